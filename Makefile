@@ -1,0 +1,40 @@
+# Two commands matter: `make chat` (set up, build the index, talk to the tutor) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: install index chat search test eval lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	# The CPU build of torch first: an unpinned torch would pull gigabytes of CUDA packages.
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+index: install
+	$(PY) -m bot index build
+
+chat: index
+	$(PY) -m bot search
+
+search: index
+	$(PY) -m bot search
+
+test: install
+	$(PY) -m pytest -q
+
+eval: install
+	$(PY) -m benchmarks.retrieval
+
+lint: install
+	$(VENV)/bin/ruff check bot tests benchmarks
+
+clean:
+	rm -rf $(VENV) index/builds index/CURRENT index/embeddings.sqlite* .pytest_cache

@@ -1,0 +1,194 @@
+"""Command line: `python -m bot --help`. The JSON outputs are contracts (see DESIGN.md); keep them stable."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bot.config import get_settings
+from bot.corpus import CorpusError, EssayError
+from bot.library import Library
+from bot.retrieval.embedder import ModelLoadError
+from bot.retrieval.evaluation import evaluate, load_cases
+from bot.retrieval.search import Hit
+from bot.retrieval.store import IndexLoadError
+
+app = typer.Typer(help="Socratic essay tutor: index essays, search them, talk about them.", no_args_is_help=True,
+                  add_completion=False, pretty_exceptions_enable=False)
+index_app = typer.Typer(help="Build and manage the essay index (corpus/ is the source of truth).",
+                        no_args_is_help=True)
+eval_app = typer.Typer(help="Measure quality on labelled sets.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+app.add_typer(eval_app, name="eval")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+USER_ERRORS = (CorpusError, EssayError, IndexLoadError, ModelLoadError, ValueError, OSError)
+
+
+@app.callback()
+def _setup(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show debug logs.")] = False) -> None:
+    level = logging.DEBUG if verbose else getattr(logging, get_settings().log_level.upper(), logging.INFO)
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("sentence_transformers", "transformers", "httpx", "bm25s", "faiss"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    for line in message.splitlines() or [message]:
+        err.print(f"[red]error:[/red] {line}", markup=True)
+    return typer.Exit(code)
+
+
+def _library() -> Library:
+    return Library(get_settings())
+
+
+# ---- index ---------------------------------------------------------------------------------------------------
+@index_app.command("build")
+def index_build(full: Annotated[bool, typer.Option("--full", help="Re-embed every passage (ignore the cache).")]
+                = False) -> None:
+    """Build or update index/ from corpus/. Only new or changed passages are embedded."""
+    library = _library()
+    try:
+        report = library.build(full=full, progress=sys.stderr.isatty(), on_stage=_stage)
+    except USER_ERRORS as exc:
+        raise fail(str(exc)) from None
+    if report.changed:
+        err.print(f"index built: {report.essays} essays, {report.passages} passages, {report.vectors} vectors "
+                  f"({report.embedded} newly embedded) in {report.seconds:.1f}s")
+    else:
+        err.print(f"index is up to date: {report.essays} essays, {report.passages} passages")
+
+
+@index_app.command("add")
+def index_add(paths: Annotated[list[Path], typer.Argument(help="Essay files (.txt, .md, .html, .pdf).")]) -> None:
+    """Validate essays, copy them into corpus/ and update the index. Nothing changes if any file is rejected."""
+    library = _library()
+    try:
+        change = library.add_files(paths, progress=sys.stderr.isatty(), on_stage=_stage)
+    except USER_ERRORS as exc:
+        raise fail(str(exc)) from None
+    for essay in change.essays:
+        err.print(f"added {essay.filename} as '{essay.id}': {essay.title}")
+    err.print(f"index now holds {change.report.essays} essays, {change.report.passages} passages")
+
+
+@index_app.command("remove")
+def index_remove(essay: Annotated[str, typer.Argument(help="Essay id, file name or title.")]) -> None:
+    """Remove an essay from corpus/ and the index."""
+    library = _library()
+    try:
+        change = library.remove(essay, on_stage=_stage)
+    except USER_ERRORS as exc:
+        raise fail(str(exc)) from None
+    err.print(f"removed '{change.essays[0].id}' ({change.essays[0].filename}); "
+              f"index now holds {change.report.essays} essays")
+
+
+@index_app.command("list")
+def index_list(as_json: Annotated[bool, typer.Option("--json", help="One JSON array of essays.")] = False) -> None:
+    """List the indexed essays."""
+    try:
+        records = _library().essays()
+    except USER_ERRORS as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        out.print(json.dumps([{"essay": r.id, "title": r.title, "author": r.author, "file": r.filename,
+                               "passages": r.passages, "added_at": r.added_at} for r in records],
+                             ensure_ascii=False), markup=False)
+        return
+    table = Table("essay", "title", "author", "passages", "added")
+    for r in records:
+        table.add_row(r.id, r.title, r.author or "", str(r.passages), r.added_at)
+    out.print(table)
+
+
+def _stage(message: str) -> None:
+    err.print(f"[dim]{message}…[/dim]")
+
+
+# ---- search --------------------------------------------------------------------------------------------------
+@app.command()
+def search(
+    query: Annotated[str | None, typer.Argument(help="The query. Omit it to read queries from stdin.")] = None,
+    k: Annotated[int, typer.Option("-k", min=1, max=50, help="How many passages.")] = 5,
+    essay: Annotated[str | None, typer.Option("--essay", "-e", help="Only this essay (id or title).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per query, one per line.")] = False,
+) -> None:
+    """Search the essays (dense + BM25). Without QUERY: interactive on a terminal, else one query per stdin line."""
+    library = _library()
+    try:
+        library.searcher  # noqa: B018 - load and validate the index before reading any input
+        if query is not None:
+            _print_hits(query, library.search(query, k, essay=essay), as_json)
+            return
+        for line in _queries(interactive=not as_json and sys.stdin.isatty()):
+            _print_hits(line, library.search(line, k, essay=essay), as_json)
+    except USER_ERRORS as exc:
+        raise fail(str(exc)) from None
+
+
+def _queries(interactive: bool) -> Iterator[str]:
+    if not interactive:
+        for line in sys.stdin:
+            yield line.rstrip("\n")
+        return
+    err.print("Search the essays. Type a question (empty line or Ctrl-D to quit).")
+    while True:
+        try:
+            line = input("search> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            return
+        if not line:
+            return
+        yield line
+
+
+def _print_hits(query: str, hits: list[Hit], as_json: bool) -> None:
+    if as_json:
+        payload = {"query": query, "hits": [h.to_json() for h in hits]}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+        return
+    if not hits:
+        out.print("(no matching passage)")
+    for number, hit in enumerate(hits, start=1):
+        where = hit.passage.essay_title + (f" › {hit.passage.section}" if hit.passage.section else "")
+        out.print(f"[bold]{number}.[/bold] [cyan]{where}[/cyan] [dim]({hit.score:.3f})[/dim]")
+        out.print(f"   {hit.passage.text}\n", markup=False)
+
+
+# ---- eval ----------------------------------------------------------------------------------------------------
+@eval_app.command("retrieval")
+def eval_retrieval(
+    files: Annotated[list[Path], typer.Argument(help="JSON lines: {\"question\", \"gold\"[, \"kind\"]}.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+) -> None:
+    """Recall@1/3/5 and MRR of dense, BM25 and hybrid search (a hit counts if its text contains `gold`)."""
+    try:
+        cases = [case for path in files for case in load_cases(path)]
+        results = evaluate(_library().searcher, cases)
+    except USER_ERRORS as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        out.print(json.dumps(results), markup=False)
+        return
+    table = Table("mode", "questions", "n", "recall@1", "recall@3", "recall@5", "MRR")
+    for mode, kinds in results.items():
+        for kind, m in sorted(kinds.items(), key=lambda item: item[0] != "all"):
+            table.add_row(mode, kind, str(m["n"]), *(f"{m[key]:.2f}" for key in
+                                                     ("recall@1", "recall@3", "recall@5")), f"{m['mrr']:.3f}")
+    out.print(table)
+
+
+def main() -> None:
+    app()

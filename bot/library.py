@@ -1,0 +1,124 @@
+"""The essay library: the corpus, its index and search, kept in step. The entry point for every front end.
+
+    library = Library()                 # settings from the environment / .env
+    library.build()                     # incremental; `full=True` re-embeds everything
+    hits = library.search("Why does Mark's innie stay?", k=3)
+
+Blocking: every method here does disk, model or FAISS work. Async callers run them with `asyncio.to_thread`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.config import Settings, get_settings
+from bot.corpus import Corpus, CorpusError, Essay, find_essay
+from bot.retrieval.embedder import Embedder, shared_embedder
+from bot.retrieval.search import Hit, Searcher, SearchParams
+from bot.retrieval.store import BuildReport, EssayRecord, LoadedIndex, build_index, load_index
+
+
+@dataclass(frozen=True)
+class Change:
+    essays: list[Essay]
+    report: BuildReport
+
+
+class Library:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        embedder: Embedder | None = None,
+        params: SearchParams | None = None,
+    ) -> None:
+        self.settings = settings or get_settings()
+        self.corpus = Corpus(self.settings.corpus_dir, max_bytes=self.settings.max_essay_bytes)
+        self.index_dir = Path(self.settings.index_dir)
+        self.embedder = embedder or shared_embedder(
+            self.settings.embedding_model, self.settings.embedding_batch_size
+        )
+        self.params = params
+        self._searcher: Searcher | None = None
+        self._write_lock = threading.Lock()  # one corpus/index change at a time in this process
+        self._read_lock = threading.Lock()
+
+    # ---- reading -------------------------------------------------------------------------------------------
+    @property
+    def searcher(self) -> Searcher:
+        """The searcher over the live index, loaded on first use (raises IndexLoadError if unusable)."""
+        with self._read_lock:
+            if self._searcher is None:
+                index = load_index(self.index_dir, model=self.embedder.name)
+                self._searcher = Searcher(index, self.embedder, self.params)
+            return self._searcher
+
+    @property
+    def index(self) -> LoadedIndex:
+        return self.searcher.index
+
+    def search(self, query: str, k: int = 5, *, essay: str | None = None) -> list[Hit]:
+        if essay is not None:
+            essay = self.resolve_essay(essay).id
+        return self.searcher.search(query, k, essay=essay)
+
+    def essays(self) -> list[EssayRecord]:
+        return list(self.index.manifest.essays)
+
+    def resolve_essay(self, key: str) -> EssayRecord:
+        wanted = key.strip().casefold()
+        for record in self.essays():
+            if wanted in (record.id, record.filename.casefold(), record.title.casefold()):
+                return record
+        known = ", ".join(r.id for r in self.essays()) or "none"
+        raise CorpusError([f"{key}: no such essay (known essays: {known})"])
+
+    # ---- changing ------------------------------------------------------------------------------------------
+    def build(self, *, full: bool = False, progress: bool = False,
+              on_stage: Callable[[str], None] | None = None) -> BuildReport:
+        with self._write_lock:
+            return self._rebuild(self.corpus.read_all(), full=full, progress=progress, on_stage=on_stage)
+
+    def add_files(self, paths: Sequence[Path], **kwargs: object) -> Change:
+        return self.add(self.corpus.copy_from(paths), **kwargs)  # type: ignore[arg-type]
+
+    def add(self, items: Sequence[tuple[str, bytes]], *, progress: bool = False,
+            on_stage: Callable[[str], None] | None = None) -> Change:
+        """Validate (name, bytes) essays, copy them into the corpus and update the index. All or nothing."""
+        with self._write_lock:
+            existing = self.corpus.read_all()
+            accepted = self.corpus.validate_new(items, existing)
+            written = self.corpus.write(accepted)
+            try:
+                report = self._rebuild([*existing, *(a.essay for a in accepted)], progress=progress,
+                                       on_stage=on_stage)
+            except BaseException:
+                for path in written:
+                    path.unlink(missing_ok=True)
+                raise
+            return Change([a.essay for a in accepted], report)
+
+    def remove(self, key: str, *, on_stage: Callable[[str], None] | None = None) -> Change:
+        with self._write_lock:
+            essays = self.corpus.read_all()
+            essay = find_essay(essays, key)
+            aside = self.corpus.take_out(essay)
+            try:
+                report = self._rebuild([e for e in essays if e is not essay], on_stage=on_stage)
+            except BaseException:
+                self.corpus.put_back(aside)
+                raise
+            self.corpus.discard(aside)
+            return Change([essay], report)
+
+    def _rebuild(self, essays: list[Essay], **kwargs: object) -> BuildReport:
+        report = build_index(essays, self.index_dir, self.embedder, **kwargs)  # type: ignore[arg-type]
+        if report.changed or self._searcher is None:
+            index = load_index(self.index_dir, model=self.embedder.name)
+            fresh = Searcher(index, self.embedder, self.params)
+            with self._read_lock:
+                self._searcher = fresh  # readers switch to the new build in one step
+        return report

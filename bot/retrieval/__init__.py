@@ -1,0 +1,1 @@
+"""Embeddings, the on-disk index and hybrid search. Nothing here imports discord."""

@@ -1,0 +1,79 @@
+"""Shared fixtures. The real model and real FAISS are used everywhere; the model is loaded once per session."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.config import Settings
+from bot.library import Library
+from bot.retrieval.embedder import Embedder, shared_embedder
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "corpus" / "severance.txt"
+SECOND_ESSAY = ROOT / "eval" / "essays" / "eternal-sunshine.md"
+
+
+class CountingEmbedder:
+    """The real embedder, counting how many texts it was asked to embed."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.embedded: list[str] = []
+
+    def __getattr__(self, attribute: str) -> object:
+        return getattr(self.inner, attribute)
+
+    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        self.embedded.extend(texts)
+        return self.inner.encode(texts, progress=progress)
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    return shared_embedder()
+
+
+@pytest.fixture(scope="session")
+def warm_cache(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
+    """An embedding cache holding the seed and second essay, so per-test builds embed nothing again."""
+    root = tmp_path_factory.mktemp("warm")
+    library = make_library(root, embedder, [SEED, SECOND_ESSAY])
+    library.build()
+    return root / "index" / "embeddings.sqlite"
+
+
+def make_library(root: Path, embedder: object, essays: list[Path], cache: Path | None = None) -> Library:
+    corpus = root / "corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
+    for essay in essays:
+        shutil.copy(essay, corpus / essay.name)
+    index = root / "index"
+    if cache is not None:
+        index.mkdir(parents=True, exist_ok=True)
+        shutil.copy(cache, index / "embeddings.sqlite")
+    settings = Settings(corpus_dir=corpus, index_dir=index, database_path=root / "tutor.sqlite3", _env_file=None)
+    return Library(settings, embedder=embedder)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def library_factory(tmp_path: Path, embedder: Embedder, warm_cache: Path) -> Callable[..., Library]:
+    """Build a library in a fresh directory: `library_factory([SEED])`, optionally with a counting embedder."""
+
+    def factory(essays: list[Path] | None = None, *, counting: bool = False, warm: bool = True) -> Library:
+        used = CountingEmbedder(embedder) if counting else embedder
+        library = make_library(tmp_path, used, [SEED] if essays is None else essays, warm_cache if warm else None)
+        library.build()
+        return library
+
+    return factory
+
+
+@pytest.fixture
+def seed_library(library_factory: Callable[..., Library]) -> Library:
+    return library_factory([SEED])

@@ -1,0 +1,127 @@
+"""The command line, held to DESIGN.md's contracts."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.config import get_settings
+from bot.library import Library
+from tests.conftest import ROOT, SECOND_ESSAY
+
+HIT_KEYS = {"essay", "title", "section", "text", "score"}
+
+
+@pytest.fixture
+def cli_env(library_factory: Callable[..., Library], monkeypatch: pytest.MonkeyPatch) -> Library:
+    """A built seed library, with the environment pointing the CLI at it."""
+    library = library_factory()
+    monkeypatch.setenv("CORPUS_DIR", str(library.corpus.directory))
+    monkeypatch.setenv("INDEX_DIR", str(library.index_dir))
+    get_settings.cache_clear()
+    yield library
+    get_settings.cache_clear()
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
+                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+
+
+def assert_hit_contract(obj: dict, query: str, k: int) -> None:
+    assert set(obj) == {"query", "hits"} and obj["query"] == query
+    assert len(obj["hits"]) <= k
+    for hit in obj["hits"]:
+        assert set(hit) == HIT_KEYS
+        assert isinstance(hit["essay"], str) and isinstance(hit["title"], str) and isinstance(hit["text"], str)
+        assert hit["section"] is None or isinstance(hit["section"], str)
+        assert isinstance(hit["score"], float)
+    scores = [hit["score"] for hit in obj["hits"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_search_json_single_and_stdin_modes(cli_env: Library) -> None:
+    single = run("search", "why does the innie stay inside Lumon", "-k", "2", "--json")
+    assert single.returncode == 0, single.stderr
+    [line] = single.stdout.splitlines()
+    obj = json.loads(line)
+    assert_hit_contract(obj, "why does the innie stay inside Lumon", 2)
+    assert len(obj["hits"]) == 2
+    assert "Mark’s innie chooses to stay inside Lumon" in obj["hits"][0]["text"]
+
+    queries = ["who is the real villain", "", "leave your baggage at the door"]
+    batch = run("search", "--json", "-k", "3", stdin="\n".join(queries) + "\n")
+    assert batch.returncode == 0, batch.stderr
+    objects = [json.loads(line) for line in batch.stdout.splitlines()]
+    assert [o["query"] for o in objects] == queries  # one object per input line, in order
+    for obj, query in zip(objects, queries, strict=True):
+        assert_hit_contract(obj, query, 3)
+    assert objects[1]["hits"] == []
+    assert "the real villain is not Mark" in objects[0]["hits"][0]["text"]
+    assert "“leave your baggage at the door”" in objects[2]["hits"][0]["text"]
+
+
+def test_search_without_index_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INDEX_DIR", str(tmp_path / "nothing"))
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["search", "anything", "--json"])
+    get_settings.cache_clear()
+    assert result.exit_code == 1
+    assert "no index" in result.output and "python -m bot index build" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_index_add_list_remove(cli_env: Library, tmp_path: Path) -> None:
+    runner = CliRunner()
+    added = runner.invoke(app, ["index", "add", str(SECOND_ESSAY)])
+    assert added.exit_code == 0, added.output
+    assert "added eternal-sunshine.md as 'eternal-sunshine'" in added.output
+
+    listed = runner.invoke(app, ["index", "list", "--json"])
+    essays = json.loads(listed.stdout)
+    assert [e["essay"] for e in essays] == ["eternal-sunshine", "severance"]  # corpus order: by file name
+    assert {e["essay"]: e["passages"] for e in essays}["severance"] == 8
+
+    hits = runner.invoke(app, ["search", "Joel and Clementine erase their memories", "--json", "-k", "1"])
+    assert json.loads(hits.stdout)["hits"][0]["essay"] == "eternal-sunshine"
+
+    removed = runner.invoke(app, ["index", "remove", "eternal-sunshine"])
+    assert removed.exit_code == 0, removed.output
+    listed = runner.invoke(app, ["index", "list", "--json"])
+    assert [e["essay"] for e in json.loads(listed.stdout)] == ["severance"]
+
+
+def test_index_add_rejection_exits_nonzero_with_one_line(cli_env: Library, tmp_path: Path) -> None:
+    bad = tmp_path / "empty.txt"
+    bad.write_bytes(b"")
+    result = CliRunner().invoke(app, ["index", "add", str(bad)])
+    assert result.exit_code == 1
+    assert result.output.strip() == "error: empty.txt: the file is empty"
+    assert not (cli_env.corpus.directory / "empty.txt").exists()
+
+
+def test_eval_retrieval_prints_all_modes(cli_env: Library, tmp_path: Path) -> None:
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(json.dumps({"question": "who bears the burden of moving on?", "gold": "who bears the burden",
+                                 "kind": "direct"}) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["eval", "retrieval", str(cases), "--json"])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.stdout)
+    assert set(metrics) == {"dense", "bm25", "hybrid"}
+    assert metrics["hybrid"]["all"]["recall@1"] == 1.0
+
+
+def test_help_everywhere() -> None:
+    runner = CliRunner()
+    for command in ([], ["index"], ["index", "build"], ["index", "add"], ["index", "list"], ["index", "remove"],
+                    ["search"], ["eval", "retrieval"]):
+        result = runner.invoke(app, [*command, "--help"])
+        assert result.exit_code == 0 and "Usage" in result.output, command
