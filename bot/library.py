@@ -19,6 +19,7 @@ from bot.corpus import Corpus, CorpusError, Essay, find_essay
 from bot.retrieval.embedder import Embedder, shared_embedder
 from bot.retrieval.search import Hit, Searcher, SearchParams
 from bot.retrieval.store import BuildReport, EssayRecord, LoadedIndex, build_index, load_index
+from bot.tutor.argmap import build_argument_map
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,8 @@ class Library:
             return Change([essay], report)
 
     def _rebuild(self, essays: list[Essay], **kwargs: object) -> BuildReport:
-        report = build_index(essays, self.index_dir, self.embedder, **kwargs)  # type: ignore[arg-type]
+        report = build_index(essays, self.index_dir, self.embedder, artifacts=build_argument_map,
+                             **kwargs)  # type: ignore[arg-type]
         if report.changed or self._searcher is None:
             index = load_index(self.index_dir, model=self.embedder.name)
             fresh = Searcher(index, self.embedder, self.params)

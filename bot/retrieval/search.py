@@ -11,7 +11,7 @@ from bot.corpus.models import Passage
 from bot.corpus.text import words
 from bot.retrieval.embedder import Embedder
 from bot.retrieval.store import REBUILD, IndexLoadError, LoadedIndex
-from bot.retrieval.units import PASSAGE_UNIT, SENTENCE_UNIT
+from bot.retrieval.units import PASSAGE_UNIT, SENTENCE_UNIT, sentence_texts
 
 Mode = Literal["hybrid", "dense", "bm25"]
 _EXACT_SEARCH_UNITS = 50_000  # below this many vectors, score every unit (cheap and exact)
@@ -50,19 +50,15 @@ class Searcher:
         self.embedder = embedder
         self.params = params or SearchParams()
         self._dimension_checked = False
+        order = np.argsort(index.unit_passage, kind="stable")  # unit ids grouped by passage, in build order
+        bounds = np.searchsorted(index.unit_passage[order], np.arange(len(index.passages) + 1))
+        self._units_of = [order[bounds[i] : bounds[i + 1]] for i in range(len(index.passages))]
 
-    def _embed_query(self, query: str) -> np.ndarray:
-        vector = self.embedder.encode([query])
-        if not self._dimension_checked:  # checked on first use so that loading an index stays cheap
-            if vector.shape[1] != self.index.dense.d:
-                raise IndexLoadError(
-                    f"dimension mismatch: the index has {self.index.dense.d}-dimensional vectors, the embedding "
-                    f"model {self.embedder.name!r} makes {vector.shape[1]}; rebuild with `{REBUILD}`"
-                )
-            self._dimension_checked = True
-        return vector
-
-    def search(self, query: str, k: int = 5, *, essay: str | None = None, mode: Mode = "hybrid") -> list[Hit]:
+    def search(
+        self, query: str, k: int = 5, *, essay: str | None = None, mode: Mode = "hybrid",
+        vector: np.ndarray | None = None,
+    ) -> list[Hit]:
+        """Top-k passages. `vector`: the query's embedding when the caller already has it."""
         query = query.strip()
         passages = self.index.passages
         if not query or not passages or k <= 0:
@@ -73,14 +69,36 @@ class Searcher:
         if mode == "bm25":
             scores = self._ranked_scores(self.index.lexical.scores(query), allowed, positive_only=True)
         elif mode == "dense":
-            scores = self._ranked_scores(self.dense_scores(query), allowed)
+            scores = self._ranked_scores(self.dense_scores(query, vector), allowed)
         else:
-            scores = self._fuse(self.dense_scores(query), self.index.lexical.scores(query), allowed)
+            scores = self._fuse(self.dense_scores(query, vector), self.index.lexical.scores(query), allowed)
         return self._top(scores, k)
 
-    def dense_scores(self, query: str) -> np.ndarray:
+    def embed_query(self, query: str) -> np.ndarray:
+        """The query's (1, dimension) vector; checks the model against the index on first use."""
+        vector = self.embedder.encode([query])
+        if not self._dimension_checked:  # checked on first use so that loading an index stays cheap
+            if vector.shape[1] != self.index.dense.d:
+                raise IndexLoadError(
+                    f"dimension mismatch: the index has {self.index.dense.d}-dimensional vectors, the embedding "
+                    f"model {self.embedder.name!r} makes {vector.shape[1]}; rebuild with `{REBUILD}`"
+                )
+            self._dimension_checked = True
+        return vector
+
+    def sentence_vectors(self, row: int) -> list[tuple[str, np.ndarray]]:
+        """(text, vector) for each sentence unit of passage `row`, or the passage itself if it is one sentence."""
+        passage = self.index.passages[row]
+        ids = self._units_of[row]
+        sentences = sentence_texts(passage.text)
+        if len(sentences) <= 1:
+            return [(passage.text, self.index.dense.reconstruct(int(ids[0])))]
+        vectors = [self.index.dense.reconstruct(int(i)) for i in ids[1:]]
+        return list(zip(sentences, vectors, strict=True))
+
+    def dense_scores(self, query: str, vector: np.ndarray | None = None) -> np.ndarray:
         """Per-passage dense score: a blend of the passage vector's and the best sentence vector's cosine."""
-        vector = self._embed_query(query)
+        vector = self.embed_query(query) if vector is None else vector
         n_units = self.index.dense.ntotal
         limit = n_units if n_units <= _EXACT_SEARCH_UNITS else min(n_units, 2000)
         sims, ids = self.index.dense.search(vector, limit)

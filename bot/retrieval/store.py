@@ -37,7 +37,7 @@ from bot.retrieval.units import context_text, embedding_units
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the build carries the tutor's argument map
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
@@ -110,6 +110,9 @@ class LoadedIndex:
         return next((e for e in self.manifest.essays if e.id == essay_id), None)
 
 
+ArtifactBuilder = Callable[[list[Essay], list[Passage], Callable[[list[str]], np.ndarray]], dict[str, str]]
+
+
 class Encoder(Protocol):
     """What the builder needs from an embedder (`Embedder` is the real one)."""
 
@@ -164,11 +167,13 @@ def build_index(
     progress: bool = False,
     limits: ChunkLimits | None = None,
     on_stage: Callable[[str], None] | None = None,
+    artifacts: ArtifactBuilder | None = None,
 ) -> BuildReport:
     """Build the index for `essays` beside the live one and swap it in.
 
     Incremental by default: vectors come from the embedding cache where the text was embedded before; with
-    `full`, everything is embedded again. If nothing changed, the live build is kept.
+    `full`, everything is embedded again. If nothing changed, the live build is kept. `artifacts` adds files
+    derived from the essays (the tutor's argument map) to the build, so they are swapped in with it.
     """
     started = time.perf_counter()
     essays = sorted(essays, key=lambda e: e.filename)  # the same corpus always gives the same index
@@ -201,6 +206,10 @@ def build_index(
         if vectors.size == 0:
             vectors = np.zeros((0, encoder.dimension), dtype=np.float32)
 
+        def embed(texts: list[str]) -> np.ndarray:
+            return cache.embed(texts, lambda missing: encoder.encode(missing, progress=progress))[0]
+
+        extra = artifacts(essays, passages, embed) if artifacts else {}
         stage("writing the index")
         name = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + f"-{os.getpid()}"
         tmp = index_dir / "builds" / f".tmp-{name}"
@@ -215,7 +224,7 @@ def build_index(
             essays=records,
             chunking=asdict(limits),
         )
-        _write_build(tmp, manifest, passages, vectors, units)
+        _write_build(tmp, manifest, passages, vectors, units, extra)
         final = index_dir / "builds" / name
         os.replace(tmp, final)
         _fsync_dir(final.parent)
@@ -238,8 +247,15 @@ def _up_to_date(manifest: Manifest, essays: list[Essay], model: str, limits: Chu
 
 
 def _write_build(
-    directory: Path, manifest: Manifest, passages: list[Passage], vectors: np.ndarray, units: list[Any]
+    directory: Path,
+    manifest: Manifest,
+    passages: list[Passage],
+    vectors: np.ndarray,
+    units: list[Any],
+    extra: dict[str, str],
 ) -> None:
+    for name, content in extra.items():
+        (directory / name).write_text(content, encoding="utf-8")
     with open(directory / PASSAGES, "w", encoding="utf-8") as handle:
         for passage in passages:
             handle.write(json.dumps(passage.to_dict(), ensure_ascii=False) + "\n")

@@ -1,0 +1,187 @@
+"""The argument map: per essay, its thesis and main claims, each linked to the passages that support it.
+
+Built at index time (see `build_argument_map`, passed to the index build) and stored in the build as
+`argmap.json`. Every claim's text is verbatim from the essay, so it can be quoted.
+
+Thesis: the front matter's `thesis:` if present; otherwise the sentence that best combines centrality (cosine
+to the mean of all sentence vectors), closeness to the title, a contrastive thesis cue ("not X but Y",
+"truly", "the real ...") and a position at the start or end; it extends to the next sentence when that one
+continues the claim. Claims: an argumentative section heading ("The Outie Isn't a Tragic Hero—He's a
+Cautionary Tale") is a claim; each section also contributes its most central cue-bearing sentence.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from bot.corpus.models import Essay, Passage, Span
+from bot.corpus.text import sentence_spans
+
+ARGMAP_FILE = "argmap.json"
+Embed = Callable[[list[str]], np.ndarray]
+
+_CUE = re.compile(
+    r"\b(?:not|isn[’']t|doesn[’']t|don[’']t|aren[’']t)\b[^.;]*\bbut\b"
+    r"|\b(?:truly|really|real|ultimate|the point|is about|truth|in fact|rather|should|must|never)\b",
+    re.IGNORECASE,
+)
+_CONNECTIVE = re.compile(r"^(?:but|yet|instead|however|so|and|indeed|still),?\s+", re.IGNORECASE)
+_ARGUMENT_WORDS = re.compile(
+    r"\b(?:is|isn[’']t|are|aren[’']t|was|wasn[’']t|does|doesn[’']t|don[’']t|do|should|must|can[’']t|cannot|"
+    r"never|blame|why|how)\b|[’']s\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    essay_id: str
+    section: str | None
+    text: str
+    kind: str  # "thesis", "heading" or "sentence"
+    passage_ids: tuple[str, ...] = ()
+
+    @property
+    def gist(self) -> str:
+        """A short form to cite inside a question: no leading connective, no end punctuation, at most ~28 words."""
+        text = _CONNECTIVE.sub("", self.text).rstrip(".!?… ")
+        text = text[:1].upper() + text[1:]
+        words = text.split()
+        return text if len(words) <= 28 else " ".join(words[:25]) + "…"
+
+
+@dataclass
+class EssayArgument:
+    essay_id: str
+    title: str
+    thesis: Claim
+    claims: list[Claim] = field(default_factory=list)
+
+
+class ArgumentMap:
+    def __init__(self, essays: dict[str, EssayArgument]) -> None:
+        self.essays = essays
+        self._by_id = {c.id: c for e in essays.values() for c in [e.thesis, *e.claims]}
+
+    def claim(self, claim_id: str) -> Claim | None:
+        return self._by_id.get(claim_id)
+
+    def all_claims(self) -> list[Claim]:
+        return [c for e in self.essays.values() for c in e.claims]
+
+    def claims_for_passage(self, passage_id: str) -> list[Claim]:
+        return [c for c in self.all_claims() if passage_id in c.passage_ids]
+
+    def to_json(self) -> str:
+        return json.dumps({k: asdict(v) for k, v in self.essays.items()}, ensure_ascii=False, indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> ArgumentMap:
+        def claim(data: dict) -> Claim:
+            return Claim(**{**data, "passage_ids": tuple(data["passage_ids"])})
+
+        raw = json.loads(text)
+        return cls({
+            key: EssayArgument(value["essay_id"], value["title"], claim(value["thesis"]),
+                               [claim(c) for c in value["claims"]])
+            for key, value in raw.items()
+        })
+
+
+def build_argument_map(essays: list[Essay], passages: list[Passage], embed: Embed) -> dict[str, str]:
+    """The index-build hook: returns {"argmap.json": ...} for the build directory."""
+    by_essay: dict[str, list[Passage]] = {}
+    for passage in passages:
+        by_essay.setdefault(passage.essay_id, []).append(passage)
+    result = {e.id: map_essay(e, by_essay.get(e.id, []), embed) for e in essays}
+    return {ARGMAP_FILE: ArgumentMap(result).to_json()}
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    span: Span
+    section: str | None
+    paragraph: int
+
+
+def map_essay(essay: Essay, passages: list[Passage], embed: Embed) -> EssayArgument:
+    sentences = _sentences(essay)
+    vectors = embed([s.span.text for s in sentences])
+    centroid = _unit(vectors.mean(axis=0))
+    title = embed([essay.title])[0]
+    last_paragraph = max(s.paragraph for s in sentences)
+    scores = np.array([
+        float(v @ centroid) + 0.3 * float(v @ title)
+        + 0.15 * bool(_CUE.search(s.span.text))
+        + 0.1 * (s.paragraph in (0, last_paragraph))
+        - (1.0 if s.span.text.endswith("?") or len(s.span.text.split()) < 8 else 0.0)
+        for s, v in zip(sentences, vectors, strict=True)
+    ])
+    passage_vectors = embed([p.text for p in passages]) if passages else np.zeros((0, 1))
+
+    def supporting(text_vector: np.ndarray, section: str | None, own: Span | None) -> tuple[str, ...]:
+        ranked: list[str] = []
+        if own is not None:
+            ranked += [p.id for p in passages if p.start <= own.start < p.end]
+        similarity = passage_vectors @ text_vector if len(passages) else np.zeros(0)
+        order = sorted(range(len(passages)), key=lambda row: (passages[row].section != section, -similarity[row]))
+        for row in order:
+            if passages[row].id not in ranked and (passages[row].section == section or similarity[row] >= 0.5):
+                ranked.append(passages[row].id)
+        return tuple(ranked[:3])
+
+    thesis = _thesis(essay, sentences, scores, vectors, embed, supporting)
+    claims: list[Claim] = []
+    for section in essay.sections:
+        if section.heading and _is_argumentative(section.heading):
+            vector = embed([section.heading])[0]
+            claims.append(Claim(f"{essay.id}:c{len(claims)}", essay.id, section.heading, section.heading, "heading",
+                                supporting(vector, section.heading, None)))
+        rows = [i for i, s in enumerate(sentences) if s.section == section.heading
+                and s.span.text not in thesis.text and not s.span.text.endswith("?")]
+        if rows:
+            best = max(rows, key=lambda i: scores[i])
+            claims.append(Claim(f"{essay.id}:c{len(claims)}", essay.id, section.heading, sentences[best].span.text,
+                                "sentence", supporting(vectors[best], section.heading, sentences[best].span)))
+    return EssayArgument(essay.id, essay.title, thesis, claims)
+
+
+def _thesis(essay: Essay, sentences: list[_Sentence], scores: np.ndarray, vectors: np.ndarray, embed: Embed,
+            supporting: Callable[[np.ndarray, str | None, Span | None], tuple[str, ...]]) -> Claim:
+    if essay.thesis:
+        vector = embed([essay.thesis])[0]
+        return Claim(f"{essay.id}:thesis", essay.id, None, essay.thesis, "thesis", supporting(vector, None, None))
+    best = int(np.argmax(scores))
+    span = sentences[best].span
+    following = sentences[best + 1] if best + 1 < len(sentences) else None
+    if (following is not None and following.paragraph == sentences[best].paragraph
+            and len(span.text.split()) < 25 and _CUE.search(following.span.text)):
+        span = Span(essay.text[span.start:following.span.end], span.start, following.span.end)
+    return Claim(f"{essay.id}:thesis", essay.id, sentences[best].section, span.text, "thesis",
+                 supporting(vectors[best], sentences[best].section, span))
+
+
+def _sentences(essay: Essay) -> list[_Sentence]:
+    found: list[_Sentence] = []
+    number = 0
+    for section in essay.sections:
+        for paragraph in section.paragraphs:
+            found += [_Sentence(s, section.heading, number) for s in sentence_spans(paragraph.text, paragraph.start)]
+            number += 1
+    return found
+
+
+def _is_argumentative(heading: str) -> bool:
+    """A heading that asserts something ("X isn't Y", "Don't blame X") rather than naming a topic."""
+    return len(heading.split()) >= 4 and bool(_ARGUMENT_WORDS.search(heading))
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm else vector
