@@ -22,7 +22,7 @@ index: install
 	$(PY) -m bot index build
 
 chat: index
-	$(PY) -m bot search
+	$(PY) -m bot chat
 
 search: index
 	$(PY) -m bot search

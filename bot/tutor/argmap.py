@@ -30,7 +30,11 @@ _CUE = re.compile(
     r"|\b(?:truly|really|real|ultimate|the point|is about|truth|in fact|rather|should|must|never)\b",
     re.IGNORECASE,
 )
-_CONNECTIVE = re.compile(r"^(?:but|yet|instead|however|so|and|indeed|still),?\s+", re.IGNORECASE)
+CONNECTIVE = re.compile(r"^(?:but|yet|instead|however|so|and|indeed|still|sure),?\s+", re.IGNORECASE)
+_LEADING_CLAUSE = re.compile(
+    r"^(?:after|when|while|although|though|since|in|for|as|by|despite|with)\b[^,]{3,80},\s+", re.IGNORECASE
+)
+_CONDITIONAL = re.compile(r"^(?:(?:but|and|so),?\s+)?(?:if|when|while|although|though|unless)\b", re.IGNORECASE)
 _ARGUMENT_WORDS = re.compile(
     r"\b(?:is|isn[’']t|are|aren[’']t|was|wasn[’']t|does|doesn[’']t|don[’']t|do|should|must|can[’']t|cannot|"
     r"never|blame|why|how)\b|[’']s\b",
@@ -49,11 +53,17 @@ class Claim:
 
     @property
     def gist(self) -> str:
-        """A short form to cite inside a question: no leading connective, no end punctuation, at most ~28 words."""
-        text = _CONNECTIVE.sub("", self.text).rstrip(".!?… ")
+        """A short form to cite inside a question: no leading connective or clause, no end punctuation, ≤ 20 words."""
+        text = self.text
+        first = sentence_spans(text)[0].text if text else text
+        if first != text and len(first.split()) >= 8:
+            text = first  # a two-sentence thesis is cited by its first sentence
+        text = CONNECTIVE.sub("", text).rstrip(".!?… ")
+        if len(text.split()) > 18:
+            text = _LEADING_CLAUSE.sub("", text)  # "After spending time merging identities, the refusal…" -> "the refusal…"
         text = text[:1].upper() + text[1:]
         words = text.split()
-        return text if len(words) <= 28 else " ".join(words[:25]) + "…"
+        return text if len(words) <= 20 else " ".join(words[:18]) + "…"
 
 
 @dataclass
@@ -144,7 +154,8 @@ def map_essay(essay: Essay, passages: list[Passage], embed: Embed) -> EssayArgum
             claims.append(Claim(f"{essay.id}:c{len(claims)}", essay.id, section.heading, section.heading, "heading",
                                 supporting(vector, section.heading, None)))
         rows = [i for i, s in enumerate(sentences) if s.section == section.heading
-                and s.span.text not in thesis.text and not s.span.text.endswith("?")]
+                and s.span.text not in thesis.text and not s.span.text.endswith("?")
+                and not _CONDITIONAL.match(s.span.text)]  # "If you feel sorry for him, ..." is not a claim
         if rows:
             best = max(rows, key=lambda i: scores[i])
             claims.append(Claim(f"{essay.id}:c{len(claims)}", essay.id, section.heading, sentences[best].span.text,

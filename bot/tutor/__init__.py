@@ -1,0 +1,1 @@
+"""The Socratic tutor: argument map, stance, moves, composer. Nothing here imports discord."""
