@@ -60,7 +60,7 @@ class Claim:
             text = first  # a two-sentence thesis is cited by its first sentence
         text = CONNECTIVE.sub("", text).rstrip(".!?… ")
         if len(text.split()) > 18:
-            text = _LEADING_CLAUSE.sub("", text)  # "After spending time merging identities, the refusal…" -> "the refusal…"
+            text = _LEADING_CLAUSE.sub("", text)  # "After spending time merging…, the refusal…" -> "the refusal…"
         text = text[:1].upper() + text[1:]
         words = text.split()
         return text if len(words) <= 20 else " ".join(words[:18]) + "…"

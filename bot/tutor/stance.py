@@ -103,8 +103,9 @@ _POLAR_CUES: list[_Cue] = [
         r"no way", r"not really", r"(?:that'?s|this is|it'?s|that is) not what",
         r"(?:essay|author|writer|article|piece|argument|it|this|you)(?:'s)? (?:\w+ )?"
         r"(?:ignores|overlooks|glosses over|exaggerates|overstates|oversells|cherry-picks|misreads)",
-        r"whatever", r"(?:it'?s|this is|that'?s) (?:just|only|merely) a (?:tv )?(?:show|series|movie|film|story|book|novel)",
-        r"more than the (?:essay|author|article|writer) (?:allows|admits|says|lets on|gives (?:him|her|them|it) credit)",
+        r"whatever",
+        r"(?:it'?s|this is|that'?s) (?:just|only|merely) a (?:tv )?(?:show|series|movie|film|story|book|novel)",
+        r"more than the (?:essay|author|article|writer) (?:allows|admits|says|lets on|gives (?:\w+ )?credit)",
         r"(?:too|overly) (?:harsh|cynical|preachy)", r"unfair",
         r"stimmt (?:so )?nicht", r"quatsch", r"unsinn", r"falsch", r"no es (?:así|cierto|verdad)", r"tonterías",
         r"n'importe quoi", r"faux",
