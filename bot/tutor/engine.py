@@ -76,12 +76,12 @@ class Tutor:
                 raise IndexLoadError(
                     f"the index has no usable argument map ({exc}); rebuild with `{REBUILD}`"
                 ) from None
-            self.__dict__.pop("_rarity", None)
+            self.__dict__.pop("rarity", None)
             self._loaded_for = str(index.path)
         return self._argmap
 
     @cached_property
-    def _rarity(self) -> dict[str, float]:
+    def rarity(self) -> dict[str, float]:
         """Inverse document frequency of words over passages, to find a claim's key term."""
         passages = self.library.index.passages
         frequency = Counter(w for p in passages for w in set(words(p.text)))
@@ -189,7 +189,7 @@ class Tutor:
                        slots=slots, asked=conversation.questions, turn=len(conversation.tutor_turns))
 
     def _term(self, claim: Claim, quotes: list[Quote]) -> str | None:
-        term = key_term(claim.text, self._rarity) or (key_term(quotes[0].text, self._rarity) if quotes else None)
+        term = key_term(claim.text, self.rarity) or (key_term(quotes[0].text, self.rarity) if quotes else None)
         if term and claim.kind == "heading" and quotes and term.lower() in quotes[0].text.lower():
             return term.lower()  # "Tragic Hero" in a Title Case heading reads as "tragic hero" in a question
         return term.lower() if term and claim.kind == "heading" and term.istitle() and " " in term else term

@@ -1,0 +1,176 @@
+"""The weekly discussion's decisions, independent of Discord: what to post, close, skip or nudge, and when.
+
+The Discord cog implements `Publisher` (send, find, close, nudge) and calls `tick` every minute and on start-up
+with the current time; tests call it with any time they like. Blocking work (SQLite, the tutor) runs in worker
+threads so the event loop keeps its heartbeat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.discussion.posts import Contribution, Opening, compose_opening, nudge_question, summarize
+from bot.discussion.rotation import next_topic
+from bot.discussion.schedule import Due, Schedule, due, next_run, week_key
+from bot.discussion.store import DiscussionStore, Post
+from bot.tutor.argmap import Claim
+from bot.tutor.engine import Tutor
+
+log = logging.getLogger(__name__)
+QUIET = timedelta(hours=48)
+
+
+class Publisher(Protocol):
+    async def find_post(self, channel_id: int, week_key: str) -> tuple[int, int | None] | None:
+        """The (message id, thread id) of this week's opening post if it is already in the channel."""
+
+    async def publish(self, channel_id: int, opening: Opening) -> tuple[int, int | None]:
+        """Send the opening post and open its thread."""
+
+    async def contributions(self, thread_id: int) -> tuple[list[Contribution], list[str]]:
+        """The humans' messages in a thread, and the questions the bot asked there."""
+
+    async def close(self, thread_id: int, summary: str) -> None:
+        """Post the summary, then lock and archive the thread."""
+
+    async def nudge(self, thread_id: int, question: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Status:
+    schedule: Schedule
+    next_post: datetime
+    next_topic: Claim | None
+
+
+class WeeklyDiscussion:
+    def __init__(self, tutor: Tutor, store: DiscussionStore, publisher: Publisher) -> None:
+        self.tutor = tutor
+        self.store = store
+        self.publisher = publisher
+
+    # ---- reading ---------------------------------------------------------------------------------------------
+    async def status(self, guild_id: int, now: datetime) -> Status | None:
+        found = await asyncio.to_thread(self.store.schedule, guild_id)
+        if found is None or not found[0].enabled:
+            return None
+        return Status(found[0], next_run(found[0], now), await self.upcoming_topic(guild_id))
+
+    async def upcoming_topic(self, guild_id: int) -> Claim | None:
+        posts = await asyncio.to_thread(self.store.posts, guild_id)
+        return await asyncio.to_thread(self._next_claim, posts)
+
+    def _next_claim(self, posts: Sequence[Post]) -> Claim | None:
+        history = [p.claim_id for p in posts if p.status != "skipped"]
+        return next_topic(self.tutor.argmap, self.tutor.library.essays(), history)
+
+    async def preview(self, guild_id: int, now: datetime) -> Opening | None:
+        found = await asyncio.to_thread(self.store.schedule, guild_id)
+        claim = await self.upcoming_topic(guild_id)
+        if claim is None:
+            return None
+        slot = next_run(found[0], now) if found else now
+        return await asyncio.to_thread(self._opening, claim, week_key(found[0], slot) if found else "preview")
+
+    def _opening(self, claim: Claim, key: str) -> Opening:
+        return compose_opening(claim, self.tutor.library.index.passages, key, self.tutor.rarity)
+
+    # ---- acting ----------------------------------------------------------------------------------------------
+    async def tick(self, guild_id: int, now: datetime) -> str:
+        """Do whatever is due for a server now: recover, post (or skip a stale slot), nudge a quiet thread."""
+        found = await asyncio.to_thread(self.store.schedule, guild_id)
+        if found is None or not found[0].enabled:
+            return "no schedule"
+        schedule, created_at = found
+        posts = await asyncio.to_thread(self.store.posts, guild_id)
+        for post in posts:
+            if post.status == "posting":
+                await self._finish_interrupted(post, now)
+        posts = await asyncio.to_thread(self.store.posts, guild_id)
+        decision, slot = due(schedule, now, {p.week_key for p in posts}, created_at)
+        key = week_key(schedule, slot)
+        if decision is Due.POST:
+            await self._post(schedule, key, posts, now)
+            return f"posted {key}"
+        if decision is Due.SKIP:
+            log.warning("weekly discussion for guild %s, %s: missed by %s (over 6 hours), skipped", guild_id, key,
+                        now - slot)
+            await asyncio.to_thread(self.store.record_skip, guild_id, key, schedule.channel_id, now)
+            return f"skipped {key}"
+        await self._nudge_if_quiet(posts, now)
+        return "waiting"
+
+    async def post_now(self, guild_id: int, now: datetime) -> str:
+        """/discussion now: post the next topic at once (closing the previous thread), as this week's post."""
+        found = await asyncio.to_thread(self.store.schedule, guild_id)
+        if found is None:
+            return "no schedule"
+        schedule, _ = found
+        posts = await asyncio.to_thread(self.store.posts, guild_id)
+        key = week_key(schedule, now)
+        taken = {p.week_key for p in posts}
+        suffix = 2
+        while key in taken:  # a second post in the same week gets its own key
+            key = f"{week_key(schedule, now)}.{suffix}"
+            suffix += 1
+        await self._post(schedule, key, posts, now)
+        return f"posted {key}"
+
+    async def _post(self, schedule: Schedule, key: str, posts: Sequence[Post], now: datetime) -> None:
+        claim = await asyncio.to_thread(self._next_claim, posts)
+        if claim is None:
+            log.warning("weekly discussion for guild %s: no claims to discuss (no essays?)", schedule.guild_id)
+            return
+        if not await asyncio.to_thread(self.store.begin_post, schedule.guild_id, key, claim.id,
+                                       schedule.channel_id, now):
+            return  # another tick already claimed this week
+        for previous in posts:
+            if previous.status == "posted" and previous.thread_id is not None:
+                await self._close(previous)
+        opening = await asyncio.to_thread(self._opening, claim, key)
+        message_id, thread_id = await self.publisher.publish(schedule.channel_id, opening)
+        await asyncio.to_thread(self.store.complete_post, schedule.guild_id, key, message_id, thread_id, now)
+
+    async def _finish_interrupted(self, post: Post, now: datetime) -> None:
+        """A post recorded as "posting" whose completion was never written: adopt it if it was sent, else send it."""
+        found = await self.publisher.find_post(post.channel_id, post.week_key)
+        if found is None:
+            claim = self.tutor.argmap.claim(post.claim_id)
+            if claim is None:
+                await asyncio.to_thread(self.store.set_status, post.guild_id, post.week_key, "skipped")
+                return
+            found = await self.publisher.publish(post.channel_id, await asyncio.to_thread(self._opening, claim,
+                                                                                           post.week_key))
+        log.info("weekly discussion for guild %s, %s: completed an interrupted post", post.guild_id, post.week_key)
+        await asyncio.to_thread(self.store.complete_post, post.guild_id, post.week_key, found[0], found[1], now)
+
+    async def _close(self, post: Post) -> None:
+        claim = self.tutor.argmap.claim(post.claim_id)
+        if claim is None or post.thread_id is None:
+            await asyncio.to_thread(self.store.set_status, post.guild_id, post.week_key, "closed")
+            return
+        contributions, asked = await self.publisher.contributions(post.thread_id)
+        open_question = asked[-1] if asked else await asyncio.to_thread(
+            nudge_question, claim, asked, self.tutor.rarity, 0)
+        summary = await asyncio.to_thread(summarize, claim, contributions, self.tutor.detector, open_question)
+        await self.publisher.close(post.thread_id, summary.text())
+        await asyncio.to_thread(self.store.set_status, post.guild_id, post.week_key, "closed")
+
+    async def _nudge_if_quiet(self, posts: Sequence[Post], now: datetime) -> None:
+        """One fresh counter-question in a live thread quiet for 48 hours (once per quiet spell)."""
+        for post in posts:
+            if post.status != "posted" or post.thread_id is None or post.last_activity_at is None:
+                continue
+            quiet = now - post.last_activity_at >= QUIET
+            already = post.nudged_at is not None and post.nudged_at >= post.last_activity_at
+            claim = self.tutor.argmap.claim(post.claim_id)
+            if quiet and not already and claim is not None:
+                _, asked = await self.publisher.contributions(post.thread_id)
+                question = await asyncio.to_thread(nudge_question, claim, asked, self.tutor.rarity, len(asked))
+                await self.publisher.nudge(post.thread_id, question)
+                await asyncio.to_thread(self.store.touch, post.thread_id, now, nudged=True)

@@ -1,0 +1,161 @@
+"""Weekly-discussion state in SQLite (the same DATABASE_PATH as conversations): schedules and posts.
+
+A post is recorded *before* it is sent (status "posting", keyed by server and ISO week) and completed after
+("posted", with message and thread ids). A restart that finds a "posting" record looks for the message in the
+channel before posting again, so a week is never posted twice even if the bot dies between the two steps.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from pathlib import Path
+
+from bot.discussion.schedule import Schedule
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS discussion_schedules (
+    guild_id INTEGER PRIMARY KEY,
+    channel_id INTEGER NOT NULL,
+    weekday INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    timezone TEXT NOT NULL,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS discussion_posts (
+    guild_id INTEGER NOT NULL,
+    week_key TEXT NOT NULL,
+    claim_id TEXT NOT NULL,
+    channel_id INTEGER NOT NULL,
+    message_id INTEGER,
+    thread_id INTEGER,
+    status TEXT NOT NULL CHECK (status IN ('posting', 'posted', 'closed', 'skipped')),
+    created_at TEXT NOT NULL,
+    last_activity_at TEXT,
+    nudged_at TEXT,
+    PRIMARY KEY (guild_id, week_key)
+);
+"""
+
+
+@dataclass(frozen=True)
+class Post:
+    guild_id: int
+    week_key: str
+    claim_id: str
+    channel_id: int
+    message_id: int | None
+    thread_id: int | None
+    status: str
+    created_at: datetime
+    last_activity_at: datetime | None
+    nudged_at: datetime | None
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+class DiscussionStore:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        with self._connect() as db:
+            db.executescript(_SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=30)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            with db:
+                yield db
+        finally:
+            db.close()
+
+    # ---- schedules -------------------------------------------------------------------------------------------
+    def set_schedule(self, schedule: Schedule, now: datetime) -> None:
+        with self._lock, self._connect() as db:
+            db.execute(
+                "INSERT INTO discussion_schedules (guild_id, channel_id, weekday, at, timezone, enabled, created_at) "
+                "VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT(guild_id) DO UPDATE SET channel_id = excluded.channel_id, "
+                "weekday = excluded.weekday, at = excluded.at, timezone = excluded.timezone, enabled = 1, "
+                "created_at = excluded.created_at",
+                (schedule.guild_id, schedule.channel_id, schedule.weekday, schedule.at.strftime("%H:%M"),
+                 schedule.timezone, _iso(now)),
+            )
+
+    def disable(self, guild_id: int) -> bool:
+        with self._lock, self._connect() as db:
+            return db.execute("UPDATE discussion_schedules SET enabled = 0 WHERE guild_id = ?", (guild_id,)).rowcount > 0
+
+    def schedule(self, guild_id: int) -> tuple[Schedule, datetime] | None:
+        """The server's schedule and when it was set (slots before that never count as missed)."""
+        with self._connect() as db:
+            row = db.execute("SELECT guild_id, channel_id, weekday, at, timezone, enabled, created_at FROM "
+                             "discussion_schedules WHERE guild_id = ?", (guild_id,)).fetchone()
+        if row is None:
+            return None
+        hours, minutes = map(int, row[3].split(":"))
+        return Schedule(row[0], row[1], row[2], time(hours, minutes), row[4], bool(row[5])), datetime.fromisoformat(
+            row[6])
+
+    def enabled_guilds(self) -> list[int]:
+        with self._connect() as db:
+            return [r[0] for r in db.execute("SELECT guild_id FROM discussion_schedules WHERE enabled = 1")]
+
+    # ---- posts -----------------------------------------------------------------------------------------------
+    def begin_post(self, guild_id: int, week_key: str, claim_id: str, channel_id: int, now: datetime) -> bool:
+        """Record the intent to post this week; False if the week already has a record (never post twice)."""
+        with self._lock, self._connect() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO discussion_posts (guild_id, week_key, claim_id, channel_id, status, created_at)"
+                " VALUES (?, ?, ?, ?, 'posting', ?)", (guild_id, week_key, claim_id, channel_id, _iso(now)))
+            return cursor.rowcount == 1
+
+    def complete_post(self, guild_id: int, week_key: str, message_id: int, thread_id: int | None,
+                      now: datetime) -> None:
+        with self._lock, self._connect() as db:
+            db.execute("UPDATE discussion_posts SET status = 'posted', message_id = ?, thread_id = ?, "
+                       "last_activity_at = ? WHERE guild_id = ? AND week_key = ?",
+                       (message_id, thread_id, _iso(now), guild_id, week_key))
+
+    def record_skip(self, guild_id: int, week_key: str, channel_id: int, now: datetime) -> None:
+        with self._lock, self._connect() as db:
+            db.execute("INSERT OR IGNORE INTO discussion_posts (guild_id, week_key, claim_id, channel_id, status, "
+                       "created_at) VALUES (?, ?, '', ?, 'skipped', ?)", (guild_id, week_key, channel_id, _iso(now)))
+
+    def set_status(self, guild_id: int, week_key: str, status: str) -> None:
+        with self._lock, self._connect() as db:
+            db.execute("UPDATE discussion_posts SET status = ? WHERE guild_id = ? AND week_key = ?",
+                       (status, guild_id, week_key))
+
+    def touch(self, thread_id: int, now: datetime, *, nudged: bool = False) -> None:
+        """Note activity in a discussion thread (or that the bot nudged it)."""
+        column = "nudged_at" if nudged else "last_activity_at"
+        with self._lock, self._connect() as db:
+            db.execute(f"UPDATE discussion_posts SET {column} = ? WHERE thread_id = ?", (_iso(now), thread_id))
+
+    def posts(self, guild_id: int) -> list[Post]:
+        """Every post of a server, oldest first."""
+        with self._connect() as db:
+            rows = db.execute("SELECT guild_id, week_key, claim_id, channel_id, message_id, thread_id, status, "
+                              "created_at, last_activity_at, nudged_at FROM discussion_posts WHERE guild_id = ? "
+                              "ORDER BY created_at, week_key", (guild_id,)).fetchall()
+        return [Post(r[0], r[1], r[2], r[3], r[4], r[5], r[6], datetime.fromisoformat(r[7]), _parse(r[8]),
+                     _parse(r[9])) for r in rows]
+
+    def post_for_thread(self, thread_id: int) -> Post | None:
+        with self._connect() as db:
+            row = db.execute("SELECT guild_id FROM discussion_posts WHERE thread_id = ?", (thread_id,)).fetchone()
+        return next((p for p in self.posts(row[0]) if p.thread_id == thread_id), None) if row else None

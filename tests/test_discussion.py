@@ -1,0 +1,249 @@
+"""The weekly discussion's core with an injectable clock: schedule, catch-up, crash safety, rotation, texts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.discussion.posts import Contribution, Opening, compose_opening, summarize
+from bot.discussion.rotation import next_topic, ordered_claims
+from bot.discussion.schedule import (
+    CATCH_UP,
+    Due,
+    Schedule,
+    ScheduleError,
+    due,
+    next_run,
+    parse_time,
+    parse_timezone,
+    parse_weekday,
+    week_key,
+)
+from bot.discussion.service import WeeklyDiscussion
+from bot.discussion.store import DiscussionStore
+from bot.library import Library
+from bot.state import ConversationStore
+from bot.tutor.engine import Tutor
+from tests.conftest import SECOND_ESSAY, SEED
+
+GUILD, CHANNEL = 1, 10
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def schedule(weekday: int = 0, at: str = "18:00", zone: str = "Europe/Berlin") -> Schedule:
+    return Schedule(GUILD, CHANNEL, weekday, parse_time(at), zone)
+
+
+# ---- next run ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("weekday", "now", "expected"),
+    [
+        (0, utc(2026, 11, 25, 12), utc(2026, 11, 30, 17)),  # Wednesday -> next Monday 18:00 CET
+        (2, utc(2026, 11, 25, 12), utc(2026, 11, 25, 17)),  # same day, later
+        (2, utc(2026, 11, 25, 17), utc(2026, 12, 2, 17)),  # exactly at the slot -> the next week
+        (6, utc(2026, 11, 28, 23, 30), utc(2026, 11, 29, 17)),  # Saturday 23:30 UTC is already Sunday in Berlin
+    ],
+)
+def test_next_run_across_weekdays(weekday: int, now: datetime, expected: datetime) -> None:
+    assert next_run(schedule(weekday), now) == expected
+
+
+def test_next_run_in_other_timezones() -> None:
+    now = utc(2026, 11, 24, 12)
+    assert next_run(schedule(2, "09:00", "Asia/Tokyo"), now) == utc(2026, 11, 25, 0)
+    assert next_run(schedule(1, "20:00", "America/New_York"), now) == utc(2026, 11, 25, 1)
+    assert next_run(schedule(1, "20:00", "UTC"), now) == utc(2026, 11, 24, 20)
+
+
+def test_daylight_saving_change_keeps_local_time() -> None:
+    sunday = schedule(6, "18:00")
+    before = next_run(sunday, utc(2026, 3, 21))
+    after = next_run(sunday, before)
+    assert before == utc(2026, 3, 22, 17)  # 18:00 CET
+    assert after == utc(2026, 3, 29, 16)  # 18:00 CEST: Berlin moved its clocks on 29 March
+    autumn = next_run(sunday, utc(2026, 10, 24))
+    assert autumn == utc(2026, 10, 25, 17)  # back to CET
+    skipped_hour = next_run(schedule(6, "02:30"), utc(2026, 3, 28))
+    assert skipped_hour == utc(2026, 3, 29, 1, 30)  # 02:30 does not exist that night: 03:30 CEST
+
+
+def test_invalid_settings_are_clear() -> None:
+    assert parse_weekday("Fri") == 4
+    with pytest.raises(ScheduleError, match="unknown weekday"):
+        parse_weekday("someday")
+    with pytest.raises(ScheduleError, match="HH:MM"):
+        parse_time("25:99")
+    with pytest.raises(ScheduleError, match="IANA"):
+        parse_timezone("Mars/Olympus")
+
+
+# ---- catch-up and skip ---------------------------------------------------------------------------------------
+def test_catch_up_and_skip_rules() -> None:
+    monday = schedule(0)
+    created = utc(2026, 11, 1)
+    slot = utc(2026, 11, 30, 17)
+    assert due(monday, slot, set(), created) == (Due.POST, slot)
+    assert due(monday, slot + CATCH_UP - timedelta(minutes=1), set(), created) == (Due.POST, slot)
+    assert due(monday, slot + CATCH_UP, set(), created) == (Due.SKIP, slot)
+    assert due(monday, slot + timedelta(hours=1), {week_key(monday, slot)}, created)[0] is Due.WAIT
+    assert due(monday, slot + timedelta(hours=1), set(), slot + timedelta(minutes=30))[0] is Due.WAIT  # set later
+
+
+# ---- the service, with an in-memory publisher ----------------------------------------------------------------
+class MemoryPublisher:
+    """Stands in for Discord: keeps what was published (unit tests; the e2e tests use the fake Discord server)."""
+
+    def __init__(self) -> None:
+        self.posts: dict[int, tuple[int, Opening]] = {}  # message id -> (channel, opening)
+        self.threads: dict[int, list[Contribution]] = {}
+        self.asked: dict[int, list[str]] = {}
+        self.closed: dict[int, str] = {}
+        self.nudges: list[tuple[int, str]] = []
+
+    async def find_post(self, channel_id: int, week_key: str) -> tuple[int, int | None] | None:
+        for message_id, (channel, opening) in self.posts.items():
+            if channel == channel_id and opening.week_key == week_key:
+                return message_id, message_id + 1
+        return None
+
+    async def publish(self, channel_id: int, opening: Opening) -> tuple[int, int | None]:
+        message_id = 1000 + 2 * len(self.posts)
+        self.posts[message_id] = (channel_id, opening)
+        self.threads[message_id + 1] = []
+        return message_id, message_id + 1
+
+    async def contributions(self, thread_id: int) -> tuple[list[Contribution], list[str]]:
+        return self.threads.get(thread_id, []), self.asked.get(thread_id, [])
+
+    async def close(self, thread_id: int, summary: str) -> None:
+        self.closed[thread_id] = summary
+
+    async def nudge(self, thread_id: int, question: str) -> None:
+        self.nudges.append((thread_id, question))
+
+
+@pytest.fixture
+def service(seed_library: Library, tmp_path: Path) -> WeeklyDiscussion:
+    tutor = Tutor(seed_library, ConversationStore(tmp_path / "db.sqlite3"))
+    store = DiscussionStore(tmp_path / "db.sqlite3")
+    store.set_schedule(schedule(0), utc(2026, 11, 1))
+    return WeeklyDiscussion(tutor, store, MemoryPublisher())
+
+
+async def test_posts_on_time_then_waits_then_closes_previous(service: WeeklyDiscussion) -> None:
+    publisher: MemoryPublisher = service.publisher  # type: ignore[assignment]
+    assert await service.tick(GUILD, utc(2026, 11, 30, 17, 0, 30)) == "posted 2026-W49"
+    assert await service.tick(GUILD, utc(2026, 11, 30, 17, 1)) == "waiting"
+    [(message_id, (channel, first))] = publisher.posts.items()
+    publisher.threads[message_id + 1] += [
+        Contribution("Ana", "I agree, because the show blames the system and not Mark for his choice."),
+        Contribution("@everyone Bo", "I disagree: the outie is a tragic figure who lost his wife and deserves pity."),
+    ]
+    assert await service.tick(GUILD, utc(2026, 12, 7, 17, 5)) == "posted 2026-W50"
+    summary = publisher.closed[message_id + 1]
+    assert "2 people" in summary and "Ana" in summary and "everyone" in summary and "@" not in summary
+    second = list(publisher.posts.values())[1][1]
+    assert second.claim.id != first.claim.id
+
+
+async def test_late_start_catches_up_or_skips(service: WeeklyDiscussion) -> None:
+    publisher: MemoryPublisher = service.publisher  # type: ignore[assignment]
+    assert await service.tick(GUILD, utc(2026, 11, 30, 22, 59)) == "posted 2026-W49"  # 5 h 59 late
+    assert await service.tick(GUILD, utc(2026, 12, 7, 23, 0)) == "skipped 2026-W50"  # 6 h late
+    assert len(publisher.posts) == 1
+    assert await service.tick(GUILD, utc(2026, 12, 8)) == "waiting"
+
+
+async def test_no_double_post_after_a_crash_between_posting_and_recording(
+    service: WeeklyDiscussion, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publisher: MemoryPublisher = service.publisher  # type: ignore[assignment]
+    store = service.store
+
+    def crash(*args: object) -> None:
+        raise SystemExit("killed after sending, before recording")
+
+    monkeypatch.setattr(store, "complete_post", crash)
+    with pytest.raises(SystemExit):
+        await service.tick(GUILD, utc(2026, 11, 30, 17, 1))
+    assert len(publisher.posts) == 1
+    monkeypatch.undo()
+    restarted = WeeklyDiscussion(service.tutor, DiscussionStore(store.path), publisher)
+    assert await restarted.tick(GUILD, utc(2026, 11, 30, 17, 2)) == "waiting"
+    assert len(publisher.posts) == 1  # recognised, not posted again
+    [post] = restarted.store.posts(GUILD)
+    assert post.status == "posted" and post.message_id == next(iter(publisher.posts))
+
+
+async def test_crash_before_sending_posts_on_restart(service: WeeklyDiscussion, monkeypatch: pytest.MonkeyPatch) -> None:
+    publisher: MemoryPublisher = service.publisher  # type: ignore[assignment]
+
+    async def crash(*args: object) -> None:
+        raise SystemExit("killed before sending")
+
+    monkeypatch.setattr(publisher, "publish", crash)
+    with pytest.raises(SystemExit):
+        await service.tick(GUILD, utc(2026, 11, 30, 17, 1))
+    monkeypatch.undo()
+    assert await service.tick(GUILD, utc(2026, 11, 30, 17, 3)) == "waiting"
+    assert len(publisher.posts) == 1
+
+
+async def test_quiet_thread_gets_one_nudge(service: WeeklyDiscussion) -> None:
+    publisher: MemoryPublisher = service.publisher  # type: ignore[assignment]
+    posted = utc(2026, 11, 30, 17, 1)
+    await service.tick(GUILD, posted)
+    await service.tick(GUILD, posted + timedelta(hours=47))
+    assert publisher.nudges == []
+    await service.tick(GUILD, posted + timedelta(hours=48))
+    await service.tick(GUILD, posted + timedelta(hours=60))
+    assert len(publisher.nudges) == 1 and publisher.nudges[0][1].endswith("?")
+
+
+# ---- rotation ------------------------------------------------------------------------------------------------
+def test_rotation_never_repeats_within_a_cycle_and_drops_removed_essays(
+    library_factory: Callable[..., Library], tmp_path: Path
+) -> None:
+    library = library_factory([SEED])
+    tutor = Tutor(library, ConversationStore(tmp_path / "r.sqlite3"))
+    history: list[str] = []
+    seed_claims = ordered_claims(tutor.argmap, library.essays())
+    for _ in seed_claims:
+        history.append(next_topic(tutor.argmap, library.essays(), history).id)  # type: ignore[union-attr]
+    assert sorted(history) == sorted(c.id for c in seed_claims)  # every claim once
+    assert next_topic(tutor.argmap, library.essays(), history).id == seed_claims[0].id  # then a new cycle
+
+    library.add_files([SECOND_ESSAY])
+    newest = next_topic(tutor.argmap, library.essays(), history)
+    assert newest is not None and newest.essay_id == "eternal-sunshine"  # recently added essays come first
+    history.append(newest.id)
+    library.remove("eternal-sunshine")
+    for _ in range(10):
+        claim = next_topic(tutor.argmap, library.essays(), history)
+        assert claim is not None and claim.essay_id == "severance"
+        history.append(claim.id)
+
+
+# ---- texts ---------------------------------------------------------------------------------------------------
+def test_opening_and_summary_texts(seed_library: Library, tmp_path: Path) -> None:
+    tutor = Tutor(seed_library, ConversationStore(tmp_path / "t.sqlite3"))
+    claim = ordered_claims(tutor.argmap, seed_library.essays())[3]
+    opening = compose_opening(claim, seed_library.index.passages, "2026-W49", tutor.rarity)
+    assert opening.quote.text in SEED.read_text(encoding="utf-8")
+    assert len(opening.prompts) == 3 and all(p.endswith("?") for _, p in opening.prompts)
+    assert opening.thread_name.startswith("Week 49 · ") and len(opening.thread_name) <= 100
+    summary = summarize(claim, [
+        Contribution("Ana", "I agree with the essay, the outie is a warning about what we all want to do."),
+        Contribution("Ana", "yes"),
+        Contribution("Bo", "I disagree, he is a grieving man and the essay is too harsh on him."),
+        Contribution("Cy", "lol my cat"),
+    ], tutor.detector, "Who pays for our clean slate?")
+    assert summary.participants == 3 and summary.messages == 4
+    assert [a for a, _ in summary.sides[tutor.detector.detect("I agree").stance]] == ["Ana"]
+    assert "Bo" in summary.text() and "Who pays for our clean slate?" in summary.text()
