@@ -181,7 +181,9 @@ async def test_no_double_post_after_a_crash_between_posting_and_recording(
     assert post.status == "posted" and post.message_id == next(iter(publisher.posts))
 
 
-async def test_crash_before_sending_posts_on_restart(service: WeeklyDiscussion, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_crash_before_sending_posts_on_restart(
+    service: WeeklyDiscussion, monkeypatch: pytest.MonkeyPatch
+) -> None:
     publisher: MemoryPublisher = service.publisher  # type: ignore[assignment]
 
     async def crash(*args: object) -> None:

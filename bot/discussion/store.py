@@ -97,7 +97,8 @@ class DiscussionStore:
 
     def disable(self, guild_id: int) -> bool:
         with self._lock, self._connect() as db:
-            return db.execute("UPDATE discussion_schedules SET enabled = 0 WHERE guild_id = ?", (guild_id,)).rowcount > 0
+            cursor = db.execute("UPDATE discussion_schedules SET enabled = 0 WHERE guild_id = ?", (guild_id,))
+            return cursor.rowcount > 0
 
     def schedule(self, guild_id: int) -> tuple[Schedule, datetime] | None:
         """The server's schedule and when it was set (slots before that never count as missed)."""
