@@ -36,7 +36,7 @@ app.add_typer(index_app, name="index")
 app.add_typer(eval_app, name="eval")
 
 out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 USER_ERRORS = (CorpusError, EssayError, IndexLoadError, ModelLoadError, ValueError, OSError)
 
 
@@ -274,6 +274,18 @@ def thesis(
     for claim in claims:
         where = f" [dim]({escape(claim.section)})[/dim]" if claim.section and claim.kind != "heading" else ""
         out.print(f"• {escape(claim.text)}{where} [dim]← {', '.join(claim.passage_ids)}[/dim]")
+
+
+# ---- discord -------------------------------------------------------------------------------------------------
+@app.command()
+def run() -> None:
+    """Run the Discord bot (needs DISCORD_TOKEN; see the README's Discord section)."""
+    from bot.client import BotStartError, run_bot  # discord is imported only by this command
+
+    try:
+        run_bot(get_settings())
+    except (BotStartError, *USER_ERRORS) as exc:
+        raise fail(str(exc)) from None
 
 
 # ---- eval ----------------------------------------------------------------------------------------------------

@@ -27,6 +27,14 @@ class Settings(BaseSettings):
     embedding_batch_size: int = Field(default=32, ge=1)
     max_essay_bytes: int = Field(default=5_000_000, ge=1, description="Largest essay file accepted.")
     log_level: str = "INFO"
+    discord_guild_id: int | None = Field(
+        default=None, description="Sync slash commands to this server only (instant); unset: globally."
+    )
+    cooldown_seconds: float = Field(default=5.0, ge=0, description="Per-user wait between questions on Discord.")
+    discussion_batch_seconds: float = Field(
+        default=20.0, gt=0, description="Weekly thread: answer a burst of messages once it has been quiet this long."
+    )
+    discussion_tick_seconds: float = Field(default=60.0, gt=0, description="How often the weekly schedule is checked.")
 
 
 @lru_cache(maxsize=1)

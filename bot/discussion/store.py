@@ -156,6 +156,12 @@ class DiscussionStore:
         return [Post(r[0], r[1], r[2], r[3], r[4], r[5], r[6], datetime.fromisoformat(r[7]), _parse(r[8]),
                      _parse(r[9])) for r in rows]
 
+    def thread_ids(self) -> set[int]:
+        """Threads of live weekly posts (the conversation cog leaves them to the discussion cog)."""
+        with self._connect() as db:
+            return {r[0] for r in db.execute("SELECT thread_id FROM discussion_posts WHERE status = 'posted' AND "
+                                             "thread_id IS NOT NULL")}
+
     def post_for_thread(self, thread_id: int) -> Post | None:
         with self._connect() as db:
             row = db.execute("SELECT guild_id FROM discussion_posts WHERE thread_id = ?", (thread_id,)).fetchone()

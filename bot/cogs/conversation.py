@@ -1,0 +1,141 @@
+"""Conversations with the tutor: `/ask`, a mention in a channel, and every message in the bot's threads and DMs.
+
+A question asked in a server channel opens a thread started from the message that holds it, so the thread id
+equals that message's id; that id is the conversation id from the first reply on, and the tutor's memory follows
+the thread. In a thread or a DM the channel id is the conversation id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.corpus import CorpusError
+from bot.discord_buttons import reply_view
+from bot.discord_interactions import APOLOGY, cooldown_notice, essay_autocomplete, say
+from bot.discord_render import reply_embed, thread_name
+from bot.tutor.composer import Reply
+
+if TYPE_CHECKING:
+    from bot.client import TutorBot
+
+log = logging.getLogger(__name__)
+
+ANSWERED_TYPES = (discord.MessageType.default, discord.MessageType.reply)  # not joins, pins, thread notices…
+COOLDOWN_REACTION = "\N{HOURGLASS WITH FLOWING SAND}"
+ARCHIVE_AFTER_MINUTES = 1440
+
+
+class ConversationCog(commands.Cog):
+    def __init__(self, bot: TutorBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="ask", description="Ask about the essays: the tutor quotes them and asks you back")
+    @app_commands.describe(question="Your question or claim about the essays", essay="Keep to one essay (optional)")
+    @app_commands.autocomplete(essay=essay_autocomplete)
+    async def ask(self, interaction: discord.Interaction[TutorBot], question: str, essay: str | None = None) -> None:
+        wait = self.bot.cooldown.retry_after(interaction.user.id)
+        if wait:
+            await say(interaction, cooldown_notice(wait))
+            return
+        await interaction.response.defer(thinking=True)
+        home = self._home(interaction.channel)
+        conversation_id = str(home or (await interaction.original_response()).id)
+        try:
+            reply = await self._reply(conversation_id, question, essay=essay)
+        except CorpusError as exc:  # an essay name that matches nothing
+            await say(interaction, "\n".join(exc.errors))
+            return
+        message = await interaction.edit_original_response(embed=reply_embed(reply, title=question),
+                                                           view=reply_view(conversation_id))
+        if home is None:
+            await self._open_thread(message, question, interaction.user)
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or message.type not in ANSWERED_TYPES or not self._is_for_me(message):
+            return
+        wait = self.bot.cooldown.retry_after(message.author.id)
+        if wait:
+            await self._react(message, COOLDOWN_REACTION)
+            return
+        text = self._without_my_mention(message.content)
+        home = self._home(message.channel)
+        conversation_id = str(home or message.id)
+        try:
+            async with message.channel.typing():
+                reply = await self._reply(conversation_id, text)
+            embed, view = reply_embed(reply), reply_view(conversation_id)
+            thread = None if home else await self._open_thread(message, text, message.author)
+            if thread is not None:
+                await thread.send(embed=embed, view=view)
+            else:
+                await message.reply(embed=embed, view=view)
+        except Exception:  # any failure is logged and answered with an apology, never silence
+            log.exception("answering message %s failed (user %s, guild %s, channel %s)", message.id,
+                          message.author.id, message.guild and message.guild.id, message.channel.id)
+            await self._send_apology(message)
+
+    def _home(self, channel: discord.abc.Snowflake | None) -> int | None:
+        """The id of a channel that holds one whole conversation (a thread or a DM); None for a channel where each
+        question starts a conversation of its own. (A thread of the bot's may reach us as a bare channel id when
+        it is archived and so not cached.)"""
+        if channel is None:
+            return None
+        if isinstance(channel, discord.Thread | discord.DMChannel) or channel.id in self.bot.threads:
+            return channel.id
+        return None
+
+    def _is_for_me(self, message: discord.Message) -> bool:
+        """DMs and the bot's conversation threads get an answer to every message; elsewhere only a mention does
+        (an explicit one: @everyone and @here do not count)."""
+        if message.channel.id in self.bot.discussion_threads:
+            return False  # the weekly discussion's cog answers there, batching bursts
+        me = self.bot.user
+        mentioned = me is not None and any(user.id == me.id for user in message.mentions)
+        return message.guild is None or message.channel.id in self.bot.threads or mentioned
+
+    def _without_my_mention(self, content: str) -> str:
+        me = self.bot.user
+        return content if me is None else re.sub(rf"<@!?{me.id}>", " ", content).strip()
+
+    async def _reply(self, conversation_id: str, text: str, *, essay: str | None = None) -> Reply:
+        return await asyncio.to_thread(self.bot.tutor.reply, conversation_id, text, essay=essay)
+
+    async def _open_thread(
+        self, message: discord.Message, question: str, user: discord.abc.User
+    ) -> discord.Thread | None:
+        """Start the conversation's thread from `message` and add the asker to it (without a ping)."""
+        try:
+            thread = await message.create_thread(name=thread_name(question),
+                                                 auto_archive_duration=ARCHIVE_AFTER_MINUTES)
+        except discord.HTTPException:
+            log.warning("could not open a thread from message %s in channel %s", message.id, message.channel.id,
+                        exc_info=True)
+            return None
+        await asyncio.to_thread(self.bot.threads.add, thread.id, guild_id=thread.guild.id, user_id=user.id)
+        try:
+            await thread.add_user(user)
+        except discord.HTTPException:
+            log.warning("could not add user %s to thread %s", user.id, thread.id, exc_info=True)
+        return thread
+
+    @staticmethod
+    async def _react(message: discord.Message, emoji: str) -> None:
+        try:
+            await message.add_reaction(emoji)
+        except discord.HTTPException:
+            log.warning("could not react to message %s", message.id, exc_info=True)
+
+    @staticmethod
+    async def _send_apology(message: discord.Message) -> None:
+        try:
+            await message.channel.send(APOLOGY)
+        except discord.HTTPException:
+            log.warning("could not apologise in channel %s", message.channel.id, exc_info=True)

@@ -1,0 +1,201 @@
+"""The weekly discussion on Discord: `/discussion set|status|preview|now|off`, the scheduler, and taking part.
+
+The decisions live in `bot.discussion.service`; this cog turns commands and messages into calls on it. In a
+week's thread the bot answers people with the tutor (the thread is the conversation) without drowning them: a
+burst of messages gets one reply once the thread has been quiet for DISCUSSION_BATCH_SECONDS, while a mention
+of the bot or a reply to it is answered at once. The bot never answers itself or other bots.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zoneinfo
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot.discord_discussion import DiscordPublisher, opening_embed
+from bot.discord_interactions import require_manage_server, say
+from bot.discord_render import reply_embed
+from bot.discussion.schedule import WEEKDAYS, Schedule, ScheduleError, parse_time, parse_timezone
+from bot.discussion.service import WeeklyDiscussion
+from bot.discussion.store import DiscussionStore
+
+if TYPE_CHECKING:
+    from bot.client import TutorBot
+
+log = logging.getLogger(__name__)
+MANAGE_SERVER = discord.Permissions(manage_guild=True)
+WEEKDAY_CHOICES = [app_commands.Choice(name=day.capitalize(), value=number) for number, day in enumerate(WEEKDAYS)]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class DiscussionCog(commands.Cog):
+    discussion = app_commands.Group(name="discussion", description="The weekly discussion thread (Manage Server)",
+                                    default_permissions=MANAGE_SERVER, guild_only=True)
+
+    def __init__(self, bot: TutorBot, *, clock: Callable[[], datetime] = utc_now) -> None:
+        self.bot = bot
+        self.clock = clock
+        self.store = DiscussionStore(bot.settings.database_path)
+        self.service = WeeklyDiscussion(bot.tutor, self.store, DiscordPublisher(bot))
+        self._pending: dict[int, list[discord.Message]] = {}
+        self._flushers: dict[int, asyncio.Task[None]] = {}
+        self._last_arrival: dict[int, float] = {}  # loop time of each thread's latest human message
+        self._ticker = tasks.loop(seconds=bot.settings.discussion_tick_seconds)(self._tick)
+
+    async def cog_load(self) -> None:
+        await self._refresh_threads()
+        self._ticker.start()
+
+    async def _refresh_threads(self) -> None:
+        """Keep the bot's in-memory set of live discussion threads in step with the store."""
+        live = await asyncio.to_thread(self.store.thread_ids)
+        self.bot.discussion_threads.clear()
+        self.bot.discussion_threads.update(live)
+
+    async def cog_unload(self) -> None:
+        self._ticker.cancel()
+        for task in self._flushers.values():
+            task.cancel()
+
+    async def interaction_check(self, interaction: discord.Interaction[TutorBot], /) -> bool:  # type: ignore[override]
+        return require_manage_server(interaction)
+
+    # ---- the scheduler ---------------------------------------------------------------------------------------
+    async def _tick(self) -> None:
+        """Every minute (and at start-up, which catches up a missed post): whatever is due in each server."""
+        await self.bot.wait_until_ready()
+        for guild_id in await asyncio.to_thread(self.store.enabled_guilds):
+            try:
+                outcome = await self.service.tick(guild_id, self.clock())
+            except Exception:
+                log.exception("weekly discussion tick failed for guild %s", guild_id)
+                continue
+            if outcome != "waiting":
+                log.info("weekly discussion, guild %s: %s", guild_id, outcome)
+                await self._refresh_threads()
+
+    # ---- commands --------------------------------------------------------------------------------------------
+    @discussion.command(name="set", description="Open a discussion thread every week in a channel")
+    @app_commands.describe(channel="Where to post", weekday="Day of the week", time="Local time, 24-hour HH:MM",
+                           timezone="IANA timezone, e.g. Europe/Berlin")
+    @app_commands.choices(weekday=WEEKDAY_CHOICES)
+    async def set_schedule(self, interaction: discord.Interaction[TutorBot], channel: discord.TextChannel,
+                           weekday: app_commands.Choice[int], time: str, timezone: str = "UTC") -> None:
+        assert interaction.guild_id is not None
+        try:
+            schedule = Schedule(interaction.guild_id, channel.id, weekday.value, parse_time(time),
+                                parse_timezone(timezone))
+        except ScheduleError as exc:
+            await say(interaction, f"Nothing was changed: {exc}.")
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await asyncio.to_thread(self.store.set_schedule, schedule, self.clock())
+        status = await self.service.status(interaction.guild_id, self.clock())
+        await say(interaction, f"Weekly discussion set: {schedule.describe()} in {channel.mention}. "
+                               + (self._when(status.next_post, schedule) if status else ""))
+
+    @set_schedule.autocomplete("timezone")
+    async def _timezones(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        wanted = current.strip().lower()
+        names = sorted(z for z in zoneinfo.available_timezones() if wanted in z.lower())
+        return [app_commands.Choice(name=z, value=z) for z in names[:25]]
+
+    @discussion.command(name="status", description="Show the schedule, the next post and its topic")
+    async def status(self, interaction: discord.Interaction[TutorBot]) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        status = await self.service.status(interaction.guild_id, self.clock())
+        if status is None:
+            await say(interaction, "No weekly discussion is scheduled. Set one with /discussion set.")
+            return
+        topic = status.next_topic.text if status.next_topic else "none (the library has no essays)"
+        await say(interaction, f"Every week {status.schedule.describe()} in <#{status.schedule.channel_id}>.\n"
+                               f"{self._when(status.next_post, status.schedule)}\nNext topic: {topic}")
+
+    @staticmethod
+    def _when(moment: datetime, schedule: Schedule) -> str:
+        local = moment.astimezone(schedule.zone)
+        stamp = int(moment.timestamp())
+        return f"Next post: {local:%A %d %B %Y, %H:%M} {schedule.timezone} (<t:{stamp}:F>, <t:{stamp}:R>)."
+
+    @discussion.command(name="preview", description="See next week's opening post (only you)")
+    async def preview(self, interaction: discord.Interaction[TutorBot]) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        opening = await self.service.preview(interaction.guild_id, self.clock())
+        if opening is None:
+            await say(interaction, "There is nothing to discuss yet: the library has no essays.")
+            return
+        await interaction.followup.send(content=f"Thread: {opening.thread_name}", embed=opening_embed(opening),
+                                        ephemeral=True)
+
+    @discussion.command(name="now", description="Post the next discussion now (closing the current one)")
+    async def now(self, interaction: discord.Interaction[TutorBot]) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        outcome = await self.service.post_now(interaction.guild_id, self.clock())
+        await self._refresh_threads()
+        if outcome == "no schedule":
+            await say(interaction, "Set a channel first with /discussion set.")
+            return
+        await say(interaction, f"Done: {outcome}.")
+
+    @discussion.command(name="off", description="Stop the weekly discussion")
+    async def off(self, interaction: discord.Interaction[TutorBot]) -> None:
+        assert interaction.guild_id is not None
+        stopped = await asyncio.to_thread(self.store.disable, interaction.guild_id)
+        await say(interaction, "The weekly discussion is off." if stopped else "No weekly discussion was scheduled.")
+
+    # ---- taking part -----------------------------------------------------------------------------------------
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or message.channel.id not in self.bot.discussion_threads or not message.content.strip():
+            return
+        await asyncio.to_thread(self.store.touch, message.channel.id, self.clock())
+        self._pending.setdefault(message.channel.id, []).append(message)
+        self._last_arrival[message.channel.id] = asyncio.get_running_loop().time()
+        if self._addressed(message):
+            await self._flush(message.channel.id)
+        elif message.channel.id not in self._flushers:
+            self._flushers[message.channel.id] = asyncio.create_task(self._flush_when_quiet(message.channel.id))
+
+    def _addressed(self, message: discord.Message) -> bool:
+        me = self.bot.user
+        replied = message.reference is not None and isinstance(message.reference.resolved, discord.Message) and (
+            message.reference.resolved.author == me)
+        return bool(me and (me in message.mentions or replied))
+
+    async def _flush_when_quiet(self, thread_id: int) -> None:
+        """Wait until no new message arrived for the batch window, then answer the burst with one reply."""
+        window = self.bot.settings.discussion_batch_seconds
+        try:
+            while True:
+                await asyncio.sleep(window)
+                if not self._pending.get(thread_id):
+                    return
+                if asyncio.get_running_loop().time() - self._last_arrival[thread_id] >= window * 0.9:
+                    break
+            await self._flush(thread_id)
+        finally:
+            self._flushers.pop(thread_id, None)
+
+    async def _flush(self, thread_id: int) -> None:
+        messages = self._pending.pop(thread_id, [])
+        if not messages:
+            return
+        text = "\n".join(m.content for m in messages)
+        try:
+            reply = await asyncio.to_thread(self.bot.tutor.reply, f"discussion:{thread_id}", text)
+            await messages[-1].reply(embed=reply_embed(reply), mention_author=False)
+        except Exception:
+            log.exception("could not answer in discussion thread %s", thread_id)

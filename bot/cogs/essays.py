@@ -1,0 +1,50 @@
+"""What is in the library: `/essays` lists the essays, `/thesis` shows an essay's thesis and main claims."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.corpus import CorpusError
+from bot.discord_interactions import essay_autocomplete, say, send_embeds
+from bot.discord_render import essay_list_embeds, thesis_embeds
+
+if TYPE_CHECKING:
+    from bot.client import TutorBot
+
+NO_ESSAYS = "The library is empty. Someone with Manage Server can add an essay with /essay add."
+
+
+class EssaysCog(commands.Cog):
+    def __init__(self, bot: TutorBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="essays", description="List the essays the tutor knows")
+    async def essays(self, interaction: discord.Interaction[TutorBot]) -> None:
+        await interaction.response.defer(thinking=True)
+        essays = await asyncio.to_thread(self.bot.library.essays)
+        if not essays:
+            await say(interaction, NO_ESSAYS)
+            return
+        await send_embeds(interaction, essay_list_embeds(essays))
+
+    @app_commands.command(name="thesis", description="An essay's thesis and main claims")
+    @app_commands.describe(essay="Which essay (default: the first)")
+    @app_commands.autocomplete(essay=essay_autocomplete)
+    async def thesis(self, interaction: discord.Interaction[TutorBot], essay: str | None = None) -> None:
+        await interaction.response.defer(thinking=True)
+        try:
+            embeds = await asyncio.to_thread(self._thesis_embeds, essay)
+        except CorpusError as exc:
+            await say(interaction, "\n".join(exc.errors))
+            return
+        await send_embeds(interaction, embeds)
+
+    def _thesis_embeds(self, essay: str | None) -> list[discord.Embed]:
+        thesis, claims = self.bot.tutor.thesis(essay)
+        title = self.bot.library.resolve_essay(thesis.essay_id).title
+        return thesis_embeds(title, thesis, claims)

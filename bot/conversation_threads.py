@@ -1,0 +1,51 @@
+"""Which Discord threads are tutor conversations, so the bot answers every message there without a mention.
+
+Kept in a table of the conversation database (DATABASE_PATH), so a restarted bot still knows its threads, and
+mirrored in memory, so the check made for every incoming message needs no disk access. Blocking: construct and
+`add` from a worker thread in async code.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS discord_threads (
+    thread_id INTEGER PRIMARY KEY,
+    guild_id INTEGER NOT NULL,
+    user_id INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+"""
+
+
+class ConversationThreads:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.executescript(_SCHEMA)
+            self._ids = {row[0] for row in db.execute("SELECT thread_id FROM discord_threads")}
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=30)
+        try:
+            with db:  # one transaction
+                yield db
+        finally:
+            db.close()
+
+    def __contains__(self, thread_id: object) -> bool:
+        return thread_id in self._ids
+
+    def add(self, thread_id: int, *, guild_id: int, user_id: int) -> None:
+        """Remember a thread the bot opened for `user_id`'s conversation."""
+        self._ids.add(thread_id)
+        with self._connect() as db:
+            db.execute("INSERT OR IGNORE INTO discord_threads VALUES (?, ?, ?, ?)",
+                       (thread_id, guild_id, user_id, datetime.now(UTC).isoformat(timespec="seconds")))

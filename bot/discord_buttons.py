@@ -1,0 +1,113 @@
+"""The buttons under every tutor reply: Another angle, Sources, End.
+
+They must keep working after a restart, when the bot no longer has the view objects it sent. So each button is a
+`DynamicItem`: its custom_id carries the action and the conversation id (``tutor:angle:1234``), and the class,
+registered in `setup_hook`, rebuilds the button from any matching click.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.discord_interactions import apologize, cooldown_notice, say, send_embeds
+from bot.discord_render import passage_embeds, reply_embed
+
+if TYPE_CHECKING:
+    from bot.client import TutorBot
+
+GOODBYE = "Conversation ended. Thanks for thinking it through! Use /ask, or mention me, to start a new one."
+NO_SOURCES = "The last reply in this conversation quoted no passages."
+
+
+async def conversation_channel(
+    interaction: discord.Interaction[TutorBot], conversation_id: str
+) -> discord.abc.Messageable:
+    """Where the conversation goes on: its thread when it has one (a click under the reply that opened the thread,
+    in the parent channel, continues in the thread), else the channel of the click."""
+    bot, thread_id = interaction.client, int(conversation_id)
+    if thread_id in bot.threads and interaction.channel_id != thread_id:
+        thread = bot.get_channel(thread_id) or await bot.fetch_channel(thread_id)
+        if isinstance(thread, discord.Thread):
+            return thread
+    if not isinstance(interaction.channel, discord.abc.Messageable):  # a click comes from a message's channel
+        raise TypeError(f"cannot post in channel {interaction.channel_id}")
+    return interaction.channel
+
+
+async def another_angle(interaction: discord.Interaction[TutorBot], conversation_id: str) -> None:
+    """A new counter-question, of a different Socratic move, on the same point."""
+    bot = interaction.client
+    wait = bot.cooldown.retry_after(interaction.user.id)
+    if wait:
+        await say(interaction, cooldown_notice(wait))
+        return
+    await interaction.response.defer()
+    reply = await asyncio.to_thread(bot.tutor.another_angle, conversation_id)
+    channel = await conversation_channel(interaction, conversation_id)
+    await channel.send(embed=reply_embed(reply), view=reply_view(conversation_id))
+
+
+async def sources(interaction: discord.Interaction[TutorBot], conversation_id: str) -> None:
+    """The full passages behind the last reply's quotes, shown only to whoever clicked."""
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    passages = await asyncio.to_thread(interaction.client.tutor.sources, conversation_id)
+    if passages:
+        await send_embeds(interaction, passage_embeds(passages), ephemeral=True)
+    else:
+        await say(interaction, NO_SOURCES)
+
+
+async def end(interaction: discord.Interaction[TutorBot], conversation_id: str) -> None:
+    """Close the conversation: disable these buttons, say goodbye, archive the bot's thread."""
+    await interaction.response.edit_message(view=reply_view(conversation_id, disabled=True))
+    await asyncio.to_thread(interaction.client.tutor.end, conversation_id)
+    channel = await conversation_channel(interaction, conversation_id)
+    await channel.send(GOODBYE)
+    if isinstance(channel, discord.Thread) and channel.id in interaction.client.threads:
+        await channel.edit(archived=True)
+
+
+Action = Callable[["discord.Interaction[TutorBot]", str], Awaitable[None]]
+#: custom_id action -> (label, style, what a click does); the order is the order of the buttons.
+ACTIONS: dict[str, tuple[str, discord.ButtonStyle, Action]] = {
+    "angle": ("Another angle", discord.ButtonStyle.primary, another_angle),
+    "sources": ("Sources", discord.ButtonStyle.secondary, sources),
+    "end": ("End", discord.ButtonStyle.danger, end),
+}
+
+
+TEMPLATE = r"tutor:(?P<action>angle|sources|end):(?P<conversation>\d+)"
+
+
+class ReplyButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMPLATE):
+    def __init__(self, action: str, conversation_id: str, *, disabled: bool = False) -> None:
+        label, style, _ = ACTIONS[action]
+        super().__init__(discord.ui.Button(label=label, style=style, disabled=disabled,
+                                           custom_id=f"tutor:{action}:{conversation_id}"))
+        self.action = action
+        self.conversation_id = conversation_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ReplyButton:
+        return cls(match["action"], match["conversation"])
+
+    async def callback(self, interaction: discord.Interaction[TutorBot]) -> None:  # type: ignore[override]
+        try:
+            await ACTIONS[self.action][2](interaction, self.conversation_id)
+        except Exception as error:  # any failure is logged and answered with an apology, never silence
+            await apologize(interaction, error)
+
+
+def reply_view(conversation_id: str, *, disabled: bool = False) -> discord.ui.View:
+    """The three buttons for a conversation; a persistent view (no timeout)."""
+    view = discord.ui.View(timeout=None)
+    for action in ACTIONS:
+        view.add_item(ReplyButton(action, conversation_id, disabled=disabled))
+    return view

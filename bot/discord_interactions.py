@@ -1,0 +1,80 @@
+"""Answering interactions the same way from every cog and button: short notices, apologies, essay choices."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from bot.discord_render import CHOICE_LIMIT, embed_batches, split_text, trim
+
+if TYPE_CHECKING:
+    from bot.client import TutorBot
+
+log = logging.getLogger(__name__)
+
+APOLOGY = "Sorry, something went wrong on my side and I couldn't finish that. Please try again in a moment."
+MAX_CHOICES = 25
+
+
+async def say(interaction: discord.Interaction, text: str, *, ephemeral: bool = True) -> None:
+    """Answer with `text`, split to fit: as the response, or in place of a deferred "thinking…" response, or as a
+    followup when the interaction was already answered. `ephemeral` only applies when nothing was sent yet."""
+    first, *rest = split_text(text) or ["…"]
+    if not interaction.response.is_done():
+        await interaction.response.send_message(first, ephemeral=ephemeral)
+    elif interaction.response.type is discord.InteractionResponseType.deferred_channel_message:
+        await interaction.edit_original_response(content=first)
+    else:
+        await interaction.followup.send(first, ephemeral=ephemeral)
+    for part in rest:
+        await interaction.followup.send(part, ephemeral=ephemeral)
+
+
+async def send_embeds(
+    interaction: discord.Interaction, embeds: list[discord.Embed], *, ephemeral: bool = False
+) -> None:
+    """Embeds as followups of a deferred response, in as many messages as Discord's limits require."""
+    for batch in embed_batches(embeds):
+        await interaction.followup.send(embeds=batch, ephemeral=ephemeral)
+
+
+async def apologize(interaction: discord.Interaction, error: BaseException) -> None:
+    """Log an unexpected failure with its context and tell the user, instead of leaving them with silence."""
+    command = interaction.command.qualified_name if interaction.command else None
+    custom_id = (interaction.data or {}).get("custom_id")
+    log.error("interaction failed: command=%s component=%s user=%s guild=%s channel=%s", command, custom_id,
+              interaction.user.id, interaction.guild_id, interaction.channel_id, exc_info=error)
+    try:
+        await say(interaction, APOLOGY)
+    except discord.HTTPException:
+        log.warning("could not send the apology for interaction %s", interaction.id, exc_info=True)
+
+
+def require_manage_server(interaction: discord.Interaction) -> bool:
+    """Admin commands are hidden from members without Manage Server by default, but a server can grant them to
+    other roles or channels, so the permission is checked again on every use."""
+    if interaction.guild is None or not interaction.permissions.manage_guild:
+        raise app_commands.MissingPermissions(["manage_guild"])
+    return True
+
+
+def cooldown_notice(seconds: float) -> str:
+    return f"One question at a time, please: you can ask again in {math.ceil(seconds)} s."
+
+
+async def essay_autocomplete(
+    interaction: discord.Interaction[TutorBot], current: str
+) -> list[app_commands.Choice[str]]:
+    """Essays whose title or id contains what the user typed so far."""
+    essays = await asyncio.to_thread(interaction.client.library.essays)
+    wanted = current.strip().casefold()
+    return [
+        app_commands.Choice(name=trim(e.title, CHOICE_LIMIT), value=e.id)
+        for e in essays
+        if wanted in e.title.casefold() or wanted in e.id.casefold()
+    ][:MAX_CHOICES]
