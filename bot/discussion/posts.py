@@ -15,10 +15,11 @@ from bot.tutor.stance import Stance, StanceDetector
 
 THREAD_NAME_LIMIT = 100  # Discord's limit for a thread name
 EXCERPT_CHARS = 180
+# One prompt per move: defend the claim (evidence), challenge it (viewpoints), follow it through (implications).
 PROMPTS: tuple[tuple[str, Move, str], ...] = (
-    ("Defend it", Move.EVIDENCE, "What in the essay, or in your own life, best supports “{claim}”?"),
-    ("Challenge it", Move.VIEWPOINTS, "What is the strongest case against “{claim}”, even if you don't hold it?"),
-    ("Follow it through", Move.IMPLICATIONS, "If “{claim}” is right, what should change in how we live or work?"),
+    ("Defend it", Move.EVIDENCE, "What in the essay, or in your own life, best supports this claim?"),
+    ("Challenge it", Move.VIEWPOINTS, "What is the strongest case against it, even if you don't hold it?"),
+    ("Follow it through", Move.IMPLICATIONS, "If it is right, what should change in how we live or work?"),
 )
 
 
@@ -48,24 +49,35 @@ def compose_opening(claim: Claim, passages: Sequence[Passage], week_key: str, ra
     supporting.sort(key=lambda p: claim.passage_ids.index(p.id))
     passage = supporting[0] if supporting else passages[0]
     quote = Quote(passage.essay_id, passage.essay_title, passage.section, _quotable(claim, passage))
-    prompts = tuple((label, form.format(claim=claim.gist)) for label, _, form in PROMPTS)
-    theme = key_term(claim.text, rarity) or claim.gist
+    prompts = tuple((label, form) for label, _, form in PROMPTS)
     week = week_key.split("-W")[-1]
-    name = f"Week {week} · {theme[:1].upper()}{theme[1:]}"
+    name = f"Week {week} · {_theme(claim, rarity)}"
     return Opening(week_key, claim, quote, prompts, name[:THREAD_NAME_LIMIT])
 
 
-def _quotable(claim: Claim, passage: Passage) -> str:
-    """The claim's own sentence when it is one; otherwise the passage's opening sentences, verbatim, ≤ ~350 chars."""
-    if claim.kind != "heading" and claim.text in passage.text and len(claim.text) <= 400:
+def _theme(claim: Claim, rarity: dict[str, float]) -> str:
+    """A thread name's theme: a heading as it is, else a two-word key phrase, else the claim's first words."""
+    if claim.kind == "heading":
         return claim.text
-    sentences = sentence_spans(passage.text)
-    end = sentences[0].end
+    term = key_term(claim.text, rarity)
+    if term and " " in term:
+        return term[:1].upper() + term[1:]
+    words = claim.gist.split()
+    return " ".join(words[:8]) + ("…" if len(words) > 8 else "")
+
+
+def _quotable(claim: Claim, passage: Passage) -> str:
+    """Verbatim sentences of the passage that back the claim (≤ ~350 chars), not the claim's own sentence again."""
+    sentences = [s for s in sentence_spans(passage.text) if s.text not in claim.text and claim.text not in s.text]
+    if not sentences:
+        return passage.text[:400]
+    run = [sentences[0]]
     for sentence in sentences[1:]:
-        if sentence.end > 350:
+        contiguous = not passage.text[run[-1].end : sentence.start].strip()
+        if not contiguous or sentence.end - run[0].start > 350:
             break
-        end = sentence.end
-    return passage.text[sentences[0].start : end]
+        run.append(sentence)
+    return passage.text[run[0].start : run[-1].end]
 
 
 def nudge_question(claim: Claim, asked: Sequence[str], rarity: dict[str, float], turn: int) -> str:
@@ -99,6 +111,9 @@ class Summary:
             lines.append(f"**{label}** ({len(voices)}):")
             lines += [f"• {author}: “{excerpt}”" for author, excerpt in voices[:3]] or ["• nobody argued this side"]
             lines.append("")
+        questions = self.sides.get(Stance.QUESTION, [])
+        if questions:
+            lines += ["**Questions raised:**", *(f"• {author}: “{text}”" for author, text in questions[:3]), ""]
         lines.append(f"**Left open:** {self.open_question}")
         return "\n".join(lines)
 
@@ -107,7 +122,7 @@ def summarize(
     claim: Claim, contributions: Sequence[Contribution], detector: StanceDetector, open_question: str
 ) -> Summary:
     """Who took part and the strongest argument of each participant, for and against the claim."""
-    best: dict[Stance, dict[str, tuple[float, str]]] = {Stance.AGREE: {}, Stance.DISAGREE: {}}
+    best: dict[Stance, dict[str, tuple[float, str]]] = {Stance.AGREE: {}, Stance.DISAGREE: {}, Stance.QUESTION: {}}
     for item in contributions:
         stance = detector.detect(item.text, about=claim.text)
         if stance.stance not in best or stance.short:

@@ -155,8 +155,8 @@ class WeeklyDiscussion:
             await asyncio.to_thread(self.store.set_status, post.guild_id, post.week_key, "closed")
             return
         contributions, asked = await self.publisher.contributions(post.thread_id)
-        open_question = asked[-1] if asked else await asyncio.to_thread(
-            nudge_question, claim, asked, self.tutor.rarity, 0)
+        # the question left open: a challenge to the claim that the thread has not been asked yet
+        open_question = await asyncio.to_thread(nudge_question, claim, asked, self.tutor.rarity, len(asked))
         summary = await asyncio.to_thread(summarize, claim, contributions, self.tutor.detector, open_question)
         await self.publisher.close(post.thread_id, summary.text())
         await asyncio.to_thread(self.store.set_status, post.guild_id, post.week_key, "closed")
