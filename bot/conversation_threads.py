@@ -8,10 +8,11 @@ mirrored in memory, so the check made for every incoming message needs no disk a
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
+
+from bot.sqlite import transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS discord_threads (
@@ -31,14 +32,8 @@ class ConversationThreads:
             db.executescript(_SCHEMA)
             self._ids = {row[0] for row in db.execute("SELECT thread_id FROM discord_threads")}
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30)
-        try:
-            with db:  # one transaction
-                yield db
-        finally:
-            db.close()
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self.path)
 
     def __contains__(self, thread_id: object) -> bool:
         return thread_id in self._ids

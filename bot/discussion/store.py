@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from pathlib import Path
 
 from bot.discussion.schedule import Schedule
+from bot.sqlite import transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS discussion_schedules (
@@ -73,15 +73,8 @@ class DiscussionStore:
         with self._connect() as db:
             db.executescript(_SCHEMA)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            with db:
-                yield db
-        finally:
-            db.close()
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self.path)
 
     # ---- schedules -------------------------------------------------------------------------------------------
     def set_schedule(self, schedule: Schedule, now: datetime) -> None:
