@@ -7,12 +7,10 @@ mirrored in memory, so the check made for every incoming message needs no disk a
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.sqlite import transaction
+from bot.sqlite import SQLiteStore
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS discord_threads (
@@ -24,16 +22,13 @@ CREATE TABLE IF NOT EXISTS discord_threads (
 """
 
 
-class ConversationThreads:
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
-            self._ids = {row[0] for row in db.execute("SELECT thread_id FROM discord_threads")}
+class ConversationThreads(SQLiteStore):
+    schema = _SCHEMA
 
-    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
-        return transaction(self.path)
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        with self._connect() as db:
+            self._ids = {row[0] for row in db.execute("SELECT thread_id FROM discord_threads")}
 
     def __contains__(self, thread_id: object) -> bool:
         return thread_id in self._ids

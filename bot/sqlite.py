@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 
@@ -20,3 +21,20 @@ def transaction(path: Path, *, foreign_keys: bool = False) -> Iterator[sqlite3.C
             yield db
     finally:
         db.close()
+
+
+class SQLiteStore:
+    """Base of the stores: creates the file and its tables (`schema`), serialises this process's writes."""
+
+    schema = ""
+    foreign_keys = False
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        with self._connect() as db:
+            db.executescript(self.schema)
+
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self.path, foreign_keys=self.foreign_keys)

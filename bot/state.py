@@ -9,14 +9,10 @@ Blocking: call from a worker thread in async code.
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
-from bot.sqlite import transaction
+from bot.sqlite import SQLiteStore
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -88,16 +84,9 @@ class Conversation:
         return [t.text for t in self.turns if t.role == "user"]
 
 
-class ConversationStore:
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
-
-    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
-        return transaction(self.path, foreign_keys=True)
+class ConversationStore(SQLiteStore):
+    schema = _SCHEMA
+    foreign_keys = True
 
     def load(self, conversation_id: str) -> Conversation:
         """The conversation with this id (a new, empty one if it was never seen)."""

@@ -7,15 +7,11 @@ channel before posting again, so a week is never posted twice even if the bot di
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from pathlib import Path
 
 from bot.discussion.schedule import Schedule
-from bot.sqlite import transaction
+from bot.sqlite import SQLiteStore
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS discussion_schedules (
@@ -65,16 +61,8 @@ def _parse(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-class DiscussionStore:
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
-
-    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
-        return transaction(self.path)
+class DiscussionStore(SQLiteStore):
+    schema = _SCHEMA
 
     # ---- schedules -------------------------------------------------------------------------------------------
     def set_schedule(self, schedule: Schedule, now: datetime) -> None:
