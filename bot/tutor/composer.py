@@ -16,7 +16,8 @@ _SLOT = re.compile(r"\{(\w+)\}")
 _FILLER = re.compile(
     r"^(?:(?:(?:i|we)\s+(?:think|feel|guess|believe|mean|agree|disagree)(?:\s+like)?(?:\s+that)?|honestly|well|yeah|"
     r"yes|no|so|ok|okay|actually|but|and|(?:is|isn[’']t|wasn[’']t)\s+(?:the|your)\s+point\s+(?:just\s+)?that|"
-    r"do(?:es)?\s+(?:you|the essay)\s+(?:think|say|mean)(?:\s+that)?)\s+)+",
+    r"do(?:es)?\s+(?:you|the essay)\s+(?:think|say|mean)(?:\s+that)?|i'?m not sure (?:i follow|about)|"
+    r"i don'?t (?:get|understand)|can you explain)\s+)+",
     re.IGNORECASE,
 )
 _STOPWORDS = frozenset(

@@ -34,6 +34,11 @@ from bot.tutor.stance import Stance, StanceDetector, StanceResult
 MAX_ANALYSED_CHARS = 2000  # longer messages are read up to here (a 20,000-character paste stays fast)
 _CODE = re.compile(r"```.*?```|`[^`]*`", re.DOTALL)
 _MENTION = re.compile(r"@(everyone|here)|<@[!&]?\d+>|<#\d+>")
+_ABOUT_THE_ESSAY = re.compile(
+    r"\b(?:what(?:'s| is)\s+(?:this|the)\s+(?:essay|article|piece)\s+(?:even\s+|really\s+)?about|"
+    r"main (?:point|idea|claim)|\bthesis\b|\bsum (?:it )?up|\bsummar)",
+    re.IGNORECASE,
+)
 _INJECTION = re.compile(
     r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions|rules|prompt|previous|above)\b|\byou are now\b|"
     r"\bsystem prompt\b|\bact as\b|\bpretend (to be|you are)\b|\bnew instructions\b",
@@ -165,6 +170,8 @@ class Tutor:
             hits = searcher.search(query, k=3, essay=conversation.essay_id, vector=vector)
             # stance is judged against the claim the message is about, found through the passages it matches
             about = self._claim_for(hits, vector, claim) if hits else claim
+            if _ABOUT_THE_ESSAY.search(text):  # "what is this essay about?" is answered with the thesis
+                about = self.argmap.essays[hits[0].passage.essay_id].thesis if hits else about
             last_question = conversation.questions[-1] if conversation.questions else None
             stance = self.detector.detect(text, about=about.text, context=last_question)
             if stance.short and stance.stance is not Stance.OFFTOPIC:
@@ -178,10 +185,12 @@ class Tutor:
             hits = searcher.search(query, k=3, essay=conversation.essay_id, vector=vector)
         conversation.claim_id = claim.id
         plan = plan_move(stance, conversation.moves, exclude=exclude)
-        quotes = self._quotes(hits, claim, query, vector, conversation, prefer_claim=stance.stance is Stance.DISAGREE)
+        prefer_claim = stance.stance is Stance.DISAGREE or claim.kind == "thesis"
+        quotes = self._quotes(hits, claim, query, vector, conversation, prefer_claim=prefer_claim)
         slots: dict[str, str | None] = {
             "claim": claim.gist,
-            "user": user_phrase(text) if engaged else None,
+            # the user's own words are argued with only when they made a claim, not when they asked something
+            "user": user_phrase(text) if engaged and stance.stance is not Stance.QUESTION else None,
             "term": self._term(claim, quotes),
             "quote": short_quote(quotes[0].text) if quotes else None,
         }
@@ -189,10 +198,11 @@ class Tutor:
                        slots=slots, asked=conversation.questions, turn=len(conversation.tutor_turns))
 
     def _term(self, claim: Claim, quotes: list[Quote]) -> str | None:
-        term = key_term(claim.text, self.rarity) or (key_term(quotes[0].text, self.rarity) if quotes else None)
-        if term and claim.kind == "heading" and quotes and term.lower() in quotes[0].text.lower():
-            return term.lower()  # "Tragic Hero" in a Title Case heading reads as "tragic hero" in a question
-        return term.lower() if term and claim.kind == "heading" and term.istitle() and " " in term else term
+        """A key phrase to question: from a sentence claim, or (a heading's words being a title, not a concept)
+        from the sentence just quoted; None when there is no two-word phrase, so forms needing one are skipped."""
+        source = quotes[0].text if claim.kind == "heading" and quotes else claim.text
+        term = key_term(source, self.rarity)
+        return term if term and " " in term else None
 
     def _current_claim(self, conversation: Conversation) -> Claim:
         argmap = self.argmap
@@ -238,7 +248,7 @@ class Tutor:
                     continue
                 overlap = len(query_terms & set(tokenize([text])[0])) / len(query_terms) if query_terms else 0.0
                 score = 0.75 * float(sentence_vector @ vector[0]) + 0.25 * overlap + bonus
-                score -= 0.5 if text in quoted else 0.0
+                score -= 1.0 if text in quoted else 0.0  # quote something new unless nothing else fits
                 scored.append((score, text, row))
         scored.sort(key=lambda item: -item[0])
         chosen: list[Quote] = []

@@ -46,7 +46,7 @@ QUESTIONS: dict[Move, tuple[str, ...]] = {
         "Whose perspective is missing if we accept “{claim}”?",
         "What is the best case against “{claim}”, even if you don't hold it yourself?",
         "Would someone living through “{term}” see it the way the essay does, or differently?",
-        "How might the people the essay criticises justify “{term}”?",
+        "Who gains if readers accept “{claim}”, and who loses?",
     ),
     Move.IMPLICATIONS: (
         "If “{claim}” is right, what follows for how we live day to day?",
