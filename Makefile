@@ -33,8 +33,11 @@ test: install
 eval: install
 	$(PY) -m benchmarks.retrieval
 
+bench: install
+	$(PY) -m benchmarks.speed
+
 lint: install
 	$(VENV)/bin/ruff check bot tests benchmarks
 
 clean:
-	rm -rf $(VENV) index/builds index/CURRENT index/embeddings.sqlite* .pytest_cache
+	rm -rf $(VENV) index/builds index/CURRENT index/embeddings.sqlite* index/models .pytest_cache

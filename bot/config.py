@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.retrieval.dense_index import EXACT_MAX_VECTORS
 
 BUNDLED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -31,6 +34,15 @@ class Settings(BaseSettings):
         default=None, description="Sync slash commands to this server only (instant); unset: globally."
     )
     cooldown_seconds: float = Field(default=5.0, ge=0, description="Per-user wait between questions on Discord.")
+    embedding_backend: Literal["auto", "torch", "onnx", "onnx-int8"] = Field(
+        default="auto",
+        description="torch, onnx or onnx-int8 (exported once to INDEX_DIR/models); auto: the existing index's "
+        "backend, onnx-int8 for a new index.",
+    )
+    dense_exact_max_vectors: int = Field(
+        default=EXACT_MAX_VECTORS, ge=0,
+        description="Exact vector search up to this many vectors; an approximate HNSW index above.",
+    )
     discussion_batch_seconds: float = Field(
         default=20.0, gt=0, description="Weekly thread: answer a burst of messages once it has been quiet this long."
     )

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from bot.config import Settings, get_settings
 from bot.corpus import Corpus, CorpusError, Essay, find_essay
-from bot.retrieval.embedder import Embedder, shared_embedder
+from bot.retrieval.embedder import Embedder, resolve_backend, shared_embedder
 from bot.retrieval.search import Hit, Searcher, SearchParams
-from bot.retrieval.store import BuildReport, EssayRecord, LoadedIndex, build_index, load_index
+from bot.retrieval.store import BuildReport, EssayRecord, LoadedIndex, build_index, load_index, read_manifest
 from bot.tutor.argmap import build_argument_map
 
 
@@ -39,9 +39,12 @@ class Library:
         self.settings = settings or get_settings()
         self.corpus = Corpus(self.settings.corpus_dir, max_bytes=self.settings.max_essay_bytes)
         self.index_dir = Path(self.settings.index_dir)
-        self.embedder = embedder or shared_embedder(
-            self.settings.embedding_model, self.settings.embedding_batch_size
-        )
+        if embedder is None:
+            recorded = read_manifest(self.index_dir)
+            backend = resolve_backend(self.settings.embedding_backend, recorded.model if recorded else None)
+            embedder = shared_embedder(self.settings.embedding_model, self.settings.embedding_batch_size, backend,
+                                       self.index_dir / "models")
+        self.embedder = embedder
         self.params = params
         self._searcher: Searcher | None = None
         self._write_lock = threading.Lock()  # one corpus/index change at a time in this process
@@ -117,7 +120,7 @@ class Library:
 
     def _rebuild(self, essays: list[Essay], **kwargs: object) -> BuildReport:
         report = build_index(essays, self.index_dir, self.embedder, artifacts=build_argument_map,
-                             **kwargs)  # type: ignore[arg-type]
+                             exact_max_vectors=self.settings.dense_exact_max_vectors, **kwargs)  # type: ignore[arg-type]
         if report.changed or self._searcher is None:
             index = load_index(self.index_dir, model=self.embedder.name)
             fresh = Searcher(index, self.embedder, self.params)

@@ -9,12 +9,16 @@ import numpy as np
 
 from bot.corpus.models import Passage
 from bot.corpus.text import words
+from bot.retrieval.dense_index import is_exact, nearest, stored_vectors
 from bot.retrieval.embedder import Embedder
 from bot.retrieval.store import REBUILD, IndexLoadError, LoadedIndex
 from bot.retrieval.units import PASSAGE_UNIT, SENTENCE_UNIT, sentence_texts
 
 Mode = Literal["hybrid", "dense", "bm25"]
-_EXACT_SEARCH_UNITS = 50_000  # below this many vectors, score every unit (cheap and exact)
+# On an approximate (HNSW) index, every passage vector (a sixth of the vectors) is still scored exactly, so that
+# fusion's min-max scaling sees the same range as with exact search; the nearest CANDIDATE_UNITS units pick the
+# passages whose sentence vectors are scored too. Other passages score by their passage vector alone.
+CANDIDATE_UNITS = 256
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,18 @@ class Searcher:
         order = np.argsort(index.unit_passage, kind="stable")  # unit ids grouped by passage, in build order
         bounds = np.searchsorted(index.unit_passage[order], np.arange(len(index.passages) + 1))
         self._units_of = [order[bounds[i] : bounds[i + 1]] for i in range(len(index.passages))]
+        self._vectors = stored_vectors(index.dense)
+        # Per passage: its passage unit, and its sentence units as one run of `_sentences` (for maximum.reduceat).
+        kinds = index.unit_kind[order]
+        self._passage_unit = order[kinds == PASSAGE_UNIT]
+        self._sentences = order[kinds == SENTENCE_UNIT]
+        sentence_rows = index.unit_passage[self._sentences]
+        self._sentence_starts = np.flatnonzero(np.r_[True, sentence_rows[1:] != sentence_rows[:-1]]) \
+            if len(sentence_rows) else np.zeros(0, dtype=np.int64)
+        self._sentence_rows = sentence_rows[self._sentence_starts]
+        # On HNSW, a contiguous copy of the passage vectors: all of them are scored exactly (see CANDIDATE_UNITS).
+        self._passage_vectors = None if is_exact(index.dense) else np.ascontiguousarray(
+            self._vectors[self._passage_unit])
 
     def search(
         self, query: str, k: int = 5, *, essay: str | None = None, mode: Mode = "hybrid",
@@ -68,10 +84,13 @@ class Searcher:
             allowed = np.array([p.essay_id == essay for p in passages])
         if mode == "bm25":
             scores = self._ranked_scores(self.index.lexical.scores(query), allowed, positive_only=True)
-        elif mode == "dense":
-            scores = self._ranked_scores(self.dense_scores(query, vector), allowed)
         else:
-            scores = self._fuse(self.dense_scores(query, vector), self.index.lexical.scores(query), allowed)
+            vector = self.embed_query(query) if vector is None else vector
+            dense = self._dense_scores(vector, np.flatnonzero(allowed) if essay is not None else None)
+            if mode == "dense":
+                scores = self._ranked_scores(dense, allowed)
+            else:
+                scores = self._fuse(dense, self.index.lexical.scores(query), allowed)
         return self._top(scores, k)
 
     def embed_query(self, query: str) -> np.ndarray:
@@ -98,21 +117,28 @@ class Searcher:
 
     def dense_scores(self, query: str, vector: np.ndarray | None = None) -> np.ndarray:
         """Per-passage dense score: a blend of the passage vector's and the best sentence vector's cosine."""
-        vector = self.embed_query(query) if vector is None else vector
-        n_units = self.index.dense.ntotal
-        limit = n_units if n_units <= _EXACT_SEARCH_UNITS else min(n_units, 2000)
-        sims, ids = self.index.dense.search(vector, limit)
-        sims, ids = sims[0], ids[0]
-        keep = ids >= 0
-        sims, ids = sims[keep], ids[keep]
-        rows = self.index.unit_passage[ids]
-        kinds = self.index.unit_kind[ids]
-        count = len(self.index.passages)
-        whole = np.full(count, -1.0, dtype=np.float32)
-        best_sentence = np.full(count, -1.0, dtype=np.float32)
-        np.maximum.at(whole, rows[kinds == PASSAGE_UNIT], sims[kinds == PASSAGE_UNIT])
-        np.maximum.at(best_sentence, rows[kinds == SENTENCE_UNIT], sims[kinds == SENTENCE_UNIT])
-        best_sentence = np.where(best_sentence < -0.5, whole, best_sentence)  # one-sentence passages
+        return self._dense_scores(self.embed_query(query) if vector is None else vector)
+
+    def _dense_scores(self, vector: np.ndarray, focus: np.ndarray | None = None) -> np.ndarray:
+        """Exact on a flat index; on HNSW, exact for the candidate passages and the `focus` rows (see above)."""
+        if self._passage_vectors is None:
+            return self._blend(self._vectors @ vector[0])
+        rows = np.unique(self.index.unit_passage[nearest(self.index.dense, vector, CANDIDATE_UNITS)[1]])
+        if focus is not None:
+            rows = np.union1d(rows, focus)
+        units = np.concatenate([self._units_of[row] for row in rows]) if len(rows) else np.zeros(0, dtype=np.int64)
+        sims = np.full(self.index.dense.ntotal, -np.inf, dtype=np.float32)
+        sims[units] = self._vectors[units] @ vector[0]
+        sims[self._passage_unit] = self._passage_vectors @ vector[0]
+        return self._blend(sims)
+
+    def _blend(self, sims: np.ndarray) -> np.ndarray:
+        """Unit similarities to passage scores: w * passage unit + (1 - w) * best sentence unit."""
+        whole = sims[self._passage_unit]
+        best_sentence = whole.copy()  # one-sentence passages have no sentence units
+        if len(self._sentences):
+            best_sentence[self._sentence_rows] = np.maximum.reduceat(sims[self._sentences], self._sentence_starts)
+        best_sentence = np.where(np.isfinite(best_sentence), best_sentence, whole)  # sentences not scored
         w = self.params.passage_weight
         return w * whole + (1 - w) * best_sentence
 

@@ -2,9 +2,11 @@
 
 Layout of INDEX_DIR:
     CURRENT                 name of the live build (replaced atomically with os.replace)
-    builds/<name>/          manifest.json, passages.jsonl, dense.faiss, units.npz, bm25/
+    builds/<name>/          manifest.json, passages.jsonl, dense.faiss (flat or HNSW, see dense_index.py),
+                            units.npz, bm25/
     builds/.tmp-<name>/     a build in progress (removed if a build died)
     embeddings.sqlite       the embedding cache
+    models/                 the embedding model exported to ONNX, for the ONNX backends (see onnx_export.py)
     .lock                   held while a build runs, so builds never interleave
 
 A build writes a new directory, fsyncs it, then points CURRENT at it. Killing a build at any moment leaves
@@ -32,6 +34,7 @@ import numpy as np
 
 from bot.corpus import ChunkLimits, Essay, Passage, chunk_essay
 from bot.retrieval.cache import EmbeddingCache
+from bot.retrieval.dense_index import EXACT_MAX_VECTORS, build_dense_index, index_kind
 from bot.retrieval.lexical import LexicalIndex
 from bot.retrieval.units import context_text, embedding_units
 
@@ -74,6 +77,7 @@ class Manifest:
     essays: list[EssayRecord]
     chunking: dict[str, int]
     files: dict[str, str] = field(default_factory=dict)
+    dense_index: str = "flat"  # "flat" (exact) or "hnsw", chosen by the vector count (see dense_index.py)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2)
@@ -168,12 +172,14 @@ def build_index(
     limits: ChunkLimits | None = None,
     on_stage: Callable[[str], None] | None = None,
     artifacts: ArtifactBuilder | None = None,
+    exact_max_vectors: int = EXACT_MAX_VECTORS,
 ) -> BuildReport:
     """Build the index for `essays` beside the live one and swap it in.
 
     Incremental by default: vectors come from the embedding cache where the text was embedded before; with
     `full`, everything is embedded again. If nothing changed, the live build is kept. `artifacts` adds files
-    derived from the essays (the tutor's argument map) to the build, so they are swapped in with it.
+    derived from the essays (the tutor's argument map) to the build, so they are swapped in with it. The dense
+    index is exact up to `exact_max_vectors` vectors and HNSW above; it is rebuilt from the cached vectors.
     """
     started = time.perf_counter()
     essays = sorted(essays, key=lambda e: e.filename)  # the same corpus always gives the same index
@@ -182,7 +188,8 @@ def build_index(
     with build_lock(index_dir):
         _remove_stale_builds(index_dir)
         previous = read_manifest(index_dir)
-        if not full and previous is not None and _up_to_date(previous, essays, encoder.name, limits):
+        if not full and previous is not None and _up_to_date(previous, essays, encoder.name, limits,
+                                                             exact_max_vectors):
             return BuildReport(False, len(essays), previous.passage_count, previous.vector_count, 0,
                                time.perf_counter() - started, current_build(index_dir))
 
@@ -223,8 +230,9 @@ def build_index(
             built_at=_now(),
             essays=records,
             chunking=asdict(limits),
+            dense_index=index_kind(len(units), exact_max_vectors),
         )
-        _write_build(tmp, manifest, passages, vectors, units, extra)
+        _write_build(tmp, manifest, passages, vectors, units, extra, exact_max_vectors)
         final = index_dir / "builds" / name
         os.replace(tmp, final)
         _fsync_dir(final.parent)
@@ -236,10 +244,13 @@ def build_index(
                            time.perf_counter() - started, final)
 
 
-def _up_to_date(manifest: Manifest, essays: list[Essay], model: str, limits: ChunkLimits) -> bool:
+def _up_to_date(
+    manifest: Manifest, essays: list[Essay], model: str, limits: ChunkLimits, exact_max_vectors: int
+) -> bool:
     return (
         manifest.format_version == FORMAT_VERSION
         and manifest.model == model
+        and manifest.dense_index == index_kind(manifest.vector_count, exact_max_vectors)
         and {(e.id, e.content_hash) for e in manifest.essays} == {(e.id, e.content_hash) for e in essays}
         and {k: v for k, v in manifest.chunking.items() if k != "max_tokens"}
         == {k: v for k, v in asdict(limits).items() if k != "max_tokens"}
@@ -253,15 +264,14 @@ def _write_build(
     vectors: np.ndarray,
     units: list[Any],
     extra: dict[str, str],
+    exact_max_vectors: int,
 ) -> None:
     for name, content in extra.items():
         (directory / name).write_text(content, encoding="utf-8")
     with open(directory / PASSAGES, "w", encoding="utf-8") as handle:
         for passage in passages:
             handle.write(json.dumps(passage.to_dict(), ensure_ascii=False) + "\n")
-    dense = faiss.IndexFlatIP(manifest.dimension)
-    if len(vectors):
-        dense.add(vectors)
+    dense = build_dense_index(vectors, manifest.dimension, exact_max_vectors)
     faiss.write_index(dense, str(directory / DENSE))
     np.savez(
         directory / UNITS,
@@ -344,8 +354,8 @@ def load_index(index_dir: Path, *, model: str | None = None) -> LoadedIndex:
         raise IndexLoadError(f"the index has format version {manifest.format_version}, this program reads "
                              f"{FORMAT_VERSION}; rebuild with `{REBUILD}`")
     if model is not None and manifest.model != model:
-        raise IndexLoadError(f"the index was built with embedding model {manifest.model!r} but EMBEDDING_MODEL is "
-                             f"{model!r}; rebuild with `{REBUILD}` (or set EMBEDDING_MODEL back)")
+        raise IndexLoadError(f"the index was built with embedding model {manifest.model!r} but EMBEDDING_MODEL and "
+                             f"EMBEDDING_BACKEND give {model!r}; rebuild with `{REBUILD}` (or set them back)")
     for relative, digest in manifest.files.items():
         path = build / relative
         if not path.is_file():

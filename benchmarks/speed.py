@@ -1,0 +1,385 @@
+"""Speed on this machine: `python -m benchmarks.speed` (or `make bench`) writes benchmarks/results.md.
+
+Measures, in one run: embedding throughput and retrieval quality per backend; full build, incremental add and
+removal on synthetic corpora (benchmarks/synthetic.py); warm search and tutor-reply latency; peak memory and
+start-up time of a fresh process holding the largest index; and the exact-versus-HNSW trade-off behind
+DENSE_EXACT_MAX_VECTORS. Everything is built in a scratch directory from nothing (models are exported there
+first, outside the timings). `--sizes 1,10` gives a quick run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.synthetic import essay_markdown, write_corpus
+from bot.config import Settings
+from bot.corpus import Corpus, chunk_essay
+from bot.corpus.text import sentence_spans
+from bot.library import Library
+from bot.retrieval.dense_index import (
+    HNSW_EF_CONSTRUCTION,
+    HNSW_EF_SEARCH,
+    HNSW_M,
+    build_dense_index,
+    is_exact,
+    nearest,
+    stored_vectors,
+)
+from bot.retrieval.embedder import BACKENDS, DEFAULT_BACKEND, Embedder
+from bot.retrieval.evaluation import evaluate, load_cases
+from bot.retrieval.search import Searcher
+from bot.retrieval.units import context_text
+from bot.state import ConversationStore
+from bot.tutor.engine import Tutor
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "benchmarks" / "results.md"
+SEED = 0
+THROUGHPUT_PASSAGES = 256
+THROUGHPUT_ROUNDS = 3
+LATENCY_SAMPLES = 60
+EXACT_SIZES = (50_000, 100_000, 200_000, 400_000)
+
+READY_CHILD = textwrap.dedent(
+    """
+    import json, sys
+    from pathlib import Path
+    from bot.config import Settings
+    from bot.library import Library
+    from bot.state import ConversationStore
+    from bot.tutor.engine import Tutor
+    corpus, index, database = (Path(a) for a in sys.argv[1:4])
+    library = Library(Settings(corpus_dir=corpus, index_dir=index, database_path=database, _env_file=None))
+    tutor = Tutor(library, ConversationStore(database))
+    tutor.reply("startup", sys.argv[4])
+    print("ready", flush=True)
+    for number, message in enumerate(json.loads(sys.argv[5])):
+        tutor.reply(f"load-{number % 5}", message)
+    # VmHWM, not getrusage's maxrss: Linux carries the parent's maxrss into a forked and exec'd child.
+    peak = next(line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("VmHWM"))
+    print(json.dumps({"maxrss_kb": int(peak.split()[1]),
+                      "backend": library.embedder.backend, "torch_imported": "torch" in sys.modules}), flush=True)
+    """
+)
+
+
+def percentiles(seconds: Sequence[float]) -> tuple[float, float]:
+    """(p50, p95) in milliseconds."""
+    return float(np.percentile(seconds, 50) * 1000), float(np.percentile(seconds, 95) * 1000)
+
+
+def timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def eval_cases() -> list:
+    return [*load_cases(ROOT / "eval" / "retrieval.jsonl"), *load_cases(ROOT / "eval" / "retrieval-added.jsonl")]
+
+
+def questions(count: int) -> list[str]:
+    """Half the eval questions (off-topic for the synthetic essays), half questions on synthetic essay sentences."""
+    rng = random.Random(SEED)
+    asked = [case.question for case in eval_cases()][: count // 2]
+    while len(asked) < count:
+        body = essay_markdown(SEED, rng.randrange(100))[1].split("\n---\n", 1)[1]
+        sentence = rng.choice([s.text for s in sentence_spans(body) if len(s.text.split()) > 8])
+        asked.append(f"Why does the essay claim that {sentence[0].lower()}{sentence[1:-1]}?")
+    return asked
+
+
+def messages(count: int) -> list[str]:
+    stance = [json.loads(line)["message"] for line in (ROOT / "eval" / "stance.jsonl").read_text().splitlines()]
+    return ([*stance, *questions(20)] * 2)[:count]
+
+
+def make_library(root: Path, embedder: Embedder, essays: list[Path], **settings: object) -> Library:
+    corpus = root / "corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
+    for essay in essays:
+        shutil.copy(essay, corpus / essay.name)
+    return Library(Settings(corpus_dir=corpus, index_dir=root / "index", database_path=root / "tutor.sqlite3",
+                            _env_file=None, **settings), embedder=embedder)  # type: ignore[arg-type]
+
+
+# ---- backends -----------------------------------------------------------------------------------------------
+def bench_backends(work: Path, models: Path) -> list[dict[str, object]]:
+    write_corpus(work / "sample", 30, seed=SEED + 1)  # not the essays of the scale runs: no cache hits there
+    essays = Corpus(work / "sample").read_all()
+    passages = [context_text(p) for e in essays for p in chunk_essay(e)][:THROUGHPUT_PASSAGES]
+    embedders = {name: Embedder(backend=name, models_dir=models) for name in BACKENDS}
+    rows: dict[str, dict[str, object]] = {}
+    rates: dict[str, list[float]] = {name: [] for name in embedders}
+    for name, embedder in embedders.items():
+        load = timed(lambda e=embedder: e.dimension)  # torch: model load; ONNX: export (first time) + load
+        embedder.encode(passages[:32])  # warm
+        rows[name] = {"backend": name, "load_s": load}
+    for _ in range(THROUGHPUT_ROUNDS):  # rounds interleave the backends, so load on the machine hits all alike
+        for name, embedder in embedders.items():
+            rates[name].append(len(passages) / timed(lambda e=embedder: e.encode(passages)))
+    reference = embedders["torch"].encode(passages)
+    cases = eval_cases()
+    for name, embedder in embedders.items():
+        row = rows[name]
+        row["rate"] = float(np.median(rates[name]))
+        row["min_cosine"] = float(np.min(np.sum(embedder.encode(passages) * reference, axis=1)))
+        library = make_library(work / f"eval-{name}", embedder, [ROOT / "corpus" / "severance.txt"])
+        library.build()
+        library.add_files([ROOT / "eval" / "essays" / "eternal-sunshine.md"])
+        row["recall3"] = float(evaluate(library.searcher, cases)["hybrid"]["all"]["recall@3"])
+    return list(rows.values())
+
+
+# ---- scale --------------------------------------------------------------------------------------------------
+def bench_scale(work: Path, embedder: Embedder, sizes: list[int]) -> tuple[list[dict[str, object]], dict]:
+    corpus = work / "synthetic"
+    write_corpus(corpus, max(sizes), seed=SEED)
+    files = sorted(corpus.iterdir())
+    rows: list[dict[str, object]] = []
+    largest: dict[str, object] = {}
+    for size in sizes:
+        library = make_library(work / f"scale-{size}", embedder, files[:size])
+        report = library.build(full=True)
+        row: dict[str, object] = {"essays": size, "passages": report.passages, "vectors": report.vectors,
+                                  "build_s": report.seconds, "embedded": report.embedded}
+        row.update(latencies(library, work / f"scale-{size}"))
+        if size == max(sizes):
+            extra = write_corpus(work / "extra", 1, seed=SEED, start=size)
+            started = time.perf_counter()
+            change = library.add_files(extra)
+            row["add_s"] = time.perf_counter() - started
+            row["add_embedded"] = change.report.embedded
+            row["remove_s"] = timed(lambda lib=library, essay=change.essays[0].id: lib.remove(essay))
+            largest = {"library": library, "root": work / f"scale-{size}"}
+        rows.append(row)
+    return rows, largest
+
+
+def latencies(library: Library, root: Path) -> dict[str, float]:
+    asked = questions(LATENCY_SAMPLES)
+    for query in asked[:5]:
+        library.search(query, k=3)  # warm: index loaded, sessions and caches primed
+    search = [timed(lambda q=query: library.search(q, k=3)) for query in asked]
+    tutor = Tutor(library, ConversationStore(root / "conversations.sqlite3"))
+    said = messages(LATENCY_SAMPLES)
+    for number, message in enumerate(said[:5]):
+        tutor.reply(f"warm-{number}", message)
+    reply = [timed(lambda n=number, m=message: tutor.reply(f"bench-{n % 5}", m)) for number, message in
+             enumerate(said)]
+    (s50, s95), (r50, r95) = percentiles(search), percentiles(reply)
+    return {"search_p50": s50, "search_p95": s95, "reply_p50": r50, "reply_p95": r95}
+
+
+def bench_process(root: Path, runs: int = 3) -> dict[str, object]:
+    """A fresh process on the built index: start to first reply (median of `runs`), then its peak RSS."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    said = messages(20)
+    starts: list[float] = []
+    result: dict[str, object] = {}
+    for run in range(runs):
+        database = root / f"process-{run}.sqlite3"
+        started = time.perf_counter()
+        child = subprocess.Popen(
+            [sys.executable, "-c", READY_CHILD, str(root / "corpus"), str(root / "index"), str(database),
+             said[0], json.dumps(said)], env=env, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        assert child.stdout is not None
+        if child.stdout.readline().strip() != "ready":
+            raise RuntimeError("the benchmark child process failed before its first reply")
+        starts.append(time.perf_counter() - started)
+        result = json.loads(child.stdout.readline())
+        child.wait(timeout=300)
+    return {**result, "startup_s": float(np.median(starts))}
+
+
+# ---- exact versus HNSW --------------------------------------------------------------------------------------
+def bench_exact_cost() -> list[tuple[int, float]]:
+    """Exact search's main cost, one matrix-vector product over all vectors, by collection size (p50 ms)."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for size in EXACT_SIZES:
+        vectors = rng.standard_normal((size, 384), dtype=np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        query = vectors[0]
+        samples = [timed(lambda v=vectors, q=query: v @ q) for _ in range(30)]
+        rows.append((size, percentiles(samples)[0]))
+        del vectors
+    return rows
+
+
+def bench_hnsw(library: Library) -> dict[str, float]:
+    """HNSW over the largest index's own vectors: build time, recall@10 against exact, search latency."""
+    index = library.index
+    vectors = np.array(stored_vectors(index.dense))
+    started = time.perf_counter()
+    hnsw = build_dense_index(vectors, index.manifest.dimension, exact_max_vectors=0)
+    build = time.perf_counter() - started
+    asked = questions(LATENCY_SAMPLES)
+    embedded = library.embedder.encode(asked)
+    found = tied = 0
+    for vector in embedded:
+        similarities = vectors @ vector
+        exact = np.argsort(-similarities)[:10]
+        sims, ids = nearest(hnsw, vector[None], 10)
+        found += len(set(exact.tolist()) & set(ids.tolist()))
+        tied += int(np.sum(sims >= similarities[exact[-1]] - 1e-5))  # ties with the 10th best count as found
+    approximate = Searcher(replace(index, dense=hnsw), library.embedder, library.params)
+    exact_searcher = library.searcher
+    assert is_exact(exact_searcher.index.dense) and not is_exact(approximate.index.dense)
+    for query, vector in zip(asked[:5], embedded[:5], strict=True):
+        approximate.search(query, k=3, vector=vector[None])
+    timings = {}
+    for name, searcher in (("exact", exact_searcher), ("hnsw", approximate)):
+        samples = [timed(lambda s=searcher, q=query, v=vector: s.search(q, k=3, vector=v[None]))
+                   for query, vector in zip(asked, embedded, strict=True)]
+        timings[name] = percentiles(samples)
+    overlap = np.mean([
+        len({h.passage for h in approximate.search(q, k=3, vector=v[None])}
+            & {h.passage for h in exact_searcher.search(q, k=3, vector=v[None])}) / 3
+        for q, v in zip(asked, embedded, strict=True)
+    ])
+    return {"vectors": len(vectors), "build_s": build, "recall10": found / (10 * len(embedded)),
+            "recall10_ties": tied / (10 * len(embedded)),
+            "exact_p50": timings["exact"][0], "exact_p95": timings["exact"][1],
+            "hnsw_p50": timings["hnsw"][0], "hnsw_p95": timings["hnsw"][1], "overlap3": float(overlap)}
+
+
+# ---- report -------------------------------------------------------------------------------------------------
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or "unknown CPU")
+    versions = ", ".join(f"{name} {metadata.version(name)}" for name in ("torch", "onnxruntime", "faiss-cpu"))
+    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {versions}"
+
+
+def render(backends: list[dict], scale: list[dict], process: dict, exact: list, hnsw: dict, started: datetime,
+           loads: tuple[str, str]) -> str:
+    torch_rate = next(r["rate"] for r in backends if r["backend"] == "torch")
+    torch_recall = next(r["recall3"] for r in backends if r["backend"] == "torch")
+    lines = [
+        "# Speed", "",
+        f"One run of `python -m benchmarks.speed`, {started:%Y-%m-%d %H:%M} UTC, on {machine()}. "
+        f"Load average at start / end: {loads[0]} / {loads[1]} (the machine may be shared, so absolute times "
+        "vary between runs; ratios within a run are fairer). Build and latency rows use the default backend, "
+        f"{DEFAULT_BACKEND}.", "",
+        "## Embedding backends", "",
+        f"Throughput: {THROUGHPUT_PASSAGES} synthetic passages (title, section and text, as indexed), batch 32, "
+        f"median of {THROUGHPUT_ROUNDS} interleaved rounds. Recall@3: hybrid search on eval/ (seed essay, then "
+        "eternal-sunshine added; eval/retrieval.jsonl + retrieval-added.jsonl). Load: model load, including the "
+        "one-time ONNX export (and int8 quantisation) on first use.", "",
+        "| backend | passages/s | vs torch | hybrid recall@3 | vs torch | min cosine to torch | first load (s) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in backends:
+        lines.append(f"| {r['backend']} | {r['rate']:.1f} | {r['rate'] / torch_rate:.2f}x | {r['recall3']:.3f} | "
+                     f"{r['recall3'] - torch_recall:+.3f} | {r['min_cosine']:.4f} | {r['load_s']:.1f} |")
+    lines += ["", "## Scale (synthetic essays of 800-1,500 words)", "",
+              f"Full build: from an empty embedding cache. Latency: warm, {LATENCY_SAMPLES} queries or messages; "
+              "search is `Library.search(k=3)` including the query embedding; reply is `Tutor.reply`.", "",
+              "| essays | passages | vectors | full build (s) | search p50 / p95 (ms) | reply p50 / p95 (ms) |",
+              "|---|---|---|---|---|---|"]
+    for r in scale:
+        lines.append(f"| {r['essays']:,} | {r['passages']:,} | {r['vectors']:,} | {r['build_s']:.1f} | "
+                     f"{r['search_p50']:.1f} / {r['search_p95']:.1f} | {r['reply_p50']:.1f} / {r['reply_p95']:.1f} |")
+    big = scale[-1]
+    lines += ["", "| at the largest index | value |", "|---|---|",
+              f"| add one essay to {big['essays']:,} ({big['add_embedded']} texts embedded) | {big['add_s']:.1f} s "
+              f"({100 * big['add_s'] / big['build_s']:.1f} % of a full build) |",
+              f"| remove one essay | {big['remove_s']:.1f} s |",
+              f"| peak RSS of a process holding the index and the tutor (20 replies) | "
+              f"{process['maxrss_kb'] / 1024:.0f} MB (backend {process['backend']}, torch imported: "
+              f"{'yes' if process['torch_imported'] else 'no'}) |",
+              f"| start-up to ready (process start to first reply, median of 3) | {process['startup_s']:.1f} s |",
+              "| event-loop stall under Discord load | pending: needs the Discord bot (issue 6 load figures) |",
+              "", "## Exact or approximate dense index", "",
+              "Exact search scores every vector (one matrix-vector product); its cost by collection size, "
+              "random unit vectors (the cost does not depend on the content):", "",
+              "| vectors | exact scoring p50 (ms) |", "|---|---|"]
+    lines += [f"| {size:,} | {ms:.1f} |" for size, ms in exact]
+    lines += ["", f"HNSW (M {HNSW_M}, efConstruction {HNSW_EF_CONSTRUCTION}, efSearch {HNSW_EF_SEARCH}) over the "
+              f"{hnsw['vectors']:,} vectors of the largest index, forced past the threshold; {LATENCY_SAMPLES} "
+              "queries. Recall@10 counts the exact top 10's ids found; \"with ties\" also counts a vector as "
+              "similar as the 10th best (the synthetic essays repeat some sentences).", "",
+              "| build (s) | recall@10 vs exact | with ties | top-3 passages shared with exact | "
+              "hybrid search p50 / p95 (ms), exact | hybrid search p50 / p95 (ms), HNSW |", "|---|---|---|---|---|---|",
+              f"| {hnsw['build_s']:.1f} | {hnsw['recall10']:.3f} | {hnsw['recall10_ties']:.3f} | "
+              f"{hnsw['overlap3']:.3f} | "
+              f"{hnsw['exact_p50']:.1f} / {hnsw['exact_p95']:.1f} | {hnsw['hnsw_p50']:.1f} / {hnsw['hnsw_p95']:.1f} |"]
+    lines += targets(backends, scale, process, hnsw)
+    return "\n".join(lines) + "\n"
+
+
+def targets(backends: list[dict], scale: list[dict], process: dict, hnsw: dict) -> list[str]:
+    """The issue's targets against this run's figures."""
+    rate = {r["backend"]: r["rate"] for r in backends}
+    recall = {r["backend"]: r["recall3"] for r in backends}
+    speedup, drop = rate["onnx-int8"] / rate["torch"], recall["torch"] - recall["onnx-int8"]
+    big = scale[-1]
+    share = 100 * big["add_s"] / big["build_s"]
+    rows = [
+        ("onnx-int8 ≥ 2x torch passages/s, hybrid recall@3 within 0.02",
+         f"{speedup:.2f}x, {recall['onnx-int8'] - recall['torch']:+.3f}",
+         speedup >= 2 and drop <= 0.02),
+        (f"add one essay to {big['essays']:,} ≤ 5 % of a full build", f"{share:.1f} %", share <= 5),
+        (f"warm reply p95 ≤ 150 ms at {big['essays']:,} essays (search ≤ 50 ms)",
+         f"{big['reply_p95']:.0f} ms (search {big['search_p95']:.0f} ms)",
+         big["reply_p95"] <= 150 and big["search_p95"] <= 50),
+        (f"peak RSS ≤ 1.5 GB at {big['essays']:,} essays", f"{process['maxrss_kb'] / 1024:.0f} MB",
+         process["maxrss_kb"] <= 1.5 * 1024 * 1024),
+        ("approximate index recall@10 vs exact ≥ 0.95", f"{hnsw['recall10']:.3f}", hnsw["recall10"] >= 0.95),
+    ]
+    lines = ["", "## Targets", "", "| target | this run | met |", "|---|---|---|"]
+    lines += [f"| {name} | {value} | {'yes' if met else 'NO'} |" for name, value, met in rows]
+    lines.append("| longest heartbeat gap ≤ 1.5x the interval under load | pending (Discord bot) | — |")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1,100,1000", help="corpus sizes in essays, comma-separated")
+    parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument("--work", type=Path, help="scratch directory (default: a temporary one, removed after)")
+    args = parser.parse_args(argv)
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    started = datetime.now(UTC)
+    load_start = f"{os.getloadavg()[0]:.1f}"
+    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+        work = args.work or Path(scratch)
+        models = work / "models"
+        print("backends ...", flush=True)
+        backends = bench_backends(work, models)
+        embedder = Embedder(backend=DEFAULT_BACKEND, models_dir=models)
+        print("scale ...", flush=True)
+        scale, largest = bench_scale(work, embedder, sizes)
+        print("process ...", flush=True)
+        root: Path = largest["root"]  # type: ignore[assignment]
+        shutil.copytree(models, root / "index" / "models", dirs_exist_ok=True)  # the export a real index has
+        process = bench_process(root)
+        print("dense index ...", flush=True)
+        exact = bench_exact_cost()
+        hnsw = bench_hnsw(largest["library"])  # type: ignore[arg-type]
+        load_end = f"{os.getloadavg()[0]:.1f}"
+    text = render(backends, scale, process, exact, hnsw, started, (load_start, load_end))
+    args.output.write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
