@@ -134,7 +134,8 @@ def user_phrase(message: str) -> str | None:
 
 def short_quote(text: str) -> str:
     """A phrase of a quote to cite inside a question: its first clause, at most 12 words, verbatim."""
-    first = re.split(r"(?<=\w)[,;:—]\s*", CONNECTIVE.sub("", text).rstrip(".!?"), maxsplit=1)[0]
+    clauses = re.split(r"(?<=\w)[,;:—]\s*", CONNECTIVE.sub("", text).rstrip(".!?"))
+    first = next((c for c in clauses if len(c.split()) >= 4), clauses[0])  # not "For clarity's sake"
     first = first[:1].upper() + first[1:]
     words = first.split()
     return first if len(words) <= 12 else " ".join(words[:12]) + "…"
