@@ -17,7 +17,6 @@ passages and sentences (very short texts still drop, so they run on the fp32 gra
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import io
 import logging
@@ -26,6 +25,8 @@ import re
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from bot.filelock import exclusive
 
 log = logging.getLogger(__name__)
 
@@ -152,11 +153,5 @@ def _write_atomically(target: Path, write: Callable[[Path], None]) -> None:
         tmp.unlink(missing_ok=True)
 
 
-@contextlib.contextmanager
-def _export_lock(cache_dir: Path) -> Iterator[None]:
-    with open(cache_dir / ".export.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def _export_lock(cache_dir: Path) -> contextlib.AbstractContextManager[None]:
+    return exclusive(cache_dir / ".export.lock")

@@ -16,14 +16,13 @@ CURRENT naming the previous, complete build.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import logging
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +32,7 @@ import faiss
 import numpy as np
 
 from bot.corpus import ChunkLimits, Essay, Passage, chunk_essay
+from bot.filelock import exclusive
 from bot.retrieval.cache import EmbeddingCache
 from bot.retrieval.dense_index import EXACT_MAX_VECTORS, build_dense_index, index_kind
 from bot.retrieval.lexical import LexicalIndex
@@ -132,15 +132,8 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-@contextlib.contextmanager
-def build_lock(index_dir: Path) -> Iterator[None]:
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / ".lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def build_lock(index_dir: Path) -> contextlib.AbstractContextManager[None]:
+    return exclusive(index_dir / ".lock")
 
 
 def current_build(index_dir: Path) -> Path | None:
