@@ -47,6 +47,15 @@ class Settings(BaseSettings):
         default=20.0, gt=0, description="Weekly thread: answer a burst of messages once it has been quiet this long."
     )
     discussion_tick_seconds: float = Field(default=60.0, gt=0, description="How often the weekly schedule is checked.")
+    llm_base_url: str | None = Field(
+        default=None, description="An OpenAI-compatible API (e.g. http://localhost:11434/v1); with LLM_MODEL set, "
+        "the tutor's replies are composed by that model and checked.",
+    )
+    llm_model: str | None = Field(default=None, description="The model name the endpoint knows (e.g. llama3.2).")
+    llm_api_key: SecretStr | None = Field(default=None, description="Sent as a Bearer token; local servers need none.")
+    llm_timeout: float = Field(
+        default=20.0, gt=0, description="Seconds for a whole LLM reply; past it the offline reply is used."
+    )
 
 
 @lru_cache(maxsize=1)
