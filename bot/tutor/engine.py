@@ -30,6 +30,7 @@ from bot.tutor.composer import Quote, Reply, Situation, compose, key_term, short
 from bot.tutor.moves import Move
 from bot.tutor.planner import plan_move
 from bot.tutor.stance import Stance, StanceDetector, StanceResult
+from bot.tutor.voice import LLMVoice, OnText
 
 MAX_ANALYSED_CHARS = 2000  # longer messages are read up to here (a 20,000-character paste stays fast)
 _CODE = re.compile(r"```.*?```|`[^`]*`", re.DOTALL)
@@ -46,12 +47,19 @@ _INJECTION = re.compile(
 )
 
 
+MAX_PROMPT_PASSAGES = 4  # the passages an LLM voice is given: the retrieved ones, then the claim's support
+
+
 class Tutor:
+    """`voice`, when given, phrases replies with an LLM (checked; the offline composer's reply is the fallback)."""
+
     def __init__(
-        self, library: Library, store: ConversationStore, detector: StanceDetector | None = None
+        self, library: Library, store: ConversationStore, detector: StanceDetector | None = None,
+        *, voice: LLMVoice | None = None,
     ) -> None:
         self.library = library
         self.store = store
+        self.voice = voice
         self.detector = detector or StanceDetector(self._topic_similarity)
         self._locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
         self._locks_guard = threading.Lock()
@@ -100,13 +108,17 @@ class Tutor:
         return argument.thesis, list(argument.claims)
 
     # ---- turns ---------------------------------------------------------------------------------------------
-    def reply(self, conversation_id: str, message: str, *, essay: str | None = None) -> Reply:
-        """Answer one user message in a conversation (created on first use) and remember the exchange."""
+    def reply(self, conversation_id: str, message: str, *, essay: str | None = None,
+              on_text: OnText | None = None) -> Reply:
+        """Answer one user message in a conversation (created on first use) and remember the exchange.
+
+        With an LLM voice, `on_text` is called with the model's unchecked text so far as it streams in; the
+        returned reply is the checked one."""
         with self._lock(conversation_id):
             conversation = self.store.load(conversation_id)
             if essay is not None:
                 conversation.essay_id = self.library.resolve_essay(essay).id
-            reply = self._answer(conversation, message)
+            reply = self._answer(conversation, message, on_text=on_text)
             self.store.record(
                 conversation,
                 Turn("user", message[:MAX_ANALYSED_CHARS * 2], stance=reply.stance.value),
@@ -149,7 +161,8 @@ class Tutor:
         return Turn("tutor", reply.reply, stance=reply.stance.value, move=reply.move.value, question=reply.question,
                     claim_id=reply.claim_id, quotes=tuple(q.to_json() | {"title": q.title} for q in reply.quotes))
 
-    def _answer(self, conversation: Conversation, message: str, *, exclude: Move | None = None) -> Reply:
+    def _answer(self, conversation: Conversation, message: str, *, exclude: Move | None = None,
+                on_text: OnText | None = None) -> Reply:
         text = clean_message(message)
         situation = Situation.NORMAL
         claim = self._current_claim(conversation)
@@ -194,8 +207,18 @@ class Tutor:
             "term": self._term(claim, quotes),
             "quote": short_quote(quotes[0].text) if quotes else None,
         }
-        return compose(stance=stance.stance, situation=situation, move=plan.move, claim=claim, quotes=quotes,
-                       slots=slots, asked=conversation.questions, turn=len(conversation.tutor_turns))
+        offline = compose(stance=stance.stance, situation=situation, move=plan.move, claim=claim, quotes=quotes,
+                          slots=slots, asked=conversation.questions, turn=len(conversation.tutor_turns))
+        if self.voice is None or situation in (Situation.EMPTY, Situation.INJECTION):
+            return offline  # nothing to say to, or words not to pass on: the offline reply is the right one
+        return self.voice.say(offline, passages=self._prompt_passages(hits, claim), claim=claim.text,
+                              history=conversation.turns, message=text, scaffold=situation is Situation.SCAFFOLD,
+                              on_text=on_text)
+
+    def _prompt_passages(self, hits: list[Hit], claim: Claim) -> list[Passage]:
+        by_id = {p.id: p for p in self.library.index.passages}
+        ids = dict.fromkeys([h.passage.id for h in hits] + [pid for pid in claim.passage_ids if pid in by_id])
+        return [by_id[pid] for pid in list(ids)[:MAX_PROMPT_PASSAGES]]
 
     def _term(self, claim: Claim, quotes: list[Quote]) -> str | None:
         """A key phrase to question: from a sentence claim, or (a heading's words being a title, not a concept)
