@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from bot.config import get_settings
 from bot.corpus import CorpusError, EssayError
+from bot.doctor import run_checks
 from bot.library import Library
 from bot.retrieval.embedder import ModelLoadError
 from bot.retrieval.evaluation import evaluate, load_cases
@@ -26,6 +28,7 @@ from bot.retrieval.store import IndexLoadError
 from bot.state import ConversationStore
 from bot.tutor.composer import Reply
 from bot.tutor.engine import Tutor
+from bot.tutor.voice import LLMVoice
 
 app = typer.Typer(help="Socratic essay tutor: index essays, search them, talk about them.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
@@ -42,7 +45,12 @@ USER_ERRORS = (CorpusError, EssayError, IndexLoadError, ModelLoadError, ValueErr
 
 @app.callback()
 def _setup(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show debug logs.")] = False) -> None:
-    level = logging.DEBUG if verbose else getattr(logging, get_settings().log_level.upper(), logging.INFO)
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        raise fail("\n".join(f"setting {'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+                   ) from None
+    level = logging.DEBUG if verbose else getattr(logging, settings.log_level.upper(), logging.INFO)
     logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("sentence_transformers", "transformers", "httpx", "bm25s", "faiss"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
@@ -174,11 +182,19 @@ def _print_hits(query: str, hits: list[Hit], as_json: bool) -> None:
 
 
 # ---- tutor ---------------------------------------------------------------------------------------------------
-def _tutor(database: Path | None = None) -> Tutor:
+LLM_OPTION = typer.Option("--llm", help="Let the LLM set by LLM_BASE_URL and LLM_MODEL phrase the replies (checked).")
+NO_LLM = "--llm needs LLM_BASE_URL and LLM_MODEL (in .env or the environment); see .env.example, then run " \
+         "`python -m bot doctor`"
+
+
+def _tutor(database: Path | None = None, *, llm: bool = False) -> Tutor:
     settings = get_settings()
+    voice = LLMVoice.from_settings(settings) if llm else None
+    if llm and voice is None:
+        raise fail(NO_LLM)
     library = Library(settings)
     library.searcher  # noqa: B018 - load and validate the index before any input is read
-    return Tutor(library, ConversationStore(database or settings.database_path))
+    return Tutor(library, ConversationStore(database or settings.database_path), voice=voice)
 
 
 def _emit(reply: Reply, as_json: bool) -> None:
@@ -196,11 +212,12 @@ def ask(
     question: Annotated[str | None, typer.Argument(help="The question. Omit it to read one per stdin line.")] = None,
     essay: Annotated[str | None, typer.Option("--essay", "-e", help="Keep to this essay (id or title).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON reply per line.")] = False,
+    llm: Annotated[bool, LLM_OPTION] = False,
 ) -> None:
     """One tutor turn. Without QUESTION, each stdin line is a separate one-turn conversation."""
     try:
         with tempfile.TemporaryDirectory() as scratch:  # one-turn conversations need no memory
-            tutor = _tutor(Path(scratch) / "ask.sqlite3")
+            tutor = _tutor(Path(scratch) / "ask.sqlite3", llm=llm)
             messages = [question] if question is not None else (line.rstrip("\n") for line in sys.stdin)
             for number, message in enumerate(messages):
                 _emit(tutor.reply(f"ask-{number}", message, essay=essay), as_json)
@@ -215,11 +232,12 @@ def chat(
     = None,
     as_json: Annotated[bool, typer.Option("--json", help="Read one message per stdin line; one JSON reply per line.")]
     = False,
+    llm: Annotated[bool, LLM_OPTION] = False,
 ) -> None:
     """Talk with the tutor in the terminal. Type /angle, /sources or /quit; the conversation is saved."""
     conversation = f"terminal:{session or uuid.uuid4().hex[:8]}"
     try:
-        tutor = _tutor()
+        tutor = _tutor(llm=llm)
         if as_json:
             for line in sys.stdin:
                 _emit(tutor.reply(conversation, line.rstrip("\n"), essay=essay), as_json=True)
@@ -274,6 +292,22 @@ def thesis(
     for claim in claims:
         where = f" [dim]({escape(claim.section)})[/dim]" if claim.section and claim.kind != "heading" else ""
         out.print(f"• {escape(claim.text)}{where} [dim]← {', '.join(claim.passage_ids)}[/dim]")
+
+
+# ---- doctor --------------------------------------------------------------------------------------------------
+@app.command()
+def doctor() -> None:
+    """Check the set-up (index, embedding model, database, LLM endpoint) and say what to fix. Exit 1 on problems."""
+    problems = 0
+    for finding in run_checks(get_settings()):
+        mark = "[green]ok  [/green]" if finding.ok else "[red]FAIL[/red]"
+        out.print(f"{mark} {escape(finding.check)}: {escape(finding.detail)}")
+        if not finding.ok:
+            problems += 1
+            out.print(f"     [yellow]fix:[/yellow] {escape(finding.fix)}")
+    if problems:
+        raise typer.Exit(1)
+    out.print("[green]ready[/green]")
 
 
 # ---- discord -------------------------------------------------------------------------------------------------

@@ -1,0 +1,102 @@
+"""`python -m bot doctor`: is this installation ready? Each check says what it found, or what to fix.
+
+The checks load the index, load the embedding model, write to the database (rolled back) and, when an LLM is
+configured, ask it for one word. They never change anything.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.config import Settings
+from bot.corpus import CorpusError, EssayError
+from bot.library import Library
+from bot.retrieval.embedder import ModelLoadError
+from bot.retrieval.store import IndexLoadError
+from bot.tutor.llm import ChatClient, LLMError
+
+PROBE = [{"role": "user", "content": "Reply with the single word: ready"}]
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def run_checks(settings: Settings) -> Iterator[Finding]:
+    """The findings, one check at a time (each can take a while: the model, the LLM)."""
+    library: Library | None = None
+    try:
+        library = Library(settings)
+        index = library.index
+        essays = len({p.essay_id for p in index.passages})
+        yield Finding("index", True, f"{essays} essays, {len(index.passages)} passages in {settings.index_dir}/")
+    except (IndexLoadError, CorpusError, EssayError, ModelLoadError, OSError, ValueError) as exc:
+        yield Finding("index", False, str(exc), "build it with `python -m bot index build` (after `make install`)")
+    yield _check_model(library)
+    yield _check_database(Path(settings.database_path))
+    yield _check_llm(settings)
+    token = settings.discord_token and settings.discord_token.get_secret_value().strip()
+    yield Finding("discord", True, "DISCORD_TOKEN is set" if token else
+                  "DISCORD_TOKEN is not set (only `python -m bot run` needs it)")
+
+
+def _check_model(library: Library | None) -> Finding:
+    if library is None:
+        return Finding("embedding model", False, "not checked: the library could not be opened",
+                       "fix the index first")
+    embedder = library.embedder
+    try:
+        vector = embedder.encode(["Is the tutor ready?"])
+    except ModelLoadError as exc:
+        return Finding("embedding model", False, str(exc), "unset EMBEDDING_MODEL to use the bundled model")
+    return Finding("embedding model", True, f"{embedder.name} loads (dimension {vector.shape[1]})")
+
+
+def _check_database(path: Path) -> Finding:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, timeout=5)
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("CREATE TABLE doctor_probe (x)")  # a real write, rolled back
+            db.rollback()
+        finally:
+            db.close()
+    except (OSError, sqlite3.Error) as exc:
+        return Finding("database", False, f"cannot write {path}: {exc}",
+                       "make DATABASE_PATH's folder writable, or point DATABASE_PATH somewhere writable")
+    return Finding("database", True, f"{path} is writable")
+
+
+def _check_llm(settings: Settings) -> Finding:
+    url, model = settings.llm_base_url, settings.llm_model
+    if not url and not model:
+        return Finding("LLM voice", True, "off: replies come from the offline composer (set LLM_BASE_URL and "
+                       "LLM_MODEL to use a model)")
+    if not (url and model):
+        missing = "LLM_MODEL" if url else "LLM_BASE_URL"
+        return Finding("LLM voice", False, f"{missing} is not set", "set both LLM_BASE_URL and LLM_MODEL, or neither")
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    try:
+        client = ChatClient(url, model, api_key=key, timeout=settings.llm_timeout)
+        started = time.monotonic()
+        answer = client.complete(PROBE, max_tokens=8).strip()
+        elapsed = time.monotonic() - started
+    except ValueError as exc:
+        return Finding("LLM voice", False, str(exc), "e.g. LLM_BASE_URL=http://localhost:11434/v1")
+    except LLMError as exc:
+        return Finding("LLM voice", False, str(exc),
+                       f"is the server running at {url}? With Ollama: `ollama serve` and `ollama pull {model}`. "
+                       "Check LLM_MODEL and LLM_API_KEY, or raise LLM_TIMEOUT for a slow machine")
+    if not answer:
+        return Finding("LLM voice", False, f"{model} at {url} answered with empty text",
+                       "try another LLM_MODEL: this one does not follow chat prompts")
+    return Finding("LLM voice", True, f"{model} at {url} answered in {elapsed:.1f}s: {answer[:60]!r}")
