@@ -35,6 +35,7 @@ from bot.retrieval.embedder import ModelLoadError
 from bot.retrieval.store import IndexLoadError
 from bot.state import ConversationStore
 from bot.tutor.engine import Tutor
+from bot.tutor.voice import LLMVoice
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +98,8 @@ class TutorBot(commands.Bot):
         report = self.library.build()
         log.info("index: %d essays, %d passages%s", report.essays, report.passages,
                  " (rebuilt)" if report.changed else "")
-        self.tutor = self._given_tutor or Tutor(self.library, ConversationStore(self.settings.database_path))
+        self.tutor = self._given_tutor or Tutor(self.library, ConversationStore(self.settings.database_path),
+                                                voice=LLMVoice.from_settings(self.settings))
         if report.essays:
             self.library.search("warm up the embedding model", 1)
             self.tutor.thesis()

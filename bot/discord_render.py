@@ -15,6 +15,7 @@ import discord
 from bot.corpus.models import Passage
 from bot.retrieval.store import EssayRecord
 from bot.tutor.argmap import Claim
+from bot.tutor.checks import MENTION
 from bot.tutor.composer import Quote, Reply
 
 CONTENT_LIMIT = 2000
@@ -29,6 +30,7 @@ EMBEDS_PER_MESSAGE = 10
 THREAD_NAME_LIMIT = 100
 CHOICE_LIMIT = 100  # autocomplete choice names
 ELLIPSIS = "…"
+WRITING = "writing…"
 
 TUTOR_COLOUR = discord.Colour.blurple()
 SOURCE_COLOUR = discord.Colour.dark_teal()
@@ -127,6 +129,16 @@ def reply_embed(reply: Reply, *, title: str | None = None) -> discord.Embed:
         embed.add_field(name="Quoted from", value=trim(quote_sources(reply.quotes), FIELD_VALUE_LIMIT), inline=False)
     embed.add_field(name="Your turn", value=f"**{trim(reply.question, FIELD_VALUE_LIMIT - 4)}**", inline=False)
     embed.set_footer(text=f"Socratic move: {reply.move.value}")
+    return fit(embed)
+
+
+def draft_embed(text: str, *, title: str | None = None) -> discord.Embed:
+    """A reply still being written: the model's unchecked text so far (mentions defused), later replaced by the
+    checked reply's embed."""
+    shown = MENTION.sub(lambda m: m.group().replace("@", "@\u200b"), text)
+    embed = discord.Embed(title=trim(one_line(title), TITLE_LIMIT) if title else None,
+                          description=trim(shown, DESCRIPTION_LIMIT - 2) + " ▍", colour=TUTOR_COLOUR)
+    embed.set_footer(text=WRITING)
     return fit(embed)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from typing import TYPE_CHECKING
 
 import discord
@@ -19,7 +21,8 @@ from discord.ext import commands
 from bot.corpus import CorpusError
 from bot.discord_buttons import reply_view
 from bot.discord_interactions import APOLOGY, cooldown_notice, essay_autocomplete, say
-from bot.discord_render import reply_embed, thread_name
+from bot.discord_render import draft_embed, reply_embed, thread_name
+from bot.discord_streaming import Drafts
 from bot.tutor.composer import Reply
 
 if TYPE_CHECKING:
@@ -47,11 +50,17 @@ class ConversationCog(commands.Cog):
         await interaction.response.defer(thinking=True)
         home = self._home(interaction.channel)
         conversation_id = str(home or (await interaction.original_response()).id)
+        drafts = self._drafts(lambda text: interaction.edit_original_response(embed=draft_embed(text, title=question)))
         try:
-            reply = await self._reply(conversation_id, question, essay=essay)
+            reply = await self._reply(conversation_id, question, essay=essay, drafts=drafts)
         except CorpusError as exc:  # an essay name that matches nothing
             await say(interaction, "\n".join(exc.errors))
             return
+        except Exception:
+            if drafts is not None and drafts.shown:  # no unchecked draft stays up beside the apology
+                with suppress(discord.HTTPException):
+                    await interaction.edit_original_response(embed=None)
+            raise
         message = await interaction.edit_original_response(embed=reply_embed(reply, title=question),
                                                            view=reply_view(conversation_id))
         if home is None:
@@ -68,18 +77,27 @@ class ConversationCog(commands.Cog):
         text = self._without_my_mention(message.content)
         home = self._home(message.channel)
         conversation_id = str(home or message.id)
+        sent: discord.Message | None = None  # the reply, once posted (a streaming draft is posted early)
+
+        async def show(embed: discord.Embed, view: discord.ui.View | None = None) -> None:
+            nonlocal sent
+            content = {"embed": embed} | ({"view": view} if view is not None else {})
+            if sent is not None:
+                sent = await sent.edit(allowed_mentions=discord.AllowedMentions.none(), **content)
+                return
+            thread = None if home else await self._open_thread(message, text, message.author)
+            sent = await (thread.send(**content) if thread is not None else message.reply(**content))
+
         try:
             async with message.channel.typing():
-                reply = await self._reply(conversation_id, text)
-            embed, view = reply_embed(reply), reply_view(conversation_id)
-            thread = None if home else await self._open_thread(message, text, message.author)
-            if thread is not None:
-                await thread.send(embed=embed, view=view)
-            else:
-                await message.reply(embed=embed, view=view)
+                reply = await self._reply(conversation_id, text, drafts=self._drafts(lambda t: show(draft_embed(t))))
+            await show(reply_embed(reply), reply_view(conversation_id))
         except Exception:  # any failure is logged and answered with an apology, never silence
             log.exception("answering message %s failed (user %s, guild %s, channel %s)", message.id,
                           message.author.id, message.guild and message.guild.id, message.channel.id)
+            if sent is not None:  # no unchecked draft stays up
+                with suppress(discord.HTTPException):
+                    await sent.delete()
             await self._send_apology(message)
 
     def _home(self, channel: discord.abc.Snowflake | None) -> int | None:
@@ -105,8 +123,21 @@ class ConversationCog(commands.Cog):
         me = self.bot.user
         return content if me is None else re.sub(rf"<@!?{me.id}>", " ", content).strip()
 
-    async def _reply(self, conversation_id: str, text: str, *, essay: str | None = None) -> Reply:
-        return await asyncio.to_thread(self.bot.tutor.reply, conversation_id, text, essay=essay)
+    def _drafts(self, show: Callable[[str], Awaitable[object]]) -> Drafts | None:
+        """Streaming drafts, when the tutor speaks through an LLM."""
+        return Drafts(show) if self.bot.tutor.voice is not None else None
+
+    async def _reply(self, conversation_id: str, text: str, *, essay: str | None = None,
+                     drafts: Drafts | None = None) -> Reply:
+        """The tutor's reply, computed in a worker thread; with `drafts`, its text is shown as it streams in and
+        the drafts are closed before this returns, so the caller's final edit comes last."""
+        if drafts is None:
+            return await asyncio.to_thread(self.bot.tutor.reply, conversation_id, text, essay=essay)
+        try:
+            return await asyncio.to_thread(self.bot.tutor.reply, conversation_id, text, essay=essay,
+                                           on_text=drafts.push)
+        finally:
+            await drafts.close()
 
     async def _open_thread(
         self, message: discord.Message, question: str, user: discord.abc.User
