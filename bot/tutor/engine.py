@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 import re
 import threading
-from collections import Counter, defaultdict
+import weakref
+from collections import Counter
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -61,7 +62,8 @@ class Tutor:
         self.store = store
         self.voice = voice
         self.detector = detector or StanceDetector(self._topic_similarity)
-        self._locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+        # one lock per conversation in progress; freed when no turn holds it
+        self._locks: weakref.WeakValueDictionary[str, threading.Lock] = weakref.WeakValueDictionary()
         self._locks_guard = threading.Lock()
         self._loaded_for: str | None = None
         self._embed = lru_cache(maxsize=512)(self._embed_uncached)  # the same text is embedded once per turn
@@ -154,7 +156,10 @@ class Tutor:
 
     def _lock(self, conversation_id: str) -> threading.Lock:
         with self._locks_guard:
-            return self._locks[conversation_id]
+            lock = self._locks.get(conversation_id)
+            if lock is None:
+                lock = self._locks[conversation_id] = threading.Lock()
+            return lock
 
     @staticmethod
     def _tutor_turn(reply: Reply) -> Turn:
