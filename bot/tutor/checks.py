@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from bot.corpus.models import Passage
 from bot.corpus.text import sentence_spans
-from bot.tutor.composer import MAX_REPLY_CHARS, Quote, Reply, short_title
+from bot.tutor.composer import MAX_REPLY_CHARS, Quote, Reply, quote_block
 
 MENTION = re.compile(r"@(?:everyone|here)\b|<@[!&]?\d+>|<#\d+>")
 _QUOTED = re.compile(r"“([^“”\n]*)”|\"([^\"\n]*)\"")
@@ -76,7 +76,7 @@ def check_reply(text: str, *, passages: Sequence[Passage], offline: Reply) -> Ve
         kept = [k for n, k in enumerate(kept) if n not in questions]
     while kept:
         quotes = list(dict.fromkeys(s.exact for _, _, inside in kept for s in inside if s.exact is not None))
-        extra = "\n" + _cite(offline.quotes[0]) if not quotes and offline.quotes else ""
+        extra = "\n" + quote_block(offline.quotes[0]) if not quotes and offline.quotes else ""
         answer = " ".join(sentence for sentence, _, _ in kept) + extra
         if len(answer) + len(question) + 2 <= MAX_REPLY_CHARS or len(kept) == 1:
             break
@@ -151,7 +151,3 @@ def _rewrite(text: str, start: int, end: int, spans: list[_Span]) -> str:
         cursor = span.end
     return "".join([*pieces, text[cursor:end]])
 
-
-def _cite(quote: Quote) -> str:
-    source = short_title(quote.title) + (f" · {quote.section}" if quote.section else "")
-    return f"> “{quote.text}”\n— {source}"

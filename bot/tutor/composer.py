@@ -180,13 +180,14 @@ def compose(
     question, move = choose_question(move, situation is Situation.SCAFFOLD, slots, asked, turn)
     chosen = list(quotes)
     while True:
-        answer = "\n".join([opening, *(_quote_block(q) for q in chosen)])
+        answer = "\n".join([opening, *(quote_block(q) for q in chosen)])
         if len(answer) + len(question) + 2 <= MAX_REPLY_CHARS or len(chosen) <= 1:
             break
         chosen.pop()
     return Reply(answer, question, move, stance, tuple(chosen), claim.id)
 
 
-def _quote_block(quote: Quote) -> str:
+def quote_block(quote: Quote) -> str:
+    """A quote as the reply shows it: the words in a block quote, then essay and section."""
     source = short_title(quote.title) + (f" · {quote.section}" if quote.section else "")
     return f"> “{quote.text}”\n— {source}"
