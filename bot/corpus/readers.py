@@ -25,8 +25,8 @@ from bot.corpus.text import (
 )
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
-_WRAPPED_LINE_MAX = 100  # lines no longer than this, in a block of several, are a hard-wrapped paragraph
-_BYLINE = re.compile(r"^by\s+(.{2,80})$", re.IGNORECASE)
+_WRAPPED_LINE_MAX = 120  # lines no longer than this, in a block of several, are a hard-wrapped paragraph
+_BYLINE = re.compile(r"^by\s+(.{2,80}?)(?:\s+[·|•—–-]\s+.*)?$", re.IGNORECASE)  # "By Ann Lee · 5 min read"
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -83,9 +83,11 @@ def parse_essay(raw: bytes, *, name: str, suffix: str) -> Essay:
 def plain_text_blocks(text: str) -> list[tuple[str, str]]:
     """Split plain text into heading and paragraph blocks.
 
-    Paragraphs are separated by blank lines. Inside a block, short lines are a hard-wrapped paragraph and are
-    joined; long lines (one paragraph per line, as in the seed essay) each stand alone. A short line without
-    terminal punctuation is a heading.
+    Paragraphs are separated by blank lines. A block of long lines (one paragraph per line, as in the seed
+    essay) gives one paragraph per line, and a short line without terminal punctuation there is a heading. A
+    block of short lines is hard-wrapped text (e-mail style, or a PDF page): its lines are joined into
+    paragraphs, and a heading inside it is a line that is short against the wrapping width, has no terminal
+    punctuation, and follows the end of a sentence (or another heading).
     """
     blocks: list[tuple[str, str]] = []
     for chunk in re.split(r"\n[ \t]*\n", text):
@@ -93,30 +95,40 @@ def plain_text_blocks(text: str) -> list[tuple[str, str]]:
         if not lines:
             continue
         if _is_wrapped(lines):
-            if len(lines) > 1 and is_heading(lines[0]) and len(lines[0]) < 0.7 * max(map(len, lines[1:])):
-                blocks.append(("h", lines[0]))
-                lines = lines[1:]
-            blocks.extend(("p", paragraph) for paragraph in _unwrap(lines))
+            blocks.extend(_unwrap(lines))
         else:
             blocks.extend(("h" if is_heading(line) else "p", line) for line in lines)
     return blocks
 
 
-def _unwrap(lines: list[str]) -> list[str]:
-    """Join hard-wrapped lines; a line ending a sentence well short of the width ends a paragraph (PDFs)."""
+def _unwrap(lines: list[str]) -> list[tuple[str, str]]:
+    """Join hard-wrapped lines into paragraphs; a line ending a sentence well short of the width ends one."""
     width = max(map(len, lines))
-    paragraphs: list[list[str]] = [[]]
+    blocks: list[tuple[str, str]] = []
+    paragraph: list[str] = []
     for line in lines:
-        paragraphs[-1].append(line)
+        after_break = not paragraph or ends_with_punctuation(paragraph[-1])
+        if after_break and is_heading(line) and len(line) < 0.7 * width:
+            if paragraph:
+                blocks.append(("p", " ".join(paragraph)))
+                paragraph = []
+            blocks.append(("h", line))
+            continue
+        paragraph.append(line)
         if ends_with_punctuation(line) and len(line) < 0.75 * width:
-            paragraphs.append([])
-    return [" ".join(p) for p in paragraphs if p]
+            blocks.append(("p", " ".join(paragraph)))
+            paragraph = []
+    if paragraph:
+        blocks.append(("p", " ".join(paragraph)))
+    return blocks
 
 
 def _is_wrapped(lines: list[str]) -> bool:
+    """Several short lines, some of which continue the line before (no end punctuation, or a lower-case start)."""
     if len(lines) < 2 or max(map(len, lines)) > _WRAPPED_LINE_MAX:
         return False
-    return not all(ends_with_punctuation(line) or is_heading(line) for line in lines)
+    return any(line[:1].islower() for line in lines[1:]) or not all(
+        ends_with_punctuation(line) or is_heading(line) for line in lines)
 
 
 def _read_markdown(text: str, name: str) -> Draft:
