@@ -1,0 +1,193 @@
+"""What readers call an essay: its title, author and the names and subjects it discusses.
+
+Readers rarely type an essay's title. They say "the butler essay", "the one on Inside Out", "what does the Parfit
+piece say", "Stevens". The catalog keeps, per essay, the words that identify it, and `named_in` finds the essays a
+message points at. Search uses it to route a query that names an essay; the tutor uses it to set and change a
+conversation's focus.
+
+Names are capitalised words and runs of them inside sentences ("Miss Kenton", "Black Mirror", "Lumon"), counted
+per essay; a name that several essays use ("Severance" comes up in passing elsewhere) counts for each in
+proportion to how often that essay uses it. Subjects are the essay's most distinctive words (tf-idf over the
+library), matched only when the message uses them as a label ("the essay on butlers", "the grief one").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.corpus.models import Passage
+from bot.language import stem, word_stems
+
+# A capitalised run inside a sentence: "Miss Kenton", "The Remains of the Day", "Lacuna Inc".
+_NAME_RUN = re.compile(r"(?<![.!?:;“\"(]\s)(?<!^)(?<![.!?]”\s)\b([A-Z][\w’'-]+(?:\s+(?:of\s+the|of|the|and|de)?\s*"
+                       r"[A-Z][\w’'-]+)*)")
+_LABEL_NOUNS = frozenset({"essay", "piece", "article", "one", "text", "post", "reading", "blog"})
+_TITLE_SPLIT = re.compile(r"\s*(?::|\s[-–—]\s)\s*")
+SUBJECT_TERMS = 12
+MIN_NAME_SHARE = 0.2
+TITLE_WEIGHT = 5  # a name in the title counts as this many uses in the text
+
+
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS  # a word list only: the parser is not loaded
+
+    return frozenset(STOP_WORDS) | {"essay", "author", "writer", "story", "film", "book", "show", "novel"}
+
+
+@dataclass
+class EssayProfile:
+    id: str
+    title: str
+    author: str | None
+    added_at: str
+    title_stems: frozenset[str]
+    author_stems: frozenset[str]
+    names: dict[str, float] = field(default_factory=dict)  # name stem sequence -> share of the library's uses
+    common_names: frozenset[str] = frozenset()  # names that are also everyday words ("Joy"): need a capital
+    subjects: frozenset[str] = frozenset()  # distinctive word stems
+
+    @property
+    def short_title(self) -> str:
+        return _TITLE_SPLIT.split(self.title, maxsplit=1)[0].strip() or self.title
+
+
+@dataclass(frozen=True)
+class Naming:
+    """An essay a message points at, how strongly (1 = its title or author), and the words that did it."""
+
+    essay_id: str
+    strength: float
+    words: str
+
+
+class EssayCatalog:
+    def __init__(self, profiles: Sequence[EssayProfile]) -> None:
+        self.profiles = {p.id: p for p in profiles}
+        self._stop = _stop_words()
+
+    @classmethod
+    def build(cls, records: Sequence[object], passages: Sequence[Passage]) -> EssayCatalog:
+        """From the manifest's essay records (id, title, author, added_at) and the index's passages."""
+        stop = _stop_words()
+        texts: dict[str, list[str]] = {}
+        for passage in passages:
+            texts.setdefault(passage.essay_id, []).append(passage.text)
+        name_counts: dict[str, Counter[str]] = {}
+        word_counts: dict[str, Counter[str]] = {}
+        titles = {r.id: r.title for r in records}  # type: ignore[attr-defined]
+        for essay_id, parts in texts.items():
+            names: Counter[str] = Counter()
+            words: Counter[str] = Counter()
+            for text in parts:
+                for match in _NAME_RUN.finditer(text):
+                    for name in _name_keys(match.group(1), stop):
+                        names[name] += 1
+                words.update(s for s in word_stems(text) if len(s) > 2 and s not in stop)
+            # a name the text uses that the title carries too is the essay's own (title case makes every word
+            # of a title look like a name, so only names the text also uses count)
+            title_names = {n for part in _TITLE_SPLIT.split(titles.get(essay_id, "")) for n in _name_keys(part, stop)}
+            for name in title_names & set(names):
+                names[name] += TITLE_WEIGHT
+            name_counts[essay_id], word_counts[essay_id] = names, words
+        totals: Counter[str] = Counter()
+        for names in name_counts.values():
+            totals.update(names)
+        document_frequency: Counter[str] = Counter()
+        all_words: Counter[str] = Counter()
+        for words in word_counts.values():
+            document_frequency.update(set(words))
+            all_words.update(words)
+        # a one-word name the library mostly writes in lower case ("sadness", "day") is an everyday word
+        common = frozenset(n for n in totals if " " not in n and totals[n] < 0.6 * all_words.get(n, 0))
+        profiles = []
+        for record in records:
+            essay_id = record.id  # type: ignore[attr-defined]
+            names = name_counts.get(essay_id, Counter())
+            words = word_counts.get(essay_id, Counter())
+            idf = {w: math.log((1 + len(word_counts)) / (1 + document_frequency[w])) for w in words}
+            subjects = sorted(words, key=lambda w: -words[w] * idf[w])[:SUBJECT_TERMS]
+            title, author = record.title, record.author  # type: ignore[attr-defined]
+            profiles.append(EssayProfile(
+                essay_id, title, author, record.added_at,  # type: ignore[attr-defined]
+                frozenset(s for s in word_stems(title) if s not in stop and len(s) > 2),
+                frozenset(s for s in word_stems(_author_name(author)) if len(s) > 2),
+                {n: c / totals[n] for n, c in names.items() if c / totals[n] >= MIN_NAME_SHARE},
+                frozenset(n for n in names if n in common),
+                frozenset(subjects),
+            ))
+        return cls(profiles)
+
+    def newest(self) -> EssayProfile | None:
+        """The essay added last (ties: the first by title)."""
+        return max(self.profiles.values(), key=lambda p: (_parse_time(p.added_at), p.title), default=None)
+
+    def named_in(self, text: str) -> list[Naming]:
+        """The essays a message names, strongest first: by title or author (1.0), by the names it discusses
+        (their share of the library's uses of that name), or by a subject used as a label ("the grief essay")."""
+        stems = [s for s in word_stems(text) if s not in self._stop]
+        present = set(stems)
+        joined = " " + " ".join(stems) + " "
+        capitalised = {stem(w) for w in re.findall(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'-]+", text)}
+        labels = _labelled_subjects(text)
+        found: dict[str, Naming] = {}
+
+        def offer(essay_id: str, strength: float, words: str) -> None:
+            if essay_id not in found or found[essay_id].strength < strength:
+                found[essay_id] = Naming(essay_id, strength, words)
+
+        for profile in self.profiles.values():
+            distinctive_title = {s for s in profile.title_stems if s not in self._stop}
+            if len(distinctive_title) >= 2 and len(distinctive_title & present) >= max(2, len(distinctive_title) // 2):
+                offer(profile.id, 1.0, "title")
+            if profile.author_stems and profile.author_stems & present and _surname(profile) in present:
+                offer(profile.id, 1.0, "author")
+            for name, share in profile.names.items():
+                if f" {name} " in joined and (name not in profile.common_names or name in capitalised):
+                    offer(profile.id, share, name)
+            for label in labels:
+                if label in profile.subjects or label in profile.title_stems:
+                    offer(profile.id, 0.6, label)
+        return sorted(found.values(), key=lambda n: -n.strength)
+
+
+def _name_keys(run: str, stop: frozenset[str]) -> list[str]:
+    """Stem sequences a reader could use for a capitalised run: the whole run and each of its words (stop words
+    left out on both sides, so "the remains of the day" finds "Remains … Day")."""
+    words = [w for w in run.replace("’s", "").replace("'s", "").split() if w.lower() not in stop]
+    stems = [stem(w) for w in words if len(w) > 2]
+    return [" ".join(stems[i:j]) for i in range(len(stems)) for j in range(i + 1, min(len(stems), i + 4) + 1)]
+
+
+def _author_name(author: str | None) -> str:
+    return re.split(r"\s+[·|•]\s+|,", author or "")[0]
+
+
+def _surname(profile: EssayProfile) -> str:
+    words = _author_name(profile.author).split()
+    return stem(words[-1]) if words else ""
+
+
+def _labelled_subjects(text: str) -> list[str]:
+    """Words used as an essay's label: "the essay on/about X", "the X essay/one/piece"."""
+    words = re.findall(r"[\w’'-]+", text.lower())
+    labels: list[str] = []
+    for i, word in enumerate(words):
+        if word not in _LABEL_NOUNS:
+            continue
+        if i + 2 < len(words) and words[i + 1] in ("on", "about", "regarding"):
+            labels += [stem(w) for w in words[i + 2:i + 5] if w not in ("the", "a", "an", "his", "her", "how")][:2]
+        if i >= 1 and words[i - 1] not in ("the", "this", "that", "an", "a", "other", "first", "second", "same"):
+            labels.append(stem(words[i - 1]))
+    return labels
+
+
+def _parse_time(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return datetime.min
