@@ -1,75 +1,96 @@
-"""Three scripted eight-turn conversations on the seed essay: `python -m benchmarks.conversations`.
+"""Transcripts of the scripted conversations, for blind judging: `python -m benchmarks.conversations [dev|test]`.
 
-Writes benchmarks/conversations.md, unedited, so a reader can judge the tutor (agreeing, contrarian and
-confused users). Each reply is produced by the real tutor over a fresh index of corpus/.
+The scripts (eval/conversations/<split>.jsonl, written before any tuning) are played through the real command
+line, `python -m bot chat --json`, one fresh database per conversation, over one index of the whole evaluation
+library (corpus/ and eval/essays/: nine essays that compete for the same questions). `--essay` is passed when a
+script starts with an essay chosen, as `/ask`'s essay option does.
+
+Writes benchmarks/transcripts/<split>.md (what a judge reads: the essay the reader means, the persona, each
+message and the full reply a user sees; nothing of the tutor's own labels) and <split>.jsonl (every reply object,
+for debugging). See ../shared/JUDGING.md for the judging procedure and benchmarks/judgments/ for the results.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
-from bot.config import Settings
-from bot.library import Library
-from bot.state import ConversationStore
-from bot.tutor.engine import Tutor
-
 ROOT = Path(__file__).resolve().parent.parent
-OUTPUT = ROOT / "benchmarks" / "conversations.md"
-PERSONAS = {
-    "Agreeing reader": [
-        "I think the essay is right, the show is about all of us, not just Mark.",
-        "Yes, exactly. Workplaces reward us for hiding our feelings.",
-        "I'd say the people who benefit from that are the companies.",
-        "True, and the outie made that choice because grief was too much.",
-        "I agree that the innie staying is a kind of protest.",
-        "Maybe the assumption is that feelings can be switched off at all.",
-        "It would mean we should stop praising people for 'leaving baggage at the door'.",
-        "Totally, the system is the real villain.",
-    ],
-    "Contrarian": [
-        "I don't buy it. Severance is just a sci-fi thriller about a creepy company.",
-        "The outie is obviously the tragic figure. He lost his wife.",
-        "No, the innie betrayed Mark. It was selfish, plain and simple.",
-        "Blaming the system is a cop-out; Mark chose to get severed.",
-        "Nah, switching off at work is healthy, not repression.",
-        "The essay reads way too much into one finale.",
-        "I still think we should pity him more than the essay allows.",
-        "Whatever, it's a TV show, not a critique of capitalism.",
-    ],
-    "Confused reader": [
-        "what is this essay even about?",
-        "idk",
-        "why?",
-        "what does clean slate mean here",
-        "hm, so who is the villain?",
-        "yes",
-        "I'm not sure I follow the part about emotions being a resource",
-        "ok",
-    ],
-}
+SCRIPTS = ROOT / "eval" / "conversations"
+OUTPUT = ROOT / "benchmarks" / "transcripts"
+
+
+def library_dirs(scratch: Path) -> dict[str, str]:
+    """A corpus of every essay (the seed and eval/essays/) and an index built from it, as environment settings."""
+    corpus = scratch / "corpus"
+    corpus.mkdir()
+    for path in [*sorted((ROOT / "corpus").iterdir()), *sorted((ROOT / "eval" / "essays").iterdir())]:
+        if path.is_file():
+            shutil.copy(path, corpus / path.name)
+    env = os.environ | {"CORPUS_DIR": str(corpus), "INDEX_DIR": str(scratch / "index"), "HF_HUB_OFFLINE": "1"}
+    subprocess.run([sys.executable, "-m", "bot", "index", "build"], env=env, check=True, cwd=ROOT,
+                   stdout=subprocess.DEVNULL)
+    return env
+
+
+def play(script: dict, env: dict[str, str], database: Path) -> list[dict]:
+    command = [sys.executable, "-m", "bot", "chat", "--json", "--session", script["id"]]
+    if script.get("start_essay"):
+        command += ["--essay", script["start_essay"]]
+    done = subprocess.run(command, input="\n".join(t.replace("\n", " ") for t in script["turns"]) + "\n",
+                          capture_output=True, text=True, env=env | {"DATABASE_PATH": str(database)}, cwd=ROOT,
+                          check=True)
+    replies = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    if len(replies) != len(script["turns"]):
+        raise RuntimeError(f"{script['id']}: {len(replies)} replies to {len(script['turns'])} messages")
+    return replies
+
+
+def transcript(script: dict, replies: list[dict]) -> list[str]:
+    about = script.get("about") or "none named by the reader"
+    lines = [f"## {script['id']}", "", f"- Persona: {script['persona']}", f"- Essay the reader means: {about}"]
+    if script.get("also"):
+        lines.append(f"- Second essay the reader brings in: {script['also']}")
+    if script.get("start_essay"):
+        lines.append(f"- The conversation was started with this essay chosen: {script['start_essay']}")
+    lines.append("")
+    for number, (message, reply) in enumerate(zip(script["turns"], replies, strict=True), start=1):
+        lines += [f"**Turn {number}. Reader:** {message}", "", "**Tutor:**", ""]
+        lines += [f"    {line}" for line in reply["reply"].splitlines()] + [""]
+    return lines
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("split", nargs="?", default="dev", choices=["dev", "test"])
+    args = parser.parse_args()
+    scripts = [json.loads(line) for line in (SCRIPTS / f"{args.split}.jsonl").read_text(encoding="utf-8")
+               .splitlines() if line.strip()]
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    markdown = [f"# Conversations ({args.split}), unedited", "",
+                f"{len(scripts)} scripted conversations from eval/conversations/{args.split}.jsonl, played through "
+                "`python -m bot chat --json` (offline composer) over the nine essays of corpus/ and eval/essays/.",
+                ""]
+    records = []
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = Path(tmp) / "corpus"
-        shutil.copytree(ROOT / "corpus", corpus)
-        settings = Settings(corpus_dir=corpus, index_dir=Path(tmp) / "index", _env_file=None)
-        library = Library(settings)
-        library.build()
-        tutor = Tutor(library, ConversationStore(Path(tmp) / "conversations.sqlite3"))
-        lines = ["# Sample conversations (unedited)", "",
-                 "Produced by `python -m benchmarks.conversations` with the offline composer on corpus/.", ""]
-        for persona, messages in PERSONAS.items():
-            lines += [f"## {persona}", ""]
-            for turn, message in enumerate(messages, start=1):
-                reply = tutor.reply(persona, message)
-                lines += [f"**{turn}. User:** {message}", "",
-                          f"*stance: {reply.stance} · move: {reply.move}*", ""]
-                lines += [f"    {line}" for line in reply.reply.splitlines()] + [""]
-    OUTPUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(OUTPUT.read_text(encoding="utf-8"))
+        scratch = Path(tmp)
+        env = library_dirs(scratch)
+        for script in scripts:
+            replies = play(script, env, scratch / f"{script['id']}.sqlite3")
+            markdown += transcript(script, replies)
+            records += [{"id": script["id"], "turn": n, "message": m, **r}
+                        for n, (m, r) in enumerate(zip(script["turns"], replies, strict=True), start=1)]
+            print(f"{script['id']}: {len(replies)} replies", file=sys.stderr)
+    (OUTPUT / f"{args.split}.md").write_text("\n".join(markdown) + "\n", encoding="utf-8")
+    (OUTPUT / f"{args.split}.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    print(f"wrote {OUTPUT / (args.split + '.md')}", file=sys.stderr)
 
 
 if __name__ == "__main__":

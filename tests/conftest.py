@@ -16,6 +16,7 @@ from bot.retrieval.embedder import Embedder, shared_embedder
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "severance.txt"
 SECOND_ESSAY = ROOT / "eval" / "essays" / "eternal-sunshine.md"
+EVAL_ESSAYS = sorted((ROOT / "eval" / "essays").iterdir())
 
 
 class CountingEmbedder:
@@ -59,6 +60,15 @@ def make_library(root: Path, embedder: object, essays: list[Path], cache: Path |
         shutil.copy(cache, index / "embeddings.sqlite")
     settings = Settings(corpus_dir=corpus, index_dir=index, database_path=root / "tutor.sqlite3", _env_file=None)
     return Library(settings, embedder=embedder)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def library9(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Library:
+    """The whole evaluation library (the seed and the eight eval essays, every format), built once per session.
+    Read-only: tests that change a library build their own with `library_factory`."""
+    library = make_library(tmp_path_factory.mktemp("library9"), embedder, [SEED, *EVAL_ESSAYS])
+    library.build()
+    return library
 
 
 @pytest.fixture

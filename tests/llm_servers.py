@@ -165,4 +165,4 @@ def assert_checked(reply: Reply, corpus: str) -> None:
         assert quote.text in corpus, quote.text
     for quoted in QUOTE_MARKS.findall(reply.answer):
         assert quoted in corpus, quoted
-    assert set(reply.to_json()) == {"reply", "answer", "question", "move", "stance", "quotes"}
+    assert set(reply.to_json()) == {"reply", "answer", "question", "move", "stance", "quotes", "essay"}

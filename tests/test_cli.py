@@ -127,7 +127,7 @@ def test_help_everywhere() -> None:
         assert result.exit_code == 0 and "Usage" in result.output, command
 
 
-REPLY_KEYS = {"reply", "answer", "question", "move", "stance", "quotes"}
+REPLY_KEYS = {"reply", "answer", "question", "move", "stance", "quotes", "essay"}
 MOVES = {"clarification", "assumptions", "evidence", "viewpoints", "implications", "meta"}
 STANCES = {"agree", "disagree", "question", "offtopic"}
 

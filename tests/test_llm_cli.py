@@ -59,7 +59,7 @@ def test_ask_and_chat_with_llm_keep_the_json_contract(env: pytest.MonkeyPatch) -
     replies = [json.loads(line) for line in (asked.stdout + chatted.stdout).splitlines()]
     assert len(replies) == 3 and len(server.requests) == 3  # without --llm the server is not asked
     for reply in replies:
-        assert set(reply) == {"reply", "answer", "question", "move", "stance", "quotes"}
+        assert set(reply) == {"reply", "answer", "question", "move", "stance", "quotes", "essay"}
         assert reply["answer"].startswith("The essay puts it plainly: “")
         assert reply["quotes"] and all(q["text"] in corpus and q["text"] in reply["answer"] for q in reply["quotes"])
     assert not json.loads(plain.stdout)["answer"].startswith("The essay puts it plainly")

@@ -152,15 +152,15 @@ def test_wrapped_lines_that_look_like_headings_stay_in_their_paragraph() -> None
     """A wrapped line can start with a capital and lack end punctuation; only a short line after a sentence's
     end is a heading (the eval essay digital-declutter.txt and PDF pages read this way)."""
     raw = (
-        "A Title Line\n\nThe phantom buzz\n\n"
-        "That is not what happened, or not only. I want to argue something the\n"
-        "books tend to soft-pedal: a declutter is not a clean slate for the mind.\n"
-        "It is an exposure. When you take away the scroll, you do not get\n"
-        "emptiness. You get whatever the scroll was holding down.\n"
-        "The attic analogy\n"
-        "Think of an attic: the boxes you stacked there do not vanish when the\n"
-        "light goes out, and you find them again the day you climb the stairs.\n"
-    ).encode()
+        b"A Title Line\n\nThe phantom buzz\n\n"
+        b"That is not what happened, or not only. I want to argue something the\n"
+        b"books tend to soft-pedal: a declutter is not a clean slate for the mind.\n"
+        b"It is an exposure. When you take away the scroll, you do not get\n"
+        b"emptiness. You get whatever the scroll was holding down.\n"
+        b"The attic analogy\n"
+        b"Think of an attic: the boxes you stacked there do not vanish when the\n"
+        b"light goes out, and you find them again the day you climb the stairs.\n"
+    )
     essay = parse_essay(raw, name="declutter.txt", suffix=".txt")
     assert [s.heading for s in essay.sections] == ["The phantom buzz", "The attic analogy"]
     first = essay.sections[0].paragraphs[0].text

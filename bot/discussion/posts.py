@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from bot.corpus.models import Passage
 from bot.corpus.text import sentence_spans
 from bot.tutor.argmap import Claim
-from bot.tutor.composer import Quote, choose_question, key_term, short_quote, short_title
+from bot.tutor.composer import Quote, short_title
 from bot.tutor.moves import Move
+from bot.tutor.phrases import contrast, topic
+from bot.tutor.questions import choose_question
 from bot.tutor.stance import Stance, StanceDetector
 
 THREAD_NAME_LIMIT = 100  # Discord's limit for a thread name
@@ -56,12 +58,12 @@ def compose_opening(claim: Claim, passages: Sequence[Passage], week_key: str, ra
 
 
 def _theme(claim: Claim, rarity: dict[str, float]) -> str:
-    """A thread name's theme: a heading as it is, else a two-word key phrase, else the claim's first words."""
+    """A thread name's theme: a heading as it is, else the claim's key noun phrase, else its first words."""
     if claim.kind == "heading":
         return claim.text
-    term = key_term(claim.text, rarity)
-    if term and " " in term:
-        return term[:1].upper() + term[1:]
+    phrase = topic(claim.text, lambda word: rarity.get(word.lower(), 1.0))
+    if phrase:
+        return phrase[:1].upper() + phrase[1:]
     words = claim.gist.split()
     return " ".join(words[:8]) + ("…" if len(words) > 8 else "")
 
@@ -82,10 +84,12 @@ def _quotable(claim: Claim, passage: Passage) -> str:
 
 def nudge_question(claim: Claim, asked: Sequence[str], rarity: dict[str, float], turn: int) -> str:
     """A fresh counter-question for a quiet thread, never one already asked there."""
-    slots: dict[str, str | None] = {"claim": claim.gist, "term": key_term(claim.text, rarity), "user": None,
-                                    "quote": short_quote(claim.text)}
-    question, _ = choose_question(Move.VIEWPOINTS, False, slots, asked, turn)
-    return question
+    sides = contrast(claim.text) if claim.kind != "heading" else None
+    slots: dict[str, str | None] = {"topic": topic(claim.text, lambda word: rarity.get(word.lower(), 1.0)),
+                                    "rejected": sides.rejected if sides else None,
+                                    "asserted": sides.asserted if sides else None}
+    return choose_question(["nudge"], Move.VIEWPOINTS, slots, asked=asked, acts_now=(), acts_before=(),
+                           turn=turn).text
 
 
 @dataclass(frozen=True)

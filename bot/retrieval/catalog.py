@@ -50,6 +50,7 @@ class EssayProfile:
     names: dict[str, float] = field(default_factory=dict)  # name stem sequence -> share of the library's uses
     common_names: frozenset[str] = frozenset()  # names that are also everyday words ("Joy"): need a capital
     subjects: frozenset[str] = frozenset()  # distinctive word stems
+    title_phrases: frozenset[str] = frozenset()  # stretches of the title that other essays do not use
 
     @property
     def short_title(self) -> str:
@@ -104,6 +105,18 @@ class EssayCatalog:
             all_words.update(words)
         # a one-word name the library mostly writes in lower case ("sadness", "day") is an everyday word
         common = frozenset(n for n in totals if " " not in n and totals[n] < 0.6 * all_words.get(n, 0))
+        # which essays use each title's stretches: one pass over every essay's n-grams of the candidate lengths
+        stretches = {r.id: _title_stretches(r.title, stop) for r in records}  # type: ignore[attr-defined]
+        wanted = {p for ps in stretches.values() for p in ps}
+        lengths = {len(p.split()) for p in wanted}
+        users: dict[str, set[str]] = {}
+        for essay_id, parts in texts.items():
+            stems = word_stems(" ".join(parts))
+            for n in lengths:
+                for i in range(len(stems) - n + 1):
+                    gram = " ".join(stems[i:i + n])
+                    if gram in wanted:
+                        users.setdefault(gram, set()).add(essay_id)
         profiles = []
         for record in records:
             essay_id = record.id  # type: ignore[attr-defined]
@@ -119,6 +132,7 @@ class EssayCatalog:
                 {n: c / totals[n] for n, c in names.items() if c / totals[n] >= MIN_NAME_SHARE},
                 frozenset(n for n in names if n in common),
                 frozenset(subjects),
+                frozenset(p for p in stretches.get(essay_id, []) if not users.get(p, set()) - {essay_id}),
             ))
         return cls(profiles)
 
@@ -129,9 +143,10 @@ class EssayCatalog:
     def named_in(self, text: str) -> list[Naming]:
         """The essays a message names, strongest first: by title or author (1.0), by the names it discusses
         (their share of the library's uses of that name), or by a subject used as a label ("the grief essay")."""
-        stems = [s for s in word_stems(text) if s not in self._stop]
+        every = word_stems(text)
+        stems = [s for s in every if s not in self._stop]
         present = set(stems)
-        joined = " " + " ".join(stems) + " "
+        joined = " " + " ".join(stems) + " " + " | " + " ".join(every) + " "
         capitalised = {stem(w) for w in re.findall(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'-]+", text)}
         labels = _labelled_subjects(text)
         found: dict[str, Naming] = {}
@@ -140,9 +155,9 @@ class EssayCatalog:
             if essay_id not in found or found[essay_id].strength < strength:
                 found[essay_id] = Naming(essay_id, strength, words)
 
+        lowered = " " + " ".join(re.findall(r"[\w']+", text.lower().replace("’", "'"))) + " "
         for profile in self.profiles.values():
-            distinctive_title = {s for s in profile.title_stems if s not in self._stop}
-            if len(distinctive_title) >= 2 and len(distinctive_title & present) >= max(2, len(distinctive_title) // 2):
+            if _title_named(profile, lowered):
                 offer(profile.id, 1.0, "title")
             if profile.author_stems and profile.author_stems & present and _surname(profile) in present:
                 offer(profile.id, 1.0, "author")
@@ -155,12 +170,39 @@ class EssayCatalog:
         return sorted(found.values(), key=lambda n: -n.strength)
 
 
+def _title_stretches(title: str, stop: frozenset[str]) -> list[str]:
+    """Stretches of a title from one content word to the next, as stem sequences ("case against forget")."""
+    words = re.findall(r"[\w']+", title.lower().replace("’", "'"))
+    content = [i for i, w in enumerate(words) if w not in stop]
+    return [" ".join(stem(w) for w in words[a:b + 1]) for a, b in zip(content, content[1:], strict=False)
+            if b - a <= 3]
+
+
+def _title_named(profile: EssayProfile, lowered: str) -> bool:
+    """The message uses the title: the whole short title ("I would prefer not to"), or a stretch of it that no
+    other essay uses ("the case against forgetting one"; not "clean slate", which half the library discusses)."""
+    short = " " + " ".join(re.findall(r"[\w']+", profile.short_title.lower().replace("’", "'"))) + " "
+    if len(short.split()) >= 3 and short in lowered:
+        return True
+    message = " " + " ".join(stem(w) for w in lowered.split()) + " "
+    return any(f" {phrase} " in message for phrase in profile.title_phrases)
+
+
 def _name_keys(run: str, stop: frozenset[str]) -> list[str]:
-    """Stem sequences a reader could use for a capitalised run: the whole run and each of its words (stop words
-    left out on both sides, so "the remains of the day" finds "Remains … Day")."""
-    words = [w for w in run.replace("’s", "").replace("'s", "").split() if w.lower() not in stop]
-    stems = [stem(w) for w in words if len(w) > 2]
-    return [" ".join(stems[i:j]) for i in range(len(stems)) for j in range(i + 1, min(len(stems), i + 4) + 1)]
+    """Stem sequences a reader could use for a capitalised run: runs of up to four of its words, once as written
+    ("insid out" for "Inside Out") and once without stop words ("remain day" for "The Remains of the Day", so
+    "the remains of the day" finds it). A lone stop word or contraction is never a name."""
+    words = [w for w in run.replace("’s", "").replace("'s", "").split() if "’" not in w and "'" not in w]
+    keys: set[str] = set()
+    for sequence in (words, [w for w in words if w.lower() not in stop]):
+        stems = [stem(w) for w in sequence]
+        for i in range(len(stems)):
+            for j in range(i + 1, min(len(stems), i + 4) + 1):
+                piece = sequence[i:j]
+                if all(w.lower() in stop for w in piece) or len(piece) == 1 and len(piece[0]) < 3:
+                    continue
+                keys.add(" ".join(stems[i:j]))
+    return sorted(keys)
 
 
 def _author_name(author: str | None) -> str:

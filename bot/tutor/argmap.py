@@ -3,6 +3,12 @@
 Built at index time (see `build_argument_map`, passed to the index build) and stored in the build as
 `argmap.json`. Every claim's text is verbatim from the essay, so it can be quoted.
 
+Beyond thesis and claims, the map keeps what an AutoTutor-style tutor needs to build on a reader's point or to correct
+it: per claim, the `support` a good defence would cite (the essay's own sentences, from the claim's passages), and
+per essay the `counterviews`: readings the essay itself reports and rejects ("Some readers defend Stevens on the
+grounds that…", "It would be easy to read this as consolation"), each with the essay's answer. A reader who voices
+a counterview is making the misreading the essay argues against, and is corrected with the essay's answer.
+
 Thesis: the front matter's `thesis:` if present; otherwise the sentence that best combines centrality (cosine
 to the mean of all sentence vectors), closeness to the title, a contrastive thesis cue ("not X but Y",
 "truly", "the real ...") and a position at the start or end; it extends to the next sentence when that one
@@ -15,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
@@ -30,6 +36,9 @@ _CUE = re.compile(
     r"|\b(?:truly|really|real|ultimate|the point|is about|truth|in fact|rather|should|must|never)\b",
     re.IGNORECASE,
 )
+_OPENS_WITH_PRONOUN = re.compile(r"^(?:he|she|it|they|this|that|these|those|his|her|their)\b(?!\s+is\s+that)",
+                                 re.IGNORECASE)
+_CONTINUES = re.compile(r"^(?:it|this)\s+(?:is|’s|'s)\s+that\b|^rather\b|^instead\b", re.IGNORECASE)  # "…is not X. It is that Y"
 CONNECTIVE = re.compile(r"^(?:but|yet|instead|however|so|and|indeed|still|sure),?\s+", re.IGNORECASE)
 _LEADING_CLAUSE = re.compile(
     r"^(?:after|when|while|although|though|since|in|for|as|by|despite|with)\b[^,]{3,80},\s+", re.IGNORECASE
@@ -42,6 +51,41 @@ _ARGUMENT_WORDS = re.compile(
 )
 
 
+# A sentence that reports a view in order to answer it: "Some readers…", "It is tempting to…", "is usually described
+# as…". Discourse markers of concession, the few ways essays introduce the position they argue against.
+_REPORTED_VIEW = re.compile(
+    r"^(?:(?:some|many|most|plenty of|a lot of)\s+(?:\w+\s+)?(?:readers|viewers|critics|people|fans|commentators|"
+    r"psychologists|scholars|philosophers|sceptics|skeptics|audiences|reviewers|writers)\b|"
+    r"(?:readers|viewers|critics|people|audiences|we)\s+(?:often|usually|tend to|sometimes|like to)\b|"
+    r"it\s+(?:is|would be|’s|'s|might be|can be)\s+(?:tempting|easy|common|natural|fashionable)\b|"
+    r"(?:one|you)\s+(?:might|could|may)\s+(?:think|object|say|argue|read)\b|"
+    r"(?:sure|granted|admittedly|of course)[,—]|"
+    r"the\s+(?:usual|common|standard|obvious|popular|easy)\s+(?:reading|view|interpretation|take|answer)\b|"
+    r"(?:critics|opponents|sceptics|skeptics|defenders)\s+(?:of\s+[\w\s’']{3,40}?\s+)?(?:argue|say|claim|object|"
+    r"worry|insist)\b)"
+    r"|\b(?:is|are|was)\s+(?:usually|often|commonly|widely)\s+(?:described|read|remembered|praised|seen|filed|"
+    r"treated|dismissed|called|taken)\b",
+    re.IGNORECASE,
+)
+_REBUTTAL = re.compile(r"^(?:but|yet|however|that (?:reading|view|summary|is|misses|objection)|this (?:reading|is)|"
+                       r"it is not|it isn[’']t|not so|the objection|still|instead|in fact|the trouble)\b",
+                       re.IGNORECASE)
+_ANSWERED_INLINE = re.compile(r"[,;—]\s*(?:but|yet)\s+(?:its|the|it|this)\b", re.IGNORECASE)  # "…, but its real subject…"
+# The essay announcing its own claim: "Its claim is that…", "I want to argue…", "is really a study of…".
+_THESIS_MARKER = re.compile(
+    r"\b(?:(?:its|my|the (?:essay|film|episode|novel|show|story|book|play|series)[’']s?)\s+(?:central\s+|real\s+|main\s+)?"
+    r"(?:claim|argument|point|thesis|insight|lesson|subject)\s+is\b|i\s+(?:want|mean|intend)\s+to\s+argue\b|"
+    r"\bi\s+(?:would\s+)?argue\b|\bis\s+(?:really|truly|actually)\s+(?:about|a study|an argument|a story)\b|"
+    r"\bargues?\s+that\b|\bthe\s+real\s+subject\b)",
+    re.IGNORECASE,
+)
+# A sentence that argues rather than narrates: a claim cue, the essay naming its claim or coining a term, a general
+# "we"/"us", a modal. Claims per section are chosen among these first.
+_ARGUES = re.compile(_CUE.pattern + r"|\bi (?:would )?(?:call|argue|think)\b|\bwhat i call\b|\b(?:we|us|our)\b|"
+                     r"\b(?:is|are) (?:what|the (?:point|lesson|hinge|difference))\b|\bthis is\b", re.IGNORECASE)
+SUPPORT_POINTS = 3
+
+
 @dataclass(frozen=True)
 class Claim:
     id: str
@@ -50,6 +94,7 @@ class Claim:
     text: str
     kind: str  # "thesis", "heading" or "sentence"
     passage_ids: tuple[str, ...] = ()
+    support: tuple[str, ...] = ()  # the essay's sentences a good defence of the claim would cite (verbatim)
 
     @property
     def gist(self) -> str:
@@ -66,12 +111,23 @@ class Claim:
         return text if len(words) <= 20 else " ".join(words[:18]) + "…"
 
 
+@dataclass(frozen=True)
+class Counterview:
+    """A reading the essay reports and rejects, and the essay's answer to it (both verbatim)."""
+
+    text: str
+    answer: str
+    passage_id: str
+    section: str | None
+
+
 @dataclass
 class EssayArgument:
     essay_id: str
     title: str
     thesis: Claim
     claims: list[Claim] = field(default_factory=list)
+    counterviews: list[Counterview] = field(default_factory=list)
 
 
 class ArgumentMap:
@@ -93,13 +149,14 @@ class ArgumentMap:
 
     @classmethod
     def from_json(cls, text: str) -> ArgumentMap:
-        def claim(data: dict) -> Claim:
-            return Claim(**{**data, "passage_ids": tuple(data["passage_ids"])})
+        def claim_of(data: dict) -> Claim:
+            return Claim(**{**data, "passage_ids": tuple(data["passage_ids"]), "support": tuple(data["support"])})
 
         raw = json.loads(text)
         return cls({
-            key: EssayArgument(value["essay_id"], value["title"], claim(value["thesis"]),
-                               [claim(c) for c in value["claims"]])
+            key: EssayArgument(value["essay_id"], value["title"], claim_of(value["thesis"]),
+                               [claim_of(c) for c in value["claims"]],
+                               [Counterview(**c) for c in value["counterviews"]])
             for key, value in raw.items()
         })
 
@@ -129,8 +186,11 @@ def map_essay(essay: Essay, passages: list[Passage], embed: Embed) -> EssayArgum
     scores = np.array([
         float(v @ centroid) + 0.3 * float(v @ title)
         + 0.15 * bool(_CUE.search(s.span.text))
-        + 0.1 * (s.paragraph in (0, last_paragraph))
+        + 0.3 * bool(_THESIS_MARKER.search(s.span.text))
+        + 0.15 * (s.paragraph <= 1) + 0.05 * (s.paragraph == last_paragraph)
         - (1.0 if s.span.text.endswith("?") or len(s.span.text.split()) < 8 else 0.0)
+        - (1.0 if _REPORTED_VIEW.search(s.span.text) else 0.0)  # a view the essay reports is not its claim
+        - (0.2 if _OPENS_WITH_PRONOUN.match(s.span.text) else 0.0)  # "He never asks…" leans on the sentence before
         for s, v in zip(sentences, vectors, strict=True)
     ])
     passage_vectors = embed([p.text for p in passages]) if passages else np.zeros((0, 1))
@@ -146,21 +206,67 @@ def map_essay(essay: Essay, passages: list[Passage], embed: Embed) -> EssayArgum
                 ranked.append(passages[row].id)
         return tuple(ranked[:3])
 
+    def support(claim_text: str, text_vector: np.ndarray, passage_ids: tuple[str, ...]) -> tuple[str, ...]:
+        """The sentences of the claim's passages closest to it (not the claim itself): a defence's points."""
+        rows = [i for i, s in enumerate(sentences) if any(
+            p.id in passage_ids and p.start <= s.span.start < p.end for p in passages)]
+        rows = [i for i in rows if sentences[i].span.text not in claim_text and claim_text not in sentences[i].span.text
+                and not sentences[i].span.text.endswith("?") and len(sentences[i].span.text.split()) >= 6
+                and not _REPORTED_VIEW.search(sentences[i].span.text)]  # a view the essay rejects is no support
+        rows.sort(key=lambda i: -float(vectors[i] @ text_vector))
+        return tuple(sentences[i].span.text for i in rows[:SUPPORT_POINTS])
+
     thesis = _thesis(essay, sentences, scores, vectors, embed, supporting)
+    thesis = replace(thesis, support=support(thesis.text, embed([thesis.text])[0], thesis.passage_ids))
     claims: list[Claim] = []
     for section in essay.sections:
         if section.heading and _is_argumentative(section.heading):
             vector = embed([section.heading])[0]
+            backing = supporting(vector, section.heading, None)
             claims.append(Claim(f"{essay.id}:c{len(claims)}", essay.id, section.heading, section.heading, "heading",
-                                supporting(vector, section.heading, None)))
+                                backing, support(section.heading, vector, backing)))
         rows = [i for i, s in enumerate(sentences) if s.section == section.heading
                 and s.span.text not in thesis.text and not s.span.text.endswith("?")
                 and not _CONDITIONAL.match(s.span.text)]  # "If you feel sorry for him, ..." is not a claim
         if rows:
-            best = max(rows, key=lambda i: scores[i])
+            # a claim argues: a sentence with a claim cue beats one that only tells the story
+            best = max(rows, key=lambda i: scores[i] + 0.25 * bool(_ARGUES.search(sentences[i].span.text)))
+            backing = supporting(vectors[best], section.heading, sentences[best].span)
             claims.append(Claim(f"{essay.id}:c{len(claims)}", essay.id, section.heading, sentences[best].span.text,
-                                "sentence", supporting(vectors[best], section.heading, sentences[best].span)))
-    return EssayArgument(essay.id, essay.title, thesis, claims)
+                                "sentence", backing, support(sentences[best].span.text, vectors[best], backing)))
+    return EssayArgument(essay.id, essay.title, thesis, claims, _counterviews(sentences, passages))
+
+
+def _paragraph_start(sentences: list[_Sentence], sentence: _Sentence) -> int:
+    return next(s.span.start for s in sentences if s.paragraph == sentence.paragraph)
+
+
+def _counterviews(sentences: list[_Sentence], passages: list[Passage]) -> list[Counterview]:
+    """Views the essay reports in order to answer them, each with the answer: the next sentence(s) of the
+    paragraph that rebut it ("That reading is too comfortable. Stevens is not a museum piece; …")."""
+    found: list[Counterview] = []
+    for i, sentence in enumerate(sentences):
+        if not _REPORTED_VIEW.search(sentence.span.text) or sentence.span.text.endswith("?") \
+                or _ANSWERED_INLINE.search(sentence.span.text):
+            continue
+        # the answer comes later in the paragraph or early in the next one
+        following = [s for s in sentences[i + 1:i + 8] if s.paragraph == sentence.paragraph
+                     or s.paragraph == sentence.paragraph + 1 and s.span.start < _paragraph_start(sentences, s) + 400]
+        answer = next((k for k, s in enumerate(following) if _REBUTTAL.match(s.span.text)), None)
+        if answer is None:
+            continue
+        # the answer runs from the rebutting sentence to the next one when the rebuttal alone is short
+        end = answer + 1 if len(following[answer].span.text.split()) >= 10 or answer + 1 >= len(following) \
+            or following[answer + 1].paragraph != following[answer].paragraph else answer + 2
+        text = " ".join(s.span.text for s in following[answer:end])
+        start = following[answer].span.start
+        passage = next((p for p in passages if p.start <= start < p.end), None)
+        if passage is None or text not in passage.text:
+            continue  # an answer that crosses into another passage would not be a verbatim quote of one
+        if any(view.answer == text for view in found):
+            continue  # two sentences of one concession ("Some readers…. Plenty of people…") share one answer
+        found.append(Counterview(sentence.span.text, text, passage.id, passage.section))
+    return found
 
 
 def _thesis(essay: Essay, sentences: list[_Sentence], scores: np.ndarray, vectors: np.ndarray, embed: Embed,
@@ -172,7 +278,8 @@ def _thesis(essay: Essay, sentences: list[_Sentence], scores: np.ndarray, vector
     span = sentences[best].span
     following = sentences[best + 1] if best + 1 < len(sentences) else None
     if (following is not None and following.paragraph == sentences[best].paragraph
-            and len(span.text.split()) < 25 and _CUE.search(following.span.text)):
+            and len(span.text.split()) < 25 and (_CUE.search(following.span.text) or _CONTINUES.match(
+                following.span.text))):
         span = Span(essay.text[span.start:following.span.end], span.start, following.span.end)
     return Claim(f"{essay.id}:thesis", essay.id, sentences[best].section, span.text, "thesis",
                  supporting(vectors[best], sentences[best].section, span))

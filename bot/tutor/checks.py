@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.corpus.models import Passage
 from bot.corpus.text import sentence_spans
@@ -89,8 +89,7 @@ def check_reply(text: str, *, passages: Sequence[Passage], offline: Reply) -> Ve
     if extra:
         repairs.append("no verbatim quote: the planner's quote added")
         quotes = [offline.quotes[0]]
-    reply = Reply(answer, question, offline.move, offline.stance, tuple(quotes), offline.claim_id)
-    return Verdict(reply, tuple(repairs))
+    return Verdict(replace(offline, answer=answer, question=question, quotes=tuple(quotes)), tuple(repairs))
 
 
 def _inner(match: re.Match[str]) -> str:

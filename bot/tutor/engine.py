@@ -1,10 +1,14 @@
-"""The tutor: one user message in, one grounded Socratic reply out, with the conversation remembered.
+"""The tutor: one reader's message in, one grounded Socratic reply out, with the conversation remembered.
 
     tutor = Tutor(library, ConversationStore(path))
     reply = tutor.reply("thread-123", "Isn't the outie the real victim?")
-    reply.reply        # the text a user sees: answer quoting the essay, then one counter-question
+    reply.reply        # the text a reader sees: an answer quoting the essay, then one counter-question
 
-Blocking (model, FAISS, SQLite): async callers use `asyncio.to_thread`. Turns of one conversation are
+A turn: read the message (`understanding.understand`: what kind of turn it is, what it is about, what the reader
+did), settle the conversation's focus essay (`focus.decide`), answer it from that essay (`responses.Responder`),
+then ask one counter-question that fits (`questions.choose_question`) and remember the exchange.
+
+Blocking (model, FAISS, parser, SQLite): async callers use `asyncio.to_thread`. Turns of one conversation are
 serialised with a per-conversation lock; different conversations run side by side and never mix.
 """
 
@@ -15,40 +19,51 @@ import re
 import threading
 import weakref
 from collections import Counter
-from functools import cached_property, lru_cache
+from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from bot.corpus.models import Passage
-from bot.corpus.text import sentence_spans, words
+from bot.corpus.text import words
 from bot.library import Library
-from bot.retrieval.lexical import tokenize
-from bot.retrieval.search import Hit
-from bot.retrieval.store import REBUILD, IndexLoadError
+from bot.retrieval.catalog import EssayCatalog
+from bot.retrieval.store import REBUILD, IndexLoadError, LoadedIndex
 from bot.state import Conversation, ConversationStore, Turn
 from bot.tutor.argmap import ARGMAP_FILE, ArgumentMap, Claim
-from bot.tutor.composer import Quote, Reply, Situation, compose, key_term, short_quote, user_phrase
+from bot.tutor.composer import Draft, Quote, Reply, compose
+from bot.tutor.evidence import EssaySentences
+from bot.tutor.focus import Focus, decide
 from bot.tutor.moves import Move
+from bot.tutor.phrases import scheme
 from bot.tutor.planner import plan_move
-from bot.tutor.stance import Stance, StanceDetector, StanceResult
+from bot.tutor.questions import choose_question
+from bot.tutor.responses import Responder, Response
+from bot.tutor.responses import Turn as Exchange
+from bot.tutor.stance import Stance, StanceDetector
+from bot.tutor.understanding import Act, Kind, Understanding, understand
 from bot.tutor.voice import LLMVoice, OnText
 
 MAX_ANALYSED_CHARS = 2000  # longer messages are read up to here (a 20,000-character paste stays fast)
+MAX_PROMPT_PASSAGES = 4  # the passages an LLM voice is given: the quoted ones, then the claim's support
 _CODE = re.compile(r"```.*?```|`[^`]*`", re.DOTALL)
 _MENTION = re.compile(r"@(everyone|here)|<@[!&]?\d+>|<#\d+>")
-_ABOUT_THE_ESSAY = re.compile(
-    r"\b(?:what(?:'s| is)\s+(?:this|the)\s+(?:essay|article|piece)\s+(?:even\s+|really\s+)?about|"
-    r"main (?:point|idea|claim)|\bthesis\b|\bsum (?:it )?up|\bsummar)",
-    re.IGNORECASE,
-)
-_INJECTION = re.compile(
-    r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions|rules|prompt|previous|above)\b|\byou are now\b|"
-    r"\bsystem prompt\b|\bact as\b|\bpretend (to be|you are)\b|\bnew instructions\b",
-    re.IGNORECASE | re.DOTALL,
-)
+_GENERAL = re.compile(r"\b(?:in general|generally|not (?:asking )?about (?:one|a|any) (?:movie|film|essay|book)|"
+                      r"any of them|all of them|not one movie|across the essays)\b", re.IGNORECASE)
+_DESCRIBED = re.compile(r"\b(?:essay|one|piece|article|text)\s+(?:about|on|where|with|that talks about)\s+"
+                        r"(?P<what>[^.!?;]{8,160})", re.IGNORECASE)
 
 
-MAX_PROMPT_PASSAGES = 4  # the passages an LLM voice is given: the retrieved ones, then the claim's support
+@dataclass
+class _Build:
+    """Everything derived from one loaded index: rebuilt when the library swaps in a new build."""
+
+    index: LoadedIndex
+    argmap: ArgumentMap
+    sentences: EssaySentences
+    catalog: EssayCatalog
+    responder: Responder
+    rarity: dict[str, float]
 
 
 class Tutor:
@@ -65,8 +80,9 @@ class Tutor:
         # one lock per conversation in progress; freed when no turn holds it
         self._locks: weakref.WeakValueDictionary[str, threading.Lock] = weakref.WeakValueDictionary()
         self._locks_guard = threading.Lock()
-        self._loaded_for: str | None = None
-        self._embed = lru_cache(maxsize=512)(self._embed_uncached)  # the same text is embedded once per turn
+        self._build_lock = threading.Lock()
+        self._build: _Build | None = None
+        self._embed = lru_cache(maxsize=2048)(self._embed_uncached)  # the same text is embedded once
 
     def _embed_uncached(self, text: str) -> np.ndarray:
         return self.library.searcher.embed_query(text)
@@ -79,63 +95,87 @@ class Tutor:
         similarities, _ = dense.search(self._embed(message), 1)
         return float(similarities[0][0])
 
-    # ---- the argument map, reloaded whenever the library swaps in a new build ----------------------------------
+    # ---- what the tutor knows of the live index ------------------------------------------------------------------
+    @property
+    def current(self) -> _Build:
+        index = self.library.index
+        with self._build_lock:
+            if self._build is None or self._build.index is not index:
+                self._build = self._load(index)
+            return self._build
+
+    def _load(self, index: LoadedIndex) -> _Build:
+        try:
+            argmap = ArgumentMap.from_json((index.path / ARGMAP_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise IndexLoadError(f"the index has no usable argument map ({exc}); rebuild with `{REBUILD}`") from None
+        passages = index.passages
+        frequency = Counter(w for p in passages for w in set(words(p.text)))
+        rarity = {w: math.log((1 + len(passages)) / (1 + n)) + 1 for w, n in frequency.items()}
+        sentences = EssaySentences(self.library.searcher)
+        catalog = EssayCatalog.build(index.manifest.essays, passages)
+        responder = Responder(argmap, sentences, catalog, self.detector, lambda w: rarity.get(w.lower(), 1.0),
+                              self._embed)
+        return _Build(index, argmap, sentences, catalog, responder, rarity)
+
     @property
     def argmap(self) -> ArgumentMap:
-        index = self.library.index
-        if self._loaded_for != str(index.path):
-            try:
-                text = (index.path / ARGMAP_FILE).read_text(encoding="utf-8")
-                self._argmap = ArgumentMap.from_json(text)
-            except (OSError, ValueError, KeyError, TypeError) as exc:
-                raise IndexLoadError(
-                    f"the index has no usable argument map ({exc}); rebuild with `{REBUILD}`"
-                ) from None
-            self.__dict__.pop("rarity", None)
-            self._loaded_for = str(index.path)
-        return self._argmap
+        return self.current.argmap
 
-    @cached_property
+    @property
     def rarity(self) -> dict[str, float]:
-        """Inverse document frequency of words over passages, to find a claim's key term."""
-        passages = self.library.index.passages
-        frequency = Counter(w for p in passages for w in set(words(p.text)))
-        return {w: math.log((1 + len(passages)) / (1 + n)) + 1 for w, n in frequency.items()}
+        """Inverse document frequency of words over passages (the weekly discussion names themes with it)."""
+        return self.current.rarity
 
     def thesis(self, essay: str | None = None) -> tuple[Claim, list[Claim]]:
-        """The thesis and main claims of an essay (the first essay when none is named)."""
-        argmap = self.argmap
-        essay_id = self.library.resolve_essay(essay).id if essay else next(iter(sorted(argmap.essays)))
-        argument = argmap.essays[essay_id]
+        """The thesis and main claims of an essay (the newest essay when none is named)."""
+        build = self.current
+        if essay:
+            essay_id = self.library.resolve_essay(essay).id
+        else:
+            newest = build.catalog.newest()
+            essay_id = newest.id if newest else next(iter(sorted(build.argmap.essays)))
+        argument = build.argmap.essays[essay_id]
         return argument.thesis, list(argument.claims)
 
-    # ---- turns ---------------------------------------------------------------------------------------------
+    # ---- turns ---------------------------------------------------------------------------------------------------
     def reply(self, conversation_id: str, message: str, *, essay: str | None = None,
               on_text: OnText | None = None) -> Reply:
-        """Answer one user message in a conversation (created on first use) and remember the exchange.
+        """Answer one message in a conversation (created on first use) and remember the exchange. `essay` fixes
+        the conversation's focus (an id, file name or title).
 
         With an LLM voice, `on_text` is called with the model's unchecked text so far as it streams in; the
         returned reply is the checked one."""
+        chosen = self.library.resolve_essay(essay).id if essay is not None else None
         with self._lock(conversation_id):
             conversation = self.store.load(conversation_id)
-            if essay is not None:
-                conversation.essay_id = self.library.resolve_essay(essay).id
-            reply = self._answer(conversation, message, on_text=on_text)
-            self.store.record(
-                conversation,
-                Turn("user", message[:MAX_ANALYSED_CHARS * 2], stance=reply.stance.value),
-                self._tutor_turn(reply),
-            )
+            text = clean_message(message)
+            previous = _previous_kind(conversation)
+            understanding = understand(text, previous)
+            reply, asks = self._answer(conversation, text, understanding, chosen=chosen, on_text=on_text)
+            user_turn = Turn("user", message[:MAX_ANALYSED_CHARS * 2], stance=reply.stance.value,
+                             meta={"kind": understanding.kind.value, "acts": sorted(a.value for a in
+                                                                                   understanding.acts)})
+            self.store.record(conversation, user_turn, self._tutor_turn(reply, asks))
             return reply
 
     def another_angle(self, conversation_id: str) -> Reply:
         """A new counter-question of a different move on the same point (the "Another angle" button)."""
         with self._lock(conversation_id):
             conversation = self.store.load(conversation_id)
-            last_user = conversation.user_messages[-1] if conversation.user_messages else ""
-            last_move = Move(conversation.moves[-1]) if conversation.moves else None
-            reply = self._answer(conversation, last_user, exclude=last_move)
-            self.store.record(conversation, None, self._tutor_turn(reply))
+            last = conversation.tutor_turns[-1] if conversation.tutor_turns else None
+            if last is None or conversation.essay_id is None:
+                text = conversation.user_messages[-1] if conversation.user_messages else ""
+                reply, asks = self._answer(conversation, text, understand(text), chosen=None)
+            else:
+                quotes = [Quote(str(q["essay"]), str(q.get("title") or q["essay"]), q.get("section"), str(q["text"]))
+                          for q in last.quotes]
+                claim = self.current.argmap.claim(last.claim_id) if last.claim_id else None
+                response = Response(Draft("Another way into the same point:", quotes), [], Stance(last.stance)
+                                    if last.stance in Stance.__members__.values() else Stance.QUESTION, claim)
+                reply, asks = self._finish(conversation, response, Kind.POSITION, frozenset(),
+                                           exclude=Move(last.move) if last.move else None)
+            self.store.record(conversation, None, self._tutor_turn(reply, asks))
             return reply
 
     def sources(self, conversation_id: str) -> list[Passage]:
@@ -162,134 +202,121 @@ class Tutor:
             return lock
 
     @staticmethod
-    def _tutor_turn(reply: Reply) -> Turn:
+    def _tutor_turn(reply: Reply, asked: dict[str, str]) -> Turn:
         return Turn("tutor", reply.reply, stance=reply.stance.value, move=reply.move.value, question=reply.question,
-                    claim_id=reply.claim_id, quotes=tuple(q.to_json() | {"title": q.title} for q in reply.quotes))
+                    claim_id=reply.claim_id, quotes=tuple(q.to_json() | {"title": q.title} for q in reply.quotes),
+                    meta={"kind": reply.kind, "essay": reply.essay, **asked})
 
-    def _answer(self, conversation: Conversation, message: str, *, exclude: Move | None = None,
-                on_text: OnText | None = None) -> Reply:
-        text = clean_message(message)
-        situation = Situation.NORMAL
-        claim = self._current_claim(conversation)
-        if not text:
-            situation = Situation.EMPTY
-            stance = StanceResult(Stance.OFFTOPIC, 1.0, ("empty",), True)
-        elif _INJECTION.search(text):
-            situation = Situation.INJECTION
-            stance = StanceResult(Stance.OFFTOPIC, 1.0, ("instructions to the tutor",), False)
-        searcher = self.library.searcher
-        engaged = situation is Situation.NORMAL
-        hits: list[Hit] = []
-        if engaged:
-            query = text
-            if len(text.split()) < 6 and conversation.questions:
-                query = f"{conversation.questions[-1]} {text}"  # a terse answer is read against the last question
-            vector = self._embed(query)
-            hits = searcher.search(query, k=3, essay=conversation.essay_id, vector=vector)
-            # stance is judged against the claim the message is about, found through the passages it matches
-            about = self._claim_for(hits, vector, claim) if hits else claim
-            if _ABOUT_THE_ESSAY.search(text):  # "what is this essay about?" is answered with the thesis
-                about = self.argmap.essays[hits[0].passage.essay_id].thesis if hits else about
-            last_question = conversation.questions[-1] if conversation.questions else None
-            stance = self.detector.detect(text, about=about.text, context=last_question)
-            if stance.short and stance.stance is not Stance.OFFTOPIC:
-                situation = Situation.SCAFFOLD
-            engaged = situation is Situation.NORMAL and stance.stance is not Stance.OFFTOPIC
-            if engaged:
-                claim = about
-        if not engaged:  # stay on the point under discussion and quote from it
-            query = claim.text
-            vector = self._embed(query)
-            hits = searcher.search(query, k=3, essay=conversation.essay_id, vector=vector)
-        conversation.claim_id = claim.id
-        plan = plan_move(stance, conversation.moves, exclude=exclude)
-        prefer_claim = stance.stance is Stance.DISAGREE or claim.kind == "thesis"
-        quotes = self._quotes(hits, claim, query, vector, conversation, prefer_claim=prefer_claim)
-        slots: dict[str, str | None] = {
-            "claim": claim.gist,
-            # the user's own words are argued with only when they made a claim, not when they asked something
-            "user": user_phrase(text) if engaged and stance.stance is not Stance.QUESTION else None,
-            "term": self._term(claim, quotes),
-            "quote": short_quote(quotes[0].text) if quotes else None,
-        }
-        offline = compose(stance=stance.stance, situation=situation, move=plan.move, claim=claim, quotes=quotes,
-                          slots=slots, asked=conversation.questions, turn=len(conversation.tutor_turns))
-        if self.voice is None or situation in (Situation.EMPTY, Situation.INJECTION):
-            return offline  # nothing to say to, or words not to pass on: the offline reply is the right one
-        return self.voice.say(offline, passages=self._prompt_passages(hits, claim), claim=claim.text,
-                              history=conversation.turns, message=text, scaffold=situation is Situation.SCAFFOLD,
-                              on_text=on_text)
+    # ---- one turn ------------------------------------------------------------------------------------------------
+    def _answer(self, conversation: Conversation, text: str, understanding: Understanding, *, chosen: str | None,
+                on_text: OnText | None = None) -> tuple[Reply, dict[str, str]]:
+        build = self.current
+        essays = [record.id for record in build.index.manifest.essays if record.id in build.argmap.essays]
+        namings = build.catalog.named_in(text) if text else []
+        focus = decide(current=conversation.essay_id if conversation.essay_id in essays else None, chosen=chosen,
+                       other=conversation.other_id, namings=namings, kind=understanding.kind,
+                       switch=understanding.switch, essays=essays,
+                       best_essays=lambda: self._rank_essays(" ".join([*conversation.user_messages[-3:], text])),
+                       asked=sum(1 for t in conversation.tutor_turns if t.meta.get("kind") == "choose"),
+                       general=bool(_GENERAL.search(text)))
+        first_focus = conversation.essay_id is None and focus.essay is not None
+        self._apply(conversation, focus)
+        if focus.essay is None:
+            candidates = [e for e, _ in self._rank_essays(text)][:3] if understanding.kind not in (
+                Kind.SOCIAL, Kind.SHORT, Kind.EMPTY, Kind.INJECTION) and text else []
+            response = build.responder.choose_essay(text, essays, candidates,
+                                                    greeting=understanding.kind is Kind.SOCIAL)
+            return self._finish(conversation, response, Kind.CHOOSE, understanding.acts)
+        general = focus.source == "general" or conversation.focus_source == "general" and not focus.changed
+        exchange = Exchange(conversation, text, understanding, focus.essay, focus.other, self._embed,
+                            changed=focus.changed, named_other=focus.named_other or general,
+                            guessed=focus.source == "guessed")
+        if first_focus and focus.source in ("named", "chosen") and understanding.kind in (
+                Kind.POSITION, Kind.SWITCH) and len(text.split()) <= 6:
+            understanding = Understanding(Kind.ABOUT)  # "the inside out one": the answer to "which essay?"
+            exchange.understanding = understanding
+        if focus.changed and understanding.kind in (Kind.POSITION, Kind.SWITCH) and len(text.split()) <= 12:
+            exchange.understanding = Understanding(Kind.SWITCH)
+        response = build.responder.respond(exchange)
+        reply, asks = self._finish(conversation, response, exchange.understanding.kind, understanding.acts)
+        if self.voice is None or understanding.kind in (Kind.EMPTY, Kind.INJECTION):
+            return reply, asks  # nothing to say to, or words not to pass on: the offline reply is the right one
+        claim = response.claim or build.argmap.essays[focus.essay].thesis
+        voiced = self.voice.say(reply, passages=self._prompt_passages(reply.quotes, claim), claim=claim.text,
+                                history=conversation.turns, message=text,
+                                scaffold=understanding.kind is Kind.SHORT, on_text=on_text)
+        return voiced, asks
 
-    def _prompt_passages(self, hits: list[Hit], claim: Claim) -> list[Passage]:
-        by_id = {p.id: p for p in self.library.index.passages}
-        ids = dict.fromkeys([h.passage.id for h in hits] + [pid for pid in claim.passage_ids if pid in by_id])
+    def _finish(self, conversation: Conversation, response: Response, kind: Kind, acts: frozenset[Act], *,
+                exclude: Move | None = None) -> tuple[Reply, dict[str, str]]:
+        build = self.current
+        move = plan_move(response.stance, conversation.moves, exclude=exclude)
+        slots = build.responder.question_slots(response.draft.quotes, response.claim) | response.slots
+        tutor_turns = conversation.tutor_turns
+        acts_before = {Act(a) for t in conversation.turns if t.role == "user" for a in t.meta.get("acts", [])
+                       if a in Act.__members__.values()}
+        keys = ["scheme"] if exclude is not None else response.keys
+        line = response.draft.quotes[0].text if response.draft.quotes else ""
+        question = choose_question(
+            keys, move, slots, asked=conversation.questions, acts_now=acts, acts_before=acts_before,
+            recent_asks=[str(t.meta.get("asks")) for t in tutor_turns[-2:]],
+            ideas=[str(t.meta.get("idea")) for t in tutor_turns if t.meta.get("idea")],
+            last_move=exclude.value if exclude else (tutor_turns[-1].move if tutor_turns else None),
+            scheme=scheme(line) if line else "claim", turn=len(tutor_turns))
+        if response.claim is not None:
+            conversation.claim_id = response.claim.id
+        reply = compose(response.draft, question.text, question.move, response.stance,
+                        claim_id=conversation.claim_id, essay=conversation.essay_id, kind=kind.value)
+        return reply, {"asks": question.asks.value, "idea": question.idea}
+
+    @staticmethod
+    def _apply(conversation: Conversation, focus: Focus) -> None:
+        conversation.essay_id = focus.essay
+        conversation.other_id = focus.other
+        if focus.source != "kept" or conversation.focus_source is None:
+            conversation.focus_source = focus.source
+
+    def _rank_essays(self, text: str) -> list[tuple[str, float]]:
+        """Essays ranked for a message that names none, for choosing a focus: how well their best passage answers
+        it (dense score) and how close their thesis is. A described essay ("the essay about the movie where the guy
+        gets his ex erased") is matched by the description alone."""
+        described = _DESCRIBED.search(text)
+        probe = described.group("what") if described else text
+        vector = self._embed(probe)
+        hits = self.library.searcher.search(probe, k=12, vector=vector)
+        build = self.current
+        best: dict[str, float] = {}
+        for hit in hits:
+            # a passage about another essay's work ("In that film, Lacuna Inc. deletes…" in the Memento essay)
+            # points at that essay
+            named = [n for n in build.catalog.named_in(hit.passage.text) if n.strength >= 0.6]
+            owner = hit.passage.essay_id
+            if named and named[0].essay_id != owner and all(n.essay_id != owner for n in named):
+                owner = named[0].essay_id
+            best.setdefault(owner, float(hit.score))
+        scored = []
+        for essay_id, passage_score in best.items():
+            thesis = build.argmap.essays[essay_id].thesis.text if essay_id in build.argmap.essays else ""
+            sentence = build.sentences.find(essay_id, thesis) if thesis else None
+            thesis_vector = sentence.vector if sentence is not None else self._embed(thesis)[0] if thesis else None
+            thesis_score = float(vector[0] @ thesis_vector) if thesis_vector is not None else 0.0
+            scored.append((essay_id, 0.5 * passage_score + 0.5 * thesis_score))
+        return sorted(scored, key=lambda item: -item[1])
+
+    def _prompt_passages(self, quotes: tuple[Quote, ...], claim: Claim) -> list[Passage]:
+        passages = self.library.index.passages
+        by_id = {p.id: p for p in passages}
+        quoted = [p.id for q in quotes for p in passages if p.essay_id == q.essay and q.text in p.text]
+        ids = dict.fromkeys(quoted + [pid for pid in claim.passage_ids if pid in by_id])
         return [by_id[pid] for pid in list(ids)[:MAX_PROMPT_PASSAGES]]
 
-    def _term(self, claim: Claim, quotes: list[Quote]) -> str | None:
-        """A key phrase to question: from a sentence claim, or (a heading's words being a title, not a concept)
-        from the sentence just quoted; None when there is no two-word phrase, so forms needing one are skipped."""
-        source = quotes[0].text if claim.kind == "heading" and quotes else claim.text
-        term = key_term(source, self.rarity)
-        return term if term and " " in term else None
 
-    def _current_claim(self, conversation: Conversation) -> Claim:
-        argmap = self.argmap
-        if conversation.claim_id and (claim := argmap.claim(conversation.claim_id)):
-            return claim
-        essay_id = conversation.essay_id or next(iter(sorted(argmap.essays)))
-        return argmap.essays[essay_id].thesis
-
-    def _claim_for(self, hits: list[Hit], vector: np.ndarray, current: Claim) -> Claim:
-        """The claim the message is about: the closest claim supported by the top passages (or the thesis).
-
-        The current claim gets a small head start, so the discussion stays on a point until the user moves.
-        """
-        argmap = self.argmap
-        candidates = {current.id: current}
-        for hit in hits[:2]:
-            candidates.update({c.id: c for c in argmap.claims_for_passage(hit.passage.id)})
-            thesis = argmap.essays[hit.passage.essay_id].thesis
-            if hit.passage.id in thesis.passage_ids:
-                candidates[thesis.id] = thesis
-        claims = list(candidates.values())
-        similarity = np.stack([self._embed(c.text)[0] for c in claims]) @ vector[0]
-        similarity += np.array([0.05 if c.id == current.id else 0.0 for c in claims])
-        return claims[int(np.argmax(similarity))]
-
-    def _quotes(self, hits: list[Hit], claim: Claim, query: str, vector: np.ndarray, conversation: Conversation,
-                *, prefer_claim: bool) -> list[Quote]:
-        """The one or two sentences most relevant to the message, preferring ones not quoted before.
-
-        Like passage search, sentence choice blends meaning (0.75 × cosine) with shared stemmed words (0.25).
-        """
-        index = self.library.index
-        rows = {p.id: row for row, p in enumerate(index.passages)}
-        passage_ids = [h.passage.id for h in hits] + [pid for pid in claim.passage_ids if pid in rows]
-        quoted = conversation.quoted
-        query_terms = set(tokenize([query])[0])
-        scored: list[tuple[float, str, int]] = []
-        for passage_id in dict.fromkeys(passage_ids):
-            row = rows[passage_id]
-            bonus = 0.15 if prefer_claim and passage_id in claim.passage_ids else 0.0
-            for text, sentence_vector in self.library.searcher.sentence_vectors(row):
-                if "?" in text or text not in index.passages[row].text:
-                    continue
-                overlap = len(query_terms & set(tokenize([text])[0])) / len(query_terms) if query_terms else 0.0
-                score = 0.75 * float(sentence_vector @ vector[0]) + 0.25 * overlap + bonus
-                score -= 1.0 if text in quoted else 0.0  # quote something new unless nothing else fits
-                scored.append((score, text, row))
-        scored.sort(key=lambda item: -item[0])
-        chosen: list[Quote] = []
-        for score, text, row in scored:
-            if len(chosen) == 2 or (chosen and score < scored[0][0] - 0.03):
-                break
-            passage = index.passages[row]
-            if chosen and (chosen[0].text == text or chosen[0].essay == passage.essay_id and chosen[0].section ==
-                           passage.section):
-                continue  # a second quote only when it brings another part of the essay
-            text = _trim(text)
-            chosen.append(Quote(passage.essay_id, passage.essay_title, passage.section, text))
-        return chosen
+def _previous_kind(conversation: Conversation) -> Kind | None:
+    for turn in reversed(conversation.turns):
+        if turn.role == "user":
+            kind = turn.meta.get("kind")
+            return Kind(kind) if kind in Kind.__members__.values() else None
+    return None
 
 
 def clean_message(message: str) -> str:
@@ -297,8 +324,3 @@ def clean_message(message: str) -> str:
     text = _CODE.sub(" ", message[: MAX_ANALYSED_CHARS * 2])
     text = _MENTION.sub(" ", text)
     return re.sub(r"\s+", " ", text).strip()[:MAX_ANALYSED_CHARS]
-
-
-def _trim(text: str, limit: int = 360) -> str:
-    """Keep quotes short: a long unit is cut back to its first sentence (still verbatim)."""
-    return text if len(text) <= limit else sentence_spans(text)[0].text

@@ -1,12 +1,19 @@
-"""The six Socratic question types and the bank of question forms the offline composer fills in.
+"""The six Socratic moves, and the counter-questions the offline composer asks with them.
 
-Slots: {claim} the claim under discussion (verbatim gist), {user} a phrase from the user's own message,
-{term} a key phrase of the claim, {quote} a short phrase of the passage just quoted. A form is only used
-when every slot it names has a value, so questions always name something specific.
+Every form is essay-neutral and complete as written: it points at the line just quoted ("that line") and, where a
+form names something, the slot is a whole noun phrase the parser found in that line ({topic}), or the two sides of
+a contrast the line draws ({rejected} / {asserted}: "not A but B"). Nothing the reader typed is ever put into a
+question. The forms follow the critical questions of argumentation schemes (Walton): is the premise true, is
+there a counter-example, does the alternative hold, what follows.
+
+Each form says what it asks the reader to do (`asks`), so the tutor never asks for something the reader has
+already done in the conversation (an example from someone who just told a story, a side from someone who took
+one), and never asks the same thing twice in a row.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -19,64 +26,250 @@ class Move(StrEnum):
     META = "meta"  # a question about the question
 
 
-QUESTIONS: dict[Move, tuple[str, ...]] = {
-    Move.CLARIFICATION: (
-        "When you say “{user}”, what do you mean exactly? Can you give one concrete example?",
-        "How would you restate the essay's claim “{claim}” in one plain sentence of your own?",
-        "Which word in “{claim}” carries the most weight for you, and why that one?",
-        "What do you take “{term}” to mean here: something done to a person, or something a person chooses?",
-        "Is your point about the essay's argument itself, or about how the story shows “{term}”?",
-    ),
-    Move.ASSUMPTIONS: (
-        "What are you taking for granted when you say “{user}”, and would the essay grant it?",
-        "The claim “{claim}” rests on an unstated premise. What is it, and do you accept it?",
-        "What would have to be true about people for “{claim}” to hold?",
-        "Agreeing is easy. What must you assume about “{term}” to agree, and could that assumption be wrong?",
-        "Does “{user}” assume that people choose freely, or that their situation chooses for them?",
-    ),
-    Move.EVIDENCE: (
-        "If you're right, how do you account for the essay's line “{quote}”?",
-        "What in the story would you set against “{quote}”, and why does it weigh more?",
-        "What evidence would it take to change your mind about “{claim}”?",
-        "The essay backs “{claim}” with the passage above. Which part of it does your reading explain better?",
-        "Where is the essay's support for “{claim}” weakest, in your view, and what is missing there?",
-    ),
-    Move.VIEWPOINTS: (
-        "How would a reader who rejects “{claim}” answer you, in their strongest form?",
-        "Whose perspective is missing if we accept “{claim}”?",
-        "What is the best case against “{claim}”, even if you don't hold it yourself?",
-        "Would someone living through “{term}” see it the way the essay does, or differently?",
-        "Who gains if readers accept “{claim}”, and who loses?",
-    ),
-    Move.IMPLICATIONS: (
-        "If “{claim}” is right, what follows for how we live day to day?",
-        "Where does “{user}” lead if you follow it all the way, and are you willing to accept that?",
-        "If we accept “{claim}”, who else becomes responsible, and for what?",
-        "What would change in your own week if you took “{term}” seriously?",
-        "If the essay is right about “{term}”, what should a reader do differently tomorrow?",
-    ),
-    Move.META: (
-        "Why do you think the essay frames this around “{term}” rather than one person's choices?",
-        "What makes this hard to settle: the facts of the story, or what we value?",
-        "Why does it matter to you whether “{claim}” is true?",
-        "Is asking who is to blame even the right question here? What would you ask instead?",
-        "What question do you think the essay wants its readers to leave with, if not “{user}”?",
-    ),
+class Ask(StrEnum):
+    """What a question asks the reader to do."""
+
+    RESTATE = "restate"
+    REASON = "reason"
+    EXAMPLE = "example"
+    COUNTER = "counter"  # the other side's case
+    POSITION = "position"
+    IMPLICATION = "implication"
+    PERSONAL = "personal"  # bring in their own life
+    RELATE = "relate"  # relate what they told of their life to the line
+    REFLECT = "reflect"
+
+
+CONVINCE = "convince"  # "what would change your mind": asked once a conversation, however it is worded
+
+
+@dataclass(frozen=True)
+class Form:
+    move: Move
+    asks: Ask
+    text: str
+    family: str = ""  # forms that ask the same thing in other words share a family; one per conversation
+
+    @property
+    def idea(self) -> str:
+        return self.family or self.text
+
+    @property
+    def slots(self) -> tuple[str, ...]:
+        import string
+
+        return tuple(name for _, name, _, _ in string.Formatter().parse(self.text) if name)
+
+
+def _forms(move: Move, *pairs: tuple[Ask, str] | tuple[Ask, str, str]) -> list[Form]:
+    return [Form(move, *pair) for pair in pairs]  # type: ignore[arg-type]
+
+
+C, A, E, V, I, M = (Move.CLARIFICATION, Move.ASSUMPTIONS, Move.EVIDENCE, Move.VIEWPOINTS, Move.IMPLICATIONS,
+                    Move.META)
+
+# The general bank: questions about the line just quoted.
+GENERAL: list[Form] = [
+    *_forms(C, (Ask.RESTATE, "How would you put that line in your own words?"),
+            (Ask.RESTATE, "What do you take {topic} to mean there?"),
+            (Ask.REFLECT, "Which word in that line is doing the most work, for you?")),
+    *_forms(A, (Ask.REASON, "What would have to be true about people for that line to hold, and is it true?"),
+            (Ask.REASON, "That line takes something for granted about {topic}. What is it, and do you grant it?"),
+            (Ask.REASON, "Is the essay right to treat {topic} that way, or is something being assumed there?")),
+    *_forms(E, (Ask.EXAMPLE, "Which moment in the story best supports that line, and is there one that cuts "
+                             "against it?"),
+            (Ask.REASON, "What would it take to change your mind about {topic}?", CONVINCE),
+            (Ask.EXAMPLE, "Can you think of a case, in the story or outside it, where that line would not hold?")),
+    *_forms(V, (Ask.COUNTER, "What is the strongest objection to that line, even if you don't hold it?"),
+            (Ask.COUNTER, "Could both be true at once, {rejected} and {asserted}, or does the essay's either-or "
+                          "hold?", "both"),
+            (Ask.COUNTER, "How would someone who disagrees with the essay read that line?"),
+            (Ask.COUNTER, "Who might see {topic} differently, and what would they point to?")),
+    *_forms(I, (Ask.IMPLICATION, "If that line is right, what should change in how we treat {topic}?"),
+            (Ask.IMPLICATION, "Where does that line lead if you follow it all the way, and would you accept that?"),
+            (Ask.PERSONAL, "What would change in your own week if you took that line seriously?")),
+    *_forms(M, (Ask.REFLECT, "What makes this hard to settle: the facts of the story, or what we value?"),
+            (Ask.REFLECT, "Why do you think the essay frames it around {topic}?"),
+            (Ask.REFLECT, "Is {rejected} against {asserted} the right choice to pose, or is there a third "
+                          "option?")),
+]
+
+# The critical questions of the scheme the quoted line argues by (see phrases.scheme): specific to that line's way
+# of arguing, and never asking the reader to repeat it.
+SCHEMES: dict[str, list[Form]] = {
+    "analogy": [
+        *_forms(V, (Ask.COUNTER, "Where does that comparison break down?")),
+        *_forms(A, (Ask.REASON, "Is that comparison fair, or does it make the case look stronger than it is?")),
+    ],
+    "contrast": [
+        *_forms(E, (Ask.REASON, "Why {asserted} rather than {rejected}, on the essay's own evidence?")),
+        *_forms(V, (Ask.COUNTER, "Could {subject} be both {rejected} and {asserted}, or does the essay's either-or "
+                                 "hold?", "both"),
+                (Ask.COUNTER, "Could both be true at once, {rejected} and {asserted}?", "both")),
+        *_forms(M, (Ask.REFLECT, "What does the essay gain by ruling out {rejected}?")),
+    ],
+    "definition": [
+        *_forms(A, (Ask.REASON, "Is {topic} a fair name for it, or does the label do some of the arguing?")),
+        *_forms(E, (Ask.EXAMPLE, "Where else have you seen {topic}, outside the story?")),
+    ],
+    "norm": [
+        *_forms(I, (Ask.IMPLICATION, "Should we, though? What would it cost to actually live that way?")),
+        *_forms(V, (Ask.COUNTER, "Who would find that hardest to do, and is the essay fair to them?")),
+    ],
+    "cause": [
+        *_forms(V, (Ask.COUNTER, "Is that the only explanation, or could something else account for it?")),
+        *_forms(A, (Ask.REASON, "What would have to be true for that link to hold?")),
+    ],
+    "general": [
+        *_forms(V, (Ask.COUNTER, "Is that true of everyone, or only of some people, some of the time?")),
+        *_forms(E, (Ask.EXAMPLE, "Can you think of a case where it isn't so?")),
+    ],
+    "narrative": [
+        *_forms(C, (Ask.RESTATE, "What is the essay using that moment to show?")),
+        *_forms(M, (Ask.REFLECT, "Why does that moment matter to the argument, in your view?")),
+        *_forms(V, (Ask.COUNTER, "How would that moment read if you took the character's side?")),
+    ],
+    "claim": [
+        *_forms(V, (Ask.COUNTER, "What is the strongest objection to that, even if you don't hold it?")),
+        *_forms(A, (Ask.REASON, "What would have to be true for that to hold, and is it?")),
+        *_forms(I, (Ask.IMPLICATION, "If that's right, what follows for how we live or work?")),
+        *_forms(E, (Ask.REASON, "Which part of that do you find most convincing, and which least?")),
+    ],
 }
 
-# Simpler, scaffolded forms for "idk", "yes", "why?": one small step, often an either/or.
-SCAFFOLDS: dict[Move, tuple[str, ...]] = {
-    Move.CLARIFICATION: (
-        "Let's take one small step: do you think “{claim}” is mostly right or mostly wrong?",
-        "Here's an easier way in: in the passage above, is the essay blaming a person or a system?",
-        "Try just this: what is one word you would use to describe “{term}”?",
-    ),
-    Move.EVIDENCE: (
-        "Look at “{quote}”: have you seen anything like that in real life, and where?",
-        "Which single sentence of the passage above do you find most convincing, and which least?",
-    ),
-    Move.ASSUMPTIONS: (
-        "A simpler question first: can you think of one time “{term}” showed up in your own life?",
-        "Quick one: could the person in the story have chosen differently, yes or no?",
-    ),
+# Questions that answer to what the reader just did, by the kind of their turn.
+AFTER: dict[str, list[Form]] = {
+    "agree": [
+        *_forms(V, (Ask.COUNTER, "You're persuaded; what is the strongest objection someone could still raise?")),
+        *_forms(I, (Ask.IMPLICATION, "If you accept that, what else do you have to accept along with it?")),
+    ],
+    "disagree": [
+        *_forms(E, (Ask.REASON, "If you're right, how do you account for that line?"),
+                (Ask.EXAMPLE, "What in the story would you point to against it?"),
+                (Ask.REASON, "What would the essay have to show to change your mind?", CONVINCE)),
+        *_forms(A, (Ask.REASON, "What are you assuming that the essay does not, and which of you is right about it?")),
+    ],
+    "question": [
+        *_forms(C, (Ask.POSITION, "Does that answer convince you, or does something in it seem off?")),
+    ],
+    "meaning": [
+        *_forms(C, (Ask.RESTATE, "With that in mind, how would you put {term} in your own words?"),
+                (Ask.RESTATE, "Read that way, what is the essay saying with {term}?")),
+    ],
+    "meaning_absent": [
+        *_forms(C, (Ask.RESTATE, "From the sentences around it, what do you think the essay means?")),
+    ],
+    "mention_yes": [
+        *_forms(M, (Ask.REFLECT, "Why do you think the essay brings that in where it does?"),
+                (Ask.REFLECT, "What does that add to the essay's argument, in your view?")),
+    ],
+    "mention_no": [
+        *_forms(M, (Ask.REFLECT, "Would the argument be stronger if it took that on, or is it beside the point?"),
+                (Ask.REFLECT, "Does the essay need it, or does its case stand without it?")),
+    ],
+    "reading_fair": [
+        *_forms(V, (Ask.COUNTER, "Now push it: what is the best objection to that reading?")),
+        *_forms(C, (Ask.POSITION, "Is it a view you share, or only one you can follow?")),
+        *_forms(I, (Ask.IMPLICATION, "If that is the essay's view, what does it ask of its readers?")),
+    ],
+    "reading_wrong": [
+        *_forms(E, (Ask.REASON, "What in the essay led you to the other reading?")),
+        *_forms(C, (Ask.POSITION, "Does that line change your reading, or do you think the essay is wrong there?")),
+    ],
+    "reading_partly": [
+        *_forms(C, (Ask.POSITION, "Which part of your reading does that line support, and which part not?")),
+    ],
+    "compare_alike": [  # the reader said the two are alike
+        *_forms(M, (Ask.COUNTER, "Do the two really say the same thing, or does one go further than the other?")),
+    ],
+    "compare": [
+        *_forms(V, (Ask.COUNTER, "Which of the two makes the better case, and what would the other say back?")),
+        *_forms(M, (Ask.REFLECT, "Where exactly do the two part ways?")),
+        *_forms(E, (Ask.REASON, "Which line of the two comes closer to what you think, and why?")),
+    ],
+    "ghostwrite": [
+        *_forms(C, (Ask.POSITION, "What is the one claim you want your paragraph to make?"),
+                (Ask.REASON, "Which line of the essay would you build your paragraph around, and why that one?")),
+    ],
+    "just_answer": [
+        *_forms(C, (Ask.POSITION, "Do you agree with it, and what is your main reason?"),
+                (Ask.RESTATE, "Can you say it back in one sentence of your own, for your notes?")),
+    ],
+    "approval": [
+        *_forms(E, (Ask.REASON, "What is your strongest reason for thinking so?"),
+                (Ask.REASON, "Which line of the essay would you point to, to show you're right?")),
+    ],
+    "stop": [
+        *_forms(M, (Ask.REFLECT, "If you want one thing to take away, no need to answer: what would you keep from "
+                                 "it?"),),
+        *_forms(C, (Ask.POSITION, "Only if you feel like it: does that line ring true to you?")),
+    ],
+    "bias": [
+        *_forms(V, (Ask.COUNTER, "So test it: where do you think the essay is weakest?"),
+                (Ask.COUNTER, "What is your strongest objection to that line? I'll hold the essay to it.")),
+    ],
+    "opinion": [
+        *_forms(C, (Ask.POSITION, "Which way do you lean, and why?")),
+        *_forms(E, (Ask.REASON, "What would it take to persuade you either way?", CONVINCE)),
+    ],
+    "advice": [
+        *_forms(I, (Ask.RELATE, "Does the essay's view help you think about your own situation, or does it miss "
+                                "something?"),),
+    ],
+    "story": [
+        *_forms(E, (Ask.RELATE, "Does what you went through bear that line out, or complicate it?"),
+                (Ask.RELATE, "Does that line help you make sense of it, or does it miss something about your "
+                             "situation?"),
+                (Ask.RELATE, "What would you want the essay to understand about what you went through?")),
+    ],
+    "reject": [
+        *_forms(E, (Ask.REASON, "What would count as evidence for you, then?", CONVINCE),
+                (Ask.REASON, "Which part of that does your view explain better?")),
+    ],
+    "yes": [
+        *_forms(E, (Ask.REASON, "What convinces you most?"),),
+        *_forms(A, (Ask.REASON, "What makes you say yes?")),
+    ],
+    "no": [
+        *_forms(E, (Ask.REASON, "What would you say instead?"),),
+        *_forms(V, (Ask.COUNTER, "Fair enough; what do you think the essay gets wrong?")),
+    ],
+    "unsure": [
+        *_forms(C, (Ask.POSITION, "Let's take one small step: does that line sound right to you, or too strong?"),
+                (Ask.POSITION, "Just a first guess: what do you think the essay wants us to notice there?"),
+                (Ask.POSITION, "Try this: which word in that line stands out to you?")),
+    ],
+    "why": [
+        *_forms(C, (Ask.POSITION, "Does that reason work for you?"),
+                (Ask.POSITION, "Is that reason enough, or would you want more?")),
+    ],
+    "ok": [
+        *_forms(C, (Ask.POSITION, "Does that line sound right to you, or too strong?"),),
+        *_forms(I, (Ask.IMPLICATION, "If that's right, what follows for the rest of the story?")),
+    ],
+    "greeting": [
+        *_forms(M, (Ask.POSITION, "What would you like to start with: that claim, or a part that puzzled you?"),),
+    ],
+    "choose": [
+        *_forms(M, (Ask.POSITION, "Which one would you like to talk about?"),
+                (Ask.POSITION, "Which of these did you mean?"),
+                (Ask.POSITION, "Shall we take one of those, or would you rather name another?")),
+    ],
+    "offtopic": [
+        *_forms(C, (Ask.POSITION, "Shall we pick it up from there: does that line sound right to you?"),
+                (Ask.POSITION, "Back to it, then: does that line hold up for you?")),
+    ],
+    "nudge": [  # a quiet weekly thread: the question stands alone, so it names the week's claim, not "that line"
+        *_forms(V, (Ask.COUNTER, "It's been quiet here: what is the strongest objection to this week's claim, even "
+                                 "if you don't hold it?"),
+                (Ask.COUNTER, "Could both be true at once, {rejected} and {asserted}, or does this week's either-or "
+                              "hold?")),
+        *_forms(E, (Ask.EXAMPLE, "Has anyone seen this week's claim play out in their own life, for or against?")),
+        *_forms(I, (Ask.IMPLICATION, "If this week's claim is right, what should change in how we live or work?")),
+        *_forms(A, (Ask.REASON, "What would you have to believe about people for this week's claim to hold?")),
+    ],
+    "closing": [
+        *_forms(M, (Ask.REFLECT, "Before you go, one thing to think about: what would you say to the essay now, "
+                                 "if you could answer it?"),),
+    ],
 }

@@ -1,0 +1,81 @@
+"""Which essay a conversation is about, and when that changes.
+
+A conversation has one focus essay. It is set by the essay chosen when the conversation starts (`/ask`'s essay
+option, the weekly thread's essay); else by an essay the reader names (title, author, a character, "the butler
+essay"); else by the first substantive message when one essay clearly answers it best; else the tutor asks which
+essay, listing them. The focus changes only when the reader clearly moves: they ask to switch, or they ask about
+another essay by name outside a comparison. A comparison brings a second essay in beside the focus (`other`) and
+leaves the focus where it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from bot.retrieval.catalog import Naming
+from bot.tutor.understanding import Kind
+
+NAMED = 0.5  # a naming at least this strong points at the essay (see EssayCatalog.named_in)
+CLEAR_MARGIN = 0.1  # the first message's best essay must beat the next by this much (see Tutor._rank_essays)
+CLEAR_SCORE = 0.45
+_SUBSTANTIVE = frozenset({Kind.QUESTION, Kind.POSITION, Kind.MEANING, Kind.MENTION, Kind.READING_CHECK, Kind.STORY,
+                          Kind.REJECT_EVIDENCE, Kind.APPROVAL, Kind.OPINION, Kind.COMPARE})
+
+
+@dataclass(frozen=True)
+class Focus:
+    essay: str | None
+    other: str | None = None  # a second essay the reader brought in (a comparison)
+    changed: bool = False  # the focus moved to another essay with this message
+    # chosen | named | only | retrieval | kept | pending (ask which essay) | guessed | general (two essays)
+    source: str = "kept"
+    named_other: bool = False  # this message names an essay other than the focus
+
+
+def decide(*, current: str | None, chosen: str | None, other: str | None, namings: Sequence[Naming], kind: Kind,
+           switch: bool, essays: Sequence[str], best_essays: Callable[[], list[tuple[str, float]]],
+           asked: int, general: bool = False) -> Focus:
+    """The focus after a message. `best_essays` ranks essays for the message (called only when needed); `asked`:
+    how many times the tutor has already asked which essay (after two, it takes the closest and says so);
+    `general`: the reader wants no one essay ("in general"), so the closest two answer side by side."""
+    named = [n.essay_id for n in namings if n.strength >= NAMED and n.essay_id in essays]
+    if chosen is not None and current != chosen:
+        extra = next((e for e in named if e != chosen), None)
+        return Focus(chosen, extra if kind is Kind.COMPARE else other, changed=current is not None,
+                     source="chosen", named_other=extra is not None)
+    if current is None:
+        if named:
+            second = next((e for e in named[1:]), None) if kind is Kind.COMPARE else None
+            return Focus(named[0], second, source="named")
+        if len(essays) == 1:
+            return Focus(essays[0], source="only")
+        if not essays:
+            return Focus(None, source="pending")
+        if kind in _SUBSTANTIVE or asked >= 2 or general and asked:
+            ranked = best_essays()
+            if ranked and general and asked and len(ranked) > 1:  # "in general, not one movie": two essays' views
+                return Focus(ranked[0][0], ranked[1][0], source="general")
+            if ranked and (asked >= 2 or _clear(ranked)):
+                return Focus(ranked[0][0], source="retrieval" if _clear(ranked) and not asked else "guessed")
+        return Focus(None, source="pending")
+    others = [e for e in named if e != current]
+    if not others:
+        if switch and other is not None and kind not in (Kind.COMPARE,):
+            return Focus(other, current, changed=True, source="named")  # "let's switch to that one"
+        return Focus(current, other)
+    target = others[0]
+    if target == other and current not in named and kind is not Kind.COMPARE:
+        return Focus(target, current, changed=True, source="named", named_other=True)  # they moved to it
+    if kind is Kind.COMPARE or (current in named and not switch):
+        return Focus(current, target, source="kept", named_other=True)
+    if switch or kind in (Kind.MENTION, Kind.MEANING, Kind.QUESTION, Kind.READING_CHECK, Kind.ABOUT,
+                          Kind.JUST_ANSWER, Kind.SWITCH):
+        return Focus(target, current, changed=True, source="named", named_other=True)
+    return Focus(current, target, source="kept", named_other=True)  # a passing mention: bring it in, stay
+
+
+def _clear(ranked: list[tuple[str, float]]) -> bool:
+    best = ranked[0][1]
+    runner_up = ranked[1][1] if len(ranked) > 1 else -1.0
+    return best >= CLEAR_SCORE and best - runner_up >= CLEAR_MARGIN

@@ -1,0 +1,198 @@
+"""Whole phrases of an essay sentence that a question can name: its key noun phrase and the sides of its contrast.
+
+A question that names part of a quote must name a whole constituent, never a two-word scrap: the parser gives noun
+phrases ("the livery of the self") and the structure of a contrast ("is not defiance, but condemnation of a
+culture": rejected "defiance", asserted "condemnation of a culture"). Relative clauses are left off a phrase
+("a culture that treats emotions as a resource…" -> "a culture"), so slots stay short. Results are cached per
+sentence: an essay's sentences come back again and again in a conversation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.language import noun_phrases, parse
+
+MAX_PHRASE_WORDS = 7
+_DROP_DEPS = frozenset({"relcl", "acl", "appos", "advcl", "punct", "cc", "conj"})
+_VAGUE_HEADS = frozenset({"thing", "way", "point", "kind", "sort", "lot", "part", "fact", "question", "time", "one",
+                          "place", "focus", "idea", "case", "end", "start", "something", "everything", "nothing", "anything", "someone", "people", "man",
+                          "woman", "person", "essay", "film", "show", "story", "novel", "episode", "book", "moment"})
+
+
+@dataclass(frozen=True)
+class Contrast:
+    rejected: str
+    asserted: str
+    subject: str | None = None  # what the contrast is about, when it is a short noun phrase ("sadness")
+
+
+def phrase_text(head: object) -> str:
+    """The noun phrase headed by `head`, without relative clauses, appositions or coordinated phrases."""
+    kept = [t for t in _compact_subtree(head)]
+    while kept and (kept[-1].is_punct or kept[-1].pos_ in ("CCONJ", "ADP")):
+        kept.pop()
+    while kept and (kept[0].is_punct or kept[0].pos_ == "CCONJ"):
+        kept.pop(0)
+    return " ".join(t.text for t in kept).replace(" ’s", "’s").replace(" 's", "'s").replace(" - ", "-")
+
+
+def _compact_subtree(head: object) -> list:  # type: ignore[type-arg]
+    tokens = [head]
+    for child in head.children:  # type: ignore[attr-defined]
+        if child.dep_ in _DROP_DEPS:
+            continue
+        tokens.extend(_compact_subtree(child))
+    return sorted(tokens, key=lambda t: t.i)
+
+
+@lru_cache(maxsize=4096)
+def contrast(sentence: str) -> Contrast | None:
+    """The contrast a sentence draws: "not A but B", "A rather than B", "less A than B", "isn't A; it's B"."""
+    doc = parse(sentence)
+    for token in doc:
+        if token.dep_ == "neg" or token.lower_ in ("not", "n’t", "n't") and token.dep_ in ("neg", "advmod"):
+            head = token.head
+            rejected = _complement(head)
+            if rejected is None or rejected.dep_ == "pobj":
+                continue  # "not stored in a single memory…; it is the pattern": the sides are not like for like
+            asserted = next((c for c in list(rejected.children) + list(head.children) if c.dep_ == "conj"), None)
+            if asserted is None:  # "…isn’t a villain—he’s a cautionary tale": the next clause's complement
+                later = [t for t in doc if t.i > rejected.i and t.dep_ in ("ROOT", "conj", "ccomp") and t is not head]
+                asserted = next((_complement(t) for t in later if _complement(t) is not None), None)
+            if asserted is not None and asserted.dep_ == "pobj":
+                continue
+            if asserted is not None and asserted.i > rejected.i:
+                found = _pair(rejected, asserted)
+                if found:
+                    return Contrast(found.rejected, found.asserted, _subject(head))
+        if token.lower_ == "rather" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "than":
+            before = [t for t in doc[:token.i] if t.pos_ in ("NOUN", "ADJ", "PROPN")]
+            after = [t for t in doc[token.i + 2:] if t.pos_ in ("NOUN", "ADJ", "PROPN")]
+            if before and after:
+                found = _pair(before[-1], after[0], reverse=True)
+                if found:
+                    return found
+    return None
+
+
+def _subject(head: object) -> str | None:
+    subject = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass")), None)  # type: ignore[attr-defined]
+    if subject is None or subject.pos_ == "PRON":
+        return None
+    text = phrase_text(subject)
+    return _lower_article(text) if _speakable(text) and len(text.split()) <= 4 else None
+
+
+def _complement(head: object) -> object | None:
+    """What a (negated) predicate says its subject is or does: attribute, adjective, object or preposition object."""
+    for child in head.children:  # type: ignore[attr-defined]
+        if child.dep_ in ("attr", "acomp", "dobj", "oprd"):
+            return child
+    for child in head.children:  # type: ignore[attr-defined]
+        if child.dep_ == "prep":
+            objects = [c for c in child.children if c.dep_ == "pobj"]
+            if objects:
+                return objects[0]
+    return None
+
+
+def _pair(rejected: object, asserted: object, *, reverse: bool = False) -> Contrast | None:
+    first, second = phrase_text(rejected), phrase_text(asserted)
+    if reverse:  # "A rather than B": A is asserted
+        first, second = second, first
+    if not _speakable(first) or not _speakable(second) or first.lower() == second.lower():
+        return None
+    return Contrast(_lower_article(first), _lower_article(second))
+
+
+_UNSPEAKABLE = frozenset({"he", "she", "it", "they", "him", "her", "them", "this", "that", "which", "us", "we", "you",
+                          "me", "i", "nothing", "something", "everything", "anything", "one", "so", "such", "same"})
+
+
+def _speakable(phrase: str) -> bool:
+    """A phrase a question can name on its own: no pronoun that needs the sentence around it, no "nothing"."""
+    words = phrase.split()
+    return 1 <= len(words) <= MAX_PHRASE_WORDS and not any(w.lower() in _UNSPEAKABLE for w in words)
+
+
+def _lower_article(phrase: str) -> str:
+    first, _, rest = phrase.partition(" ")
+    return (first.lower() if first in ("The", "A", "An") else first) + (f" {rest}" if rest else "")
+
+
+_ABSTRACT = re.compile(r"(?:ion|ity|ness|ment|ism|ance|ence|ency|ancy|acy|ship|hood|dom|ia|ure|ism|ics|logy)$")
+_DEFINES = re.compile(r"\b(?:i (?:would )?call (?:this|it|her \w+|his \w+)|what i (?:would )?call|i think of this as|"
+                      r"this is|that is)\s+(?P<np>[^:,;.]{3,60})[:;—]", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def topic(sentence: str, rarity: Callable[[str], float] | None = None) -> str | None:
+    """The concept a sentence is about, as a whole noun phrase a question can name: a term the sentence defines
+    ("I would call this the livery of the self: …"), else an abstract noun phrase of 2–7 words ("emotional
+    compartmentalization", "forensic intimacy"). None when the sentence only tells the story: a question about
+    "an English butler on a motoring holiday" reads as a scrap, so forms that need a topic are skipped."""
+    if (defined := _DEFINES.search(sentence)) is not None:
+        phrase = re.sub(r"^(?:an?|the)\s+(?=\w+\s+\w)", lambda m: m.group(0).lower(), defined.group("np").strip())
+        if _speakable(phrase) and len(phrase.split()) <= MAX_PHRASE_WORDS:
+            return _lower_article(phrase)
+    doc = parse(sentence)
+    best: tuple[float, str] | None = None
+    for phrase in noun_phrases(doc):
+        root = phrase.root
+        if root.pos_ != "NOUN" or root.lemma_.lower() in _VAGUE_HEADS or len(root.text) < 7 \
+                or not _ABSTRACT.search(root.lower_):
+            continue
+        if any(t.pos_ in ("PROPN", "NUM") or t.tag_ == "POS" or t.lower_ in ("his", "her", "their", "my", "your")
+               for t in phrase):
+            continue
+        text = phrase_text(root)
+        words = text.split()
+        content = [w for w in words if w.lower() not in ("the", "a", "an", "of", "its", "this", "that")]
+        if len(content) < 2 or len(words) > MAX_PHRASE_WORDS or not _speakable(text):
+            continue
+        score = sum(rarity(w) if rarity else 1.0 for w in words if w.isalpha() and w.lower() not in
+                    ("the", "a", "an", "of", "its"))
+        if best is None or score > best[0]:
+            best = (score, _lower_article(text))
+    return best[1] if best else None
+
+
+# ---- argumentation schemes --------------------------------------------------------------------------------------
+_ANALOGY = re.compile(r"^(?:picture|imagine|think of)\b|\b(?:it is as though|it is as if|is like a|are like|"
+                      r"like every \w+|as though a|as if a|analogy|is to .{3,30} what)\b", re.IGNORECASE)
+_CAUSE = re.compile(r"\b(?:because|since|so that|therefore|thus|leads? to|that is why|which is why|the reason|"
+                    r"produces?|causes?|makes? (?:us|it|him|her|them))\b|,\s+so\s", re.IGNORECASE)
+_GENERAL = re.compile(r"\b(?:every|all|always|never|nobody|no one|everyone|everybody|any|whenever)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def scheme(sentence: str) -> str:
+    """The kind of argument a sentence makes, after Walton's argumentation schemes, so that the counter-question
+    can be that scheme's critical question: analogy ("where does the comparison break down?"), contrast ("why B
+    rather than A?"), definition (a coined term: "is that a fair name for it?"), norm ("should we, though?"),
+    cause ("could something else explain it?"), generalisation ("is that true of everyone?"), narrative (a scene:
+    "what is the essay using it to show?"), else a plain claim."""
+    if _ANALOGY.search(sentence):
+        return "analogy"
+    if _DEFINES.search(sentence):
+        return "definition"
+    if contrast(sentence) is not None:
+        return "contrast"
+    doc = parse(sentence)
+    if any(t.lemma_.lower() in ("should", "must", "ought") and t.tag_ == "MD" for t in doc):
+        return "norm"
+    if _CAUSE.search(sentence):
+        return "cause"
+    if _GENERAL.search(sentence):
+        return "general"
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None) if root is not None \
+        else None
+    if root is not None and root.pos_ == "VERB" and subject is not None and (
+            subject.pos_ == "PROPN" or subject.ent_type_ == "PERSON" or subject.lower_ in ("he", "she", "they")):
+        return "narrative"
+    return "claim"

@@ -1,0 +1,108 @@
+"""Choosing the counter-question: one that fits what the reader just did, asks something new, and reads whole.
+
+The forms live in `moves.py`. Choice goes: forms for this kind of turn (an answer to "why?" asks whether the reason
+works; a story is asked whether it bears the line out), then the general forms of the planned move, then the other
+moves. A form is skipped when a slot it names has no value (so no question names a scrap), when it was asked before
+in the conversation, when it asks for something the reader has already done (an example from someone who told a
+story, the other side from someone who just argued it), or when it asks the same thing as the last question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.tutor.moves import AFTER, GENERAL, SCHEMES, Ask, Form, Move
+from bot.tutor.understanding import Act
+
+# what a reader's act makes pointless to ask for
+_ALREADY: dict[Act, frozenset[Ask]] = {
+    Act.EXAMPLE: frozenset({Ask.EXAMPLE}),
+    Act.PERSONAL: frozenset({Ask.EXAMPLE, Ask.PERSONAL}),
+    Act.OBJECTION: frozenset({Ask.COUNTER}),
+    Act.IMPLICATION: frozenset({Ask.IMPLICATION}),
+    Act.REASON: frozenset({Ask.REASON}),
+    Act.POSITION: frozenset({Ask.POSITION}),
+    Act.RESTATED: frozenset({Ask.RESTATE}),
+    Act.COMPARED: frozenset({Ask.REFLECT}),
+}
+_FOR_STANCE: dict[str, frozenset[Move]] = {
+    "challenge": frozenset({Move.VIEWPOINTS, Move.ASSUMPTIONS, Move.IMPLICATIONS}),  # agreement is challenged
+    "evidence": frozenset({Move.EVIDENCE, Move.ASSUMPTIONS, Move.VIEWPOINTS}),  # disagreement meets the evidence
+}
+_LASTING = frozenset({Act.EXAMPLE, Act.PERSONAL})  # done once, done for the whole conversation
+FALLBACKS = (
+    "What would you most want to ask the author about that line?",
+    "What would you add to that line, if you were writing the essay?",
+    "Which part of that line would you defend hardest?",
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    move: Move
+    asks: Ask
+    idea: str  # the form's family (see moves.Form.idea): never asked twice in a conversation
+
+
+def choose_question(keys: Sequence[str], move: Move, slots: dict[str, str | None], *, asked: Iterable[str],
+                    acts_now: Iterable[Act], acts_before: Iterable[Act], recent_asks: Sequence[str] = (),
+                    ideas: Iterable[str] = (), last_move: str | None = None, scheme: str = "claim",
+                    turn: int = 0) -> Question:
+    """The first fitting form: kind-specific (`keys`, in order; the key "scheme" stands for the critical questions
+    of the quoted line's scheme), then `move`'s general forms, then the rest.
+
+    `recent_asks`: what the last questions asked for (not asked for again straight away); `ideas`: the families
+    already asked in this conversation."""
+    asked_set = set(asked)
+    used_ideas = set(ideas)
+    excluded: set[Ask] = set()
+    for act in acts_now:
+        excluded |= _ALREADY.get(act, frozenset())
+    if Act.PERSONAL in acts_now:  # someone who just told you about their life is not asked to argue the other side
+        excluded |= {Ask.COUNTER}
+    for act in acts_before:
+        if act in _LASTING:
+            excluded |= _ALREADY.get(act, frozenset())
+    banks: list[tuple[bool, list[Form]]] = []
+    for key in keys:
+        if key.startswith("scheme"):  # "scheme", or "scheme:challenge" / "scheme:evidence" for a stance
+            forms = SCHEMES.get(scheme, SCHEMES["claim"])
+            allowed = _FOR_STANCE.get(key.partition(":")[2])
+            banks.append((False, _rotated([f for f in forms if allowed is None or f.move in allowed], turn)))
+        else:
+            banks.append((True, _rotated(AFTER.get(key, []), turn)))
+    banks.append((False, _rotated([f for f in GENERAL if f.move is move], turn)))
+    banks.append((False, _rotated([f for f in GENERAL if f.move is not move], turn)))
+    for strict in (True, False):
+        for fitted, bank in banks:
+            for form in bank:
+                # forms written for this kind of turn only avoid what the reader did; the others also vary
+                repeats = not fitted and (form.asks.value in recent_asks or form.move.value == last_move)
+                if strict and (form.asks in excluded or repeats or form.idea in used_ideas):
+                    continue
+                text = _filled(form, slots)
+                if text and text not in asked_set and (form.family == "" or form.family not in used_ideas):
+                    return Question(text, form.move, form.asks, form.idea)
+    for text in FALLBACKS:
+        if text not in asked_set:
+            return Question(text, move, Ask.REFLECT, text)
+    text = f"{FALLBACKS[0][:-1]}, now that we have come this far (round {turn + 1})?"
+    return Question(text, move, Ask.REFLECT, text)
+def _rotated(forms: list[Form], turn: int) -> list[Form]:
+    if not forms:
+        return forms
+    start = turn % len(forms)
+    return forms[start:] + forms[:start]
+
+
+def _filled(form: Form, slots: dict[str, str | None]) -> str | None:
+    values = {}
+    for name in form.slots:
+        value = slots.get(name)
+        if not value:
+            return None
+        # every slot is the essay's own phrase and is shown as one; the subject reads as part of the question
+        values[name] = value if name == "subject" else f"“{value}”"
+    return form.text.format(**values)

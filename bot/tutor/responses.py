@@ -1,0 +1,841 @@
+"""What the tutor says back to each kind of turn: the lead, the lines it quotes, and what its question answers to.
+
+Each `Responder` method takes the turn (`Turn`: the message, what it is, the focus) and returns a `Response`: a
+`Draft` (lead sentence, quotes, note) plus the keys of the question forms that fit (see `moves.AFTER`), the stance
+reported in the JSON contract, and the claim now under discussion. Leads are written so that their framing is
+true whatever the message: "the essay would agree with you" only when the reader's stance is clear and the line
+quoted is the essay's own claim, "the essay doesn't say" when it does not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bot.language import negation_count, noun_phrases, parse, plain, word_stems
+from bot.retrieval.catalog import EssayCatalog
+from bot.state import Conversation
+from bot.tutor.argmap import ArgumentMap, Claim, Counterview
+from bot.tutor.composer import Draft, Quote, short_title, trim_quote
+from bot.tutor.evidence import EssaySentences, Sentence
+from bot.tutor.phrases import contrast, topic
+from bot.tutor.stance import Stance, StanceDetector, StanceResult
+from bot.tutor.understanding import Kind, Short, Understanding
+
+RELEVANT = 0.38  # a sentence this close to a question (cosine) answers it; below, the essay does not address it
+LOOSELY = 0.28  # still "the nearest it comes"
+SAYS_IT = 0.5  # "does the essay say what he should have done?": a line this close says it
+SAME_THING = 0.45  # a word asked about this close to a line (alone), the line is about it in other words
+POLARITY_CHECKED = 0.55  # this close, a reading with the opposite polarity ("is" / "is not") is a misreading
+FAIR_READING = 0.6  # a reader's proposition this close to a line of the essay is a fair reading of it
+COUNTERVIEW = 0.5  # a message this close to a view the essay rejects voices that view
+_CONTINUATION = re.compile(r"^(?:but|yet|however|instead|rather|so|that|this|it|in other words|which|and|not)\b",
+                           re.IGNORECASE)
+_GRIEF = re.compile(r"\b(?:died|death|dead|passed away|funeral|lost (?:my|her|him)|dumped|broke up|breakup|divorce|"
+                    r"burn(?:ed|t)? ?out|hospital|cancer|dementia|grief|grieving|miss (?:her|him|them))\b",
+                    re.IGNORECASE)
+_ALIKE = re.compile(r"\b(?:similar|same|alike|both say|both think|both argue|like the)\b", re.IGNORECASE)
+_OVERSTATES = re.compile(r"\b(?:always|never|all|every|everyone|only|must|completely|totally)\b", re.IGNORECASE)
+_REASONS = re.compile(r"\b(?:because|since|so that|therefore|this is why|that is why|which is why|the reason|"
+                      r"it is that|without|so she|so he|so we)\b|,\s+so\s", re.IGNORECASE)
+_ARGUES = re.compile(r"\b(?:not|rather|really|truly|should|must|never|is that|argue|claim|point|lesson|because)\b",
+                     re.IGNORECASE)
+_ASKS_IF_SAYS = re.compile(r"^(?:so |and |but |ok,? )?(?:does|did|do|is) (?:the |this )?(?:essay|author|writer|it|she|he)"
+                           r"\b", re.IGNORECASE)
+_REJECTS_VIEW = re.compile(r"\b(?:missing (?:it|the point)|miss the point|wrong|mistaken|don'?t (?:buy|think)|not true|"
+                           r"nonsense|too (?:simple|easy|comfortable)|misread)\b", re.IGNORECASE)
+
+
+@dataclass
+class Turn:
+    conversation: Conversation
+    text: str
+    understanding: Understanding
+    focus: str
+    other: str | None
+    vector: Callable[[str], np.ndarray]  # embeds a text (cached)
+    changed: bool = False  # the focus moved to another essay with this message
+    named_other: bool = False
+    guessed: bool = False  # the reader never said which essay: the tutor took the closest, and says so
+
+
+@dataclass
+class Response:
+    draft: Draft
+    keys: list[str]
+    stance: Stance
+    claim: Claim | None = None
+    slots: dict[str, str | None] = field(default_factory=dict)
+
+
+class Responder:
+    def __init__(self, argmap: ArgumentMap, sentences: EssaySentences, catalog: EssayCatalog,
+                 detector: StanceDetector, rarity: Callable[[str], float],
+                 embed: Callable[[str], np.ndarray]) -> None:
+        self._vector = embed
+        self.argmap = argmap
+        self.sentences = sentences
+        self.catalog = catalog
+        self.detector = detector
+        self.rarity = rarity
+
+    # ---- dispatch --------------------------------------------------------------------------------------------
+    def respond(self, turn: Turn) -> Response:
+        kind = turn.understanding.kind
+        handler = {
+            Kind.EMPTY: self.empty, Kind.INJECTION: self.injection, Kind.SOCIAL: self.social,
+            Kind.SHORT: self.short, Kind.GHOSTWRITE: self.ghostwrite, Kind.JUST_ANSWER: self.just_answer,
+            Kind.APPROVAL: self.approval, Kind.STOP_QUESTIONS: self.stop_questions, Kind.BIAS: self.bias,
+            Kind.OPINION: self.opinion, Kind.ADVICE: self.advice, Kind.COMPARE: self.compare,
+            Kind.SWITCH: self.about, Kind.ABOUT: self.about, Kind.MEANING: self.meaning, Kind.MENTION: self.mention,
+            Kind.READING_CHECK: self.reading_check, Kind.REJECT_EVIDENCE: self.reject_evidence,
+            Kind.STORY: self.story, Kind.QUESTION: self.question, Kind.POSITION: self.position,
+        }[kind]
+        if turn.other and kind in (Kind.QUESTION, Kind.POSITION, Kind.READING_CHECK) and turn.named_other \
+                and not turn.changed:
+            response = self.compare(turn)  # a message about the focus and the essay it brings in answers both
+        else:
+            response = handler(turn)
+        if turn.guessed:
+            response.draft.lead = (f"You haven't said which essay, so I'll take the closest, "
+                                   f"{self._title(turn.focus)}. {response.draft.lead}")
+        elif turn.changed and kind not in (Kind.SWITCH, Kind.ABOUT):
+            response.draft.lead = f"Switching to {self._title(turn.focus)}. {response.draft.lead}"
+        return response
+
+    def choose_essay(self, turn_text: str, essays: Sequence[str], candidates: Sequence[str], *,
+                     greeting: bool) -> Response:
+        """Nothing says which essay: ask. A message that several essays could answer gets its closest candidates;
+        otherwise the library is listed (newest first) with the newest's central claim on offer."""
+        hello = "Hi! " if greeting else ""
+        if len(candidates) >= 2:
+            names = _listing([self.catalog.profiles[e] for e in candidates if e in self.catalog.profiles])
+            lead = f"Several essays here take that up: {names}. Which one do you mean? The closest is this:"
+            best = self.sentences.closest(candidates[0], self._vector(turn_text), turn_text, k=1)
+            quotes = [self._quote(best[0][1], extend=False)] if best else []
+            return Response(Draft(lead, quotes), ["choose"], Stance.QUESTION)
+        profiles = sorted((self.catalog.profiles[e] for e in essays if e in self.catalog.profiles),
+                          key=lambda p: (p.added_at, p.title), reverse=True)
+        shown = profiles[:8]
+        more = f", and {len(profiles) - len(shown)} more (the /essays command lists them all)" \
+            if len(profiles) > len(shown) else ""
+        lead = f"{hello}Which essay shall we talk about? The library has {len(profiles)}: {_listing(shown)}{more}."
+        quotes: list[Quote] = []
+        if shown:
+            thesis = self.argmap.essays[shown[0].id].thesis if shown[0].id in self.argmap.essays else None
+            if thesis is not None and (quote := self._claim_quote(thesis)) is not None:
+                quotes.append(quote)
+                lead += f" If you'd rather not choose, the newest, {shown[0].short_title}, begins from this claim:"
+        return Response(Draft(lead, quotes), ["choose"], Stance.OFFTOPIC)
+
+    # ---- kinds that step outside the argument -------------------------------------------------------------------
+    def empty(self, turn: Turn) -> Response:
+        return self._anchor(turn, "I didn't catch a message there. Here's where the essay's argument starts:",
+                            ["greeting"], Stance.OFFTOPIC, thesis=True)
+
+    def injection(self, turn: Turn) -> Response:
+        return self._anchor(turn, "I'll stay in my role: I quote the essay and ask about it, and nothing in a "
+                                  "message changes that. Back to the argument:", ["offtopic"], Stance.OFFTOPIC)
+
+    def social(self, turn: Turn) -> Response:
+        lowered = turn.text.lower()
+        if re.search(r"\b(?:thank|thanks|thx|ty|cheers|bye|see you|done|that'?s all|gtg|helps)\b", lowered):
+            return self._anchor(turn, "Glad it helped. One line to take with you:", ["closing"], Stance.OFFTOPIC,
+                                thesis=True)
+        title = self._title(turn.focus)
+        return self._anchor(turn, f"Hi! We're reading {title}. Its central claim:", ["greeting"], Stance.OFFTOPIC,
+                            thesis=True)
+
+    def offtopic(self, turn: Turn) -> Response:
+        title = self._title(turn.focus)
+        return self._anchor(turn, f"That's outside what we're reading, so I'll leave it there. Back to {title}:",
+                            ["offtopic"], Stance.OFFTOPIC)
+
+    def advice(self, turn: Turn) -> Response:
+        lead = ("That's your decision to make, and I'm not the right one to advise you on it: I'm here for the "
+                "essay, and the essay isn't advice either.")
+        best = self._best(turn, turn.text)
+        if best and best[0] >= RELEVANT:
+            return Response(Draft(f"{lead} It does say something that bears on it, though:", [self._quote(best[1])]),
+                            ["advice"], Stance.OFFTOPIC, self._claim_near(best[1]))
+        return self._anchor(turn, f"{lead} What it does argue is this:", ["advice"], Stance.OFFTOPIC, thesis=True)
+
+    def ghostwrite(self, turn: Turn) -> Response:
+        lead = ("I won't write it for you: it's your assignment, and a paragraph in my words would be my reading, "
+                "not yours. I'll help you build your own, though. The claim it has to deal with:")
+        return self._anchor(turn, lead, ["ghostwrite"], Stance.QUESTION, thesis=True)
+
+    def stop_questions(self, turn: Turn) -> Response:
+        lead = ("Fair enough. I ask because the point is for you to test the essay, not to quiz you, so I'll keep "
+                "it to one, and you can skip it. Here is the essay's point, straight:")
+        return self._anchor(turn, lead, ["stop"], Stance.QUESTION, thesis=not turn.conversation.tutor_turns)
+
+    def bias(self, turn: Turn) -> Response:
+        lead = ("Fair challenge. I'm not here to defend the essay: I quote it accurately and push back on whatever "
+                "you say, agreement included. If you think it's wrong, this is the line to take on:")
+        return self._anchor(turn, lead, ["bias"], Stance.DISAGREE, thesis=True)
+
+    def opinion(self, turn: Turn) -> Response:
+        lead = ("I don't take sides: my job is to make the essay's case as sharply as I can and let you judge it. "
+                "Its strongest line on this:")
+        best = self._best(turn, turn.text)
+        if best and best[0] >= LOOSELY:
+            return Response(Draft(lead, [self._quote(best[1])]), ["opinion", "scheme"], Stance.QUESTION,
+                            self._claim_near(best[1]))
+        return self._anchor(turn, lead, ["opinion"], Stance.QUESTION, thesis=True)
+
+    # ---- the essay's argument ----------------------------------------------------------------------------------
+    def about(self, turn: Turn) -> Response:
+        argument = self.argmap.essays[turn.focus]
+        lead = "In short, the essay argues this:"
+        if turn.changed:
+            lead = f"Sure, let's turn to {self._title(turn.focus)}. In short, it argues this:"
+        return self._thesis_with_support(turn, argument.thesis, lead, ["scheme", "question"])
+
+    def just_answer(self, turn: Turn) -> Response:
+        argument = self.argmap.essays[turn.focus]
+        return self._thesis_with_support(turn, argument.thesis, "Straight answer: the essay's main argument is "
+                                                                "this, with its key support.", ["just_answer", "scheme"])
+
+    def _thesis_with_support(self, turn: Turn, thesis: Claim, lead: str, keys: list[str]) -> Response:
+        quotes = [q for q in [self._claim_quote(thesis)] if q]
+        avoid = {q.text for q in quotes} | turn.conversation.quoted
+        support = next((s for s in thesis.support if s not in avoid and s not in thesis.text), None)
+        if support and (sentence := self.sentences.find(turn.focus, support)) is not None:
+            quotes.append(self._quote(sentence, extend=False))
+        return Response(Draft(lead, quotes), keys, Stance.QUESTION, thesis)
+
+    def question(self, turn: Turn) -> Response:
+        if self._stance(turn).stance is Stance.OFFTOPIC:
+            return self.offtopic(turn)
+        view = self._counterview(turn, turn.text)
+        if view is not None:
+            return self._answer_counterview(turn, view, endorsed=not _REJECTS_VIEW.search(turn.text))
+        found = self._best_many(turn, turn.text)
+        if not found or found[0][0] < LOOSELY:
+            return self._not_addressed(turn)
+        score, first = found[0]
+        if _ASKS_IF_SAYS.search(turn.text) and score < SAYS_IT:
+            lead = "No, the essay doesn't say that. The closest it comes is this:"
+            return Response(Draft(lead, [self._quote(first)]), ["mention_no"], Stance.QUESTION,
+                            self._claim_near(first))
+        if score < RELEVANT:
+            lead = "The essay doesn't take that on directly. The nearest it comes is this:"
+            return Response(Draft(lead, [self._quote(first)]), ["scheme", "question"], Stance.QUESTION,
+                            self._claim_near(first))
+        quotes = [self._quote(first, toward=turn.vector(turn.text))]
+        if len(found) > 1 and found[1][0] >= score - 0.02 and found[1][1].row != first.row:
+            quotes.append(self._quote(found[1][1], extend=False))
+        lead = self._question_lead(turn.text)
+        return Response(Draft(lead, quotes), ["scheme", "question"], Stance.QUESTION, self._claim_near(first))
+
+    def _question_lead(self, text: str) -> str:
+        lowered = text.lower()
+        if re.search(r"\b(?:does|did|is|was) (?:the |it |this )?(?:essay |author )?(?:say|argue|claim)\b", lowered):
+            return "Here is what the essay says on that:"
+        if lowered.lstrip().startswith(("why", "how come")):
+            return "The essay's answer to why:"
+        return "Here's how the essay answers that:"
+
+    def _not_addressed(self, turn: Turn) -> Response:
+        elsewhere = self._elsewhere(turn, turn.text)
+        where = f" {short_title(self.catalog.profiles[elsewhere].title)} does, if you want to look at that one." \
+            if elsewhere else ""
+        lead = f"The essay doesn't address that.{where} What it does argue is this:"
+        return self._anchor(turn, lead, ["mention_no"], Stance.QUESTION)
+
+    def meaning(self, turn: Turn) -> Response:
+        term = turn.understanding.target or ""
+        uses = self.sentences.uses(turn.focus, term)
+        if uses:
+            sentence = _defining(uses, term) or uses[0]
+            phrase = _phrase_in(sentence.text, term)
+            defined = _defines(sentence.text, phrase)
+            quote = self._quote(sentence, extend=not defined or len(sentence.text) < 160)
+            lead = (f"The essay defines it itself, where it uses “{phrase}”:" if defined else
+                    f"The essay doesn't define “{phrase}” outright. It uses it here, and the words around it carry "
+                    "the sense:")
+            return Response(Draft(lead, [quote]), ["meaning"], Stance.QUESTION, self._claim_near(sentence),
+                            {"term": phrase})
+        if headings := self.sentences.heading_uses(turn.focus, term):
+            return self._in_heading(turn, headings[0], term, ["meaning_absent"])
+        if turn.other and (uses := self.sentences.uses(turn.other, term)):
+            sentence = _defining(uses, term) or uses[0]
+            phrase = _phrase_in(sentence.text, term)
+            lead = (f"“{phrase}” isn't this essay's phrase; it comes from "
+                    f"{self._title(turn.other)}, which uses it like this:")
+            return Response(Draft(lead, [self._quote(sentence)]), ["meaning"], Stance.QUESTION, None,
+                            {"term": phrase})
+        elsewhere = next((e for e in self.sentences.essays() if e != turn.focus and self.sentences.uses(e, term)),
+                         None)
+        where = f" It appears in {self._title(elsewhere)}, not here." if elsewhere else ""
+        best = self._best(turn, term + " " + turn.text)
+        lead = f"The essay never uses “{_echo(term)}”.{where}"
+        if best and best[0] >= LOOSELY:
+            return Response(Draft(f"{lead} The nearest it comes is this:", [self._quote(best[1])]),
+                            ["meaning_absent"], Stance.QUESTION, self._claim_near(best[1]))
+        return self._anchor(turn, f"{lead} Its own argument is this:", ["meaning_absent"], Stance.QUESTION)
+
+    def mention(self, turn: Turn) -> Response:
+        target = turn.understanding.target or ""
+        parts = _alternatives(target)
+        found = [(part, uses[0]) for part in parts if (uses := self.sentences.uses(turn.focus, part))]
+        missing = [part for part in parts if part not in {p for p, _ in found}]
+        if found:
+            part, sentence = found[0]
+            phrase = _phrase_in(sentence.text, part)
+            where = f"in the section “{sentence.section}”" if sentence.section else "near the start"
+            lead = (f"It never mentions {_echo(missing[0])}, but it does discuss “{phrase}”, {where}:" if missing
+                    else f"Yes, it mentions “{phrase}”, {where}:")
+            return Response(Draft(lead, [self._quote(sentence)]), ["mention_yes"], Stance.QUESTION,
+                            self._claim_near(sentence))
+        if headings := self.sentences.heading_uses(turn.focus, parts[0]):
+            return self._in_heading(turn, headings[0], parts[0], ["mention_yes"])
+        alike = self.sentences.nearest(turn.focus, turn.vector(target)) if len(target.split()) <= 2 else None
+        if alike is not None and alike[0] >= SAME_THING:  # "dad" for an essay that says "father"
+            return Response(Draft("Not in those words, but it does discuss it:", [self._quote(alike[1])]),
+                            ["mention_yes"], Stance.QUESTION, self._claim_near(alike[1]))
+        best = self._best(turn, turn.text)
+        lead = f"No, the essay never mentions {_echo(target)}."
+        if best and best[0] >= LOOSELY:
+            return Response(Draft(f"{lead} The nearest it comes is this:", [self._quote(best[1])]), ["mention_no"],
+                            Stance.QUESTION, self._claim_near(best[1]))
+        return self._anchor(turn, f"{lead} What it does discuss is this:", ["mention_no"], Stance.QUESTION)
+
+    def _in_heading(self, turn: Turn, heading: str, term: str, keys: list[str]) -> Response:
+        """The phrase is in a section heading, not in a sentence: say so, and quote what that section argues."""
+        claims = [c for c in self.argmap.essays[turn.focus].claims if c.section == heading and c.kind != "heading"]
+        sentence = next((self.sentences.find(turn.focus, c.text) for c in claims), None) or next(
+            iter(self.sentences.in_section(turn.focus, heading)), None)
+        lead = (f"It uses “{_phrase_in(heading, term)}” in a section heading (“{heading}”) rather than in a "
+                "sentence. What that section argues:")
+        if sentence is None:
+            return self._anchor(turn, lead, keys, Stance.QUESTION)
+        return Response(Draft(lead, [self._quote(sentence)]), keys, Stance.QUESTION, self._claim_near(sentence))
+
+    def reading_check(self, turn: Turn) -> Response:
+        proposition = turn.understanding.proposition or (
+            turn.conversation.user_messages[-1] if turn.conversation.user_messages else turn.text)
+        view = self._counterview(turn, proposition)
+        if view is not None:
+            return self._answer_counterview(turn, view, endorsed=not _negated(proposition), reading=True)
+        probe = proposition if proposition in turn.text and len(proposition.split()) >= 6 else turn.text
+        found = self._best_many(turn, probe)
+        if not found:
+            return self._not_addressed(turn)
+        score, sentence = found[0]
+        claimed = self._closest_claim_line(turn, proposition)
+        if claimed is not None and claimed[0] > score:
+            score, sentence = claimed
+        verdict = self._verdict(proposition, sentence, score, turn)
+        quote = self._quote(sentence, toward=turn.vector(probe))
+        claim = self._claim_near(sentence)
+        asks = bool(_ASKS_IF_SAYS.search(turn.text))  # "does the essay say P?" rather than "is P a fair reading?"
+        if verdict == "wrong":
+            lead = "No, it says otherwise:" if asks else "Not quite: the essay says otherwise."
+            return Response(Draft(lead, [quote]), ["reading_wrong"], Stance.QUESTION, claim)
+        if verdict == "fair":
+            lead = "Yes, it does:" if asks else "Yes, that's a fair reading. The essay puts it this way:"
+            return Response(Draft(lead, [quote]), ["reading_fair", "scheme"], Stance.QUESTION, claim)
+        if verdict == "partly":
+            lead = ("Not in so many words. The nearest it comes is this:" if asks else
+                    "Partly. The essay doesn't put it quite like that; its own words are:")
+            return Response(Draft(lead, [quote]), ["reading_partly", "scheme"], Stance.QUESTION, claim)
+        thesis = self.argmap.essays[turn.focus].thesis
+        lead = "The essay doesn't say that in so many words. Its own claim is this:"
+        anchor = self._claim_quote(thesis)
+        return Response(Draft(lead, [anchor] if anchor else [quote]), ["reading_partly"], Stance.QUESTION, thesis)
+
+    def _closest_claim_line(self, turn: Turn, text: str) -> tuple[float, Sentence] | None:
+        """The essay's own claims (thesis, claims, their support) as candidates for what a reading restates."""
+        argument = self.argmap.essays[turn.focus]
+        vector = turn.vector(text).reshape(-1)
+        best: tuple[float, Sentence] | None = None
+        for line in [argument.thesis.text, *argument.thesis.support, *(c.text for c in argument.claims
+                                                                         if c.kind != "heading")]:
+            sentence = self.sentences.find(turn.focus, line)
+            if sentence is None:
+                continue
+            score = float(vector @ sentence.vector)
+            if best is None or score > best[0]:
+                best = (score, sentence)
+        return best
+
+    def _verdict(self, proposition: str, sentence: Sentence, score: float, turn: Turn) -> str:
+        """fair / wrong / partly / unclear: is `proposition` what `sentence` (the essay's closest line) says?
+
+        Where the line draws a contrast ("not Mark but the system"), the reading is judged by which side it takes
+        (matching each side of the reader's own contrast, if they drew one); otherwise by closeness and polarity."""
+        if _OVERSTATES.search(proposition) and not _OVERSTATES.search(sentence.text) and score >= LOOSELY:
+            return "partly"  # "sadness is always good, we must be sad more": stronger than anything the essay says
+        sides = contrast(sentence.text)
+        if sides is not None and score >= LOOSELY:
+            mine = _proposition_sides(proposition)
+            if mine is not None:
+                asserted, rejected = mine
+                straight = self._similarity(turn, asserted, sides.asserted) + self._similarity(
+                    turn, rejected, sides.rejected)
+                crossed = self._similarity(turn, asserted, sides.rejected) + self._similarity(
+                    turn, rejected, sides.asserted)
+            else:
+                straight = self._similarity(turn, proposition, sides.asserted)
+                crossed = self._similarity(turn, proposition, sides.rejected)
+                if _negated(proposition):
+                    straight, crossed = crossed, straight
+            if straight > crossed + 0.05:
+                return "fair"
+            if crossed > straight + 0.05:
+                return "wrong"
+        same_polarity = _negated(proposition) == (negation_count(parse(sentence.text)) % 2 == 1)
+        if score >= POLARITY_CHECKED and not same_polarity:
+            return "wrong"
+        if score >= FAIR_READING and self._argues(sentence):
+            return "fair"
+        if score >= RELEVANT:
+            return "partly"
+        return "unclear"
+
+    def _argues(self, sentence: Sentence) -> bool:
+        """A line that states the essay's view (a claim, its support, an answer to a counterview, or a sentence with
+        a thesis cue), not one that tells the story: a reading is fair only against what the essay argues."""
+        argument = self.argmap.essays.get(sentence.essay_id)
+        if argument is None:
+            return False
+        lines = [argument.thesis.text, *(c.text for c in argument.claims), *(v.answer for v in argument.counterviews)]
+        if any(sentence.text in line or line in sentence.text for line in lines):
+            return True
+        return bool(_ARGUES.search(sentence.text))
+
+    def compare(self, turn: Turn) -> Response:
+        other = turn.other
+        if other is None:
+            return self.question(turn)
+        mine = self._best(turn, turn.text)
+        theirs = self._best_in(other, turn, turn.text)
+        quotes, labels = [], []
+        for essay_id, best in ((turn.focus, mine), (other, theirs)):
+            if best is None:
+                continue
+            quotes.append(self._quote(best[1], extend=False))
+            labels.append(f"**{self._title(essay_id)}:**")
+        lead = "Here is each essay on that, side by side:"
+        alike = bool(_ALIKE.search(turn.text))
+        return Response(Draft(lead, quotes, labels=tuple(labels)), ["compare_alike", "compare"] if alike else
+                        ["compare"], Stance.QUESTION,
+                        self._claim_near(mine[1]) if mine else None)
+
+    # ---- positions ----------------------------------------------------------------------------------------------
+    def position(self, turn: Turn) -> Response:
+        view = self._counterview(turn, turn.text)
+        if view is not None:
+            return self._answer_counterview(turn, view, endorsed=not _REJECTS_VIEW.search(turn.text))
+        stance = self._stance(turn)
+        if stance.stance is Stance.OFFTOPIC:
+            return self.offtopic(turn)
+        found = self._best(turn, turn.text)
+        if found is None or found[0] < LOOSELY:
+            return self._anchor(turn, "The essay doesn't speak to that directly. Here is the claim it does make:",
+                                ["scheme"], stance.stance)
+        score, sentence = found
+        claim = self._claim_near(sentence)
+        # a clear side, not a concession ("I don't fully agree, but I can see why…"): say where the essay stands
+        clear = stance.confidence >= 0.6 and not any(cue.startswith("contrast") for cue in stance.cues)
+        if stance.stance is Stance.DISAGREE and clear:
+            quote = self._quote(sentence) if score >= RELEVANT and self._argues(sentence) else \
+                self._evidence_for(turn, claim, sentence)
+            return Response(Draft("The essay sees it differently, and here is its case:", [quote]),
+                            ["disagree", "scheme:evidence"], Stance.DISAGREE, claim)
+        if stance.stance is Stance.AGREE and clear and score >= RELEVANT:
+            return Response(Draft("You're on the same side as the essay here. It puts it this way:",
+                                  [self._quote(sentence, toward=turn.vector(turn.text))]),
+                            ["scheme:challenge", "agree"], Stance.AGREE, claim)
+        keys = ["disagree", "scheme:evidence"] if stance.stance is Stance.DISAGREE else ["scheme"]
+        return Response(Draft("Here is what the essay says on that:", [self._quote(sentence, toward=turn.vector(
+            turn.text))]), keys, stance.stance, claim)
+
+    def story(self, turn: Turn) -> Response:
+        told_before = any(t.meta.get("kind") == Kind.STORY.value for t in turn.conversation.turns if t.role == "user")
+        hard = bool(_GRIEF.search(turn.text))
+        if hard:
+            opening = "That sounds hard, and I'm sorry." if told_before else "I'm sorry; that's a lot to carry."
+        else:
+            opening = "That's a real example, and it matters here." if told_before else "Thank you for telling me."
+        found = self._best(turn, turn.text)
+        lead = f"{opening} The essay has a line your experience can test:"
+        if found is None or found[0] < LOOSELY:
+            return self._anchor(turn, lead, ["story"], Stance.QUESTION, thesis=not turn.conversation.tutor_turns)
+        return Response(Draft(lead, [self._quote(found[1], toward=turn.vector(turn.text))]), ["story"],
+                        Stance.QUESTION, self._claim_near(found[1]))
+
+    def reject_evidence(self, turn: Turn) -> Response:
+        claim = self._current_claim(turn)
+        last = self._last_quote(turn)
+        rest = re.split(r"(?<=[.!?])\s+", turn.text, maxsplit=1)[1:]  # "that proves nothing. Joel chose it…"
+        found = self._best(turn, rest[0]) if rest and len(rest[0].split()) >= 4 else None
+        if found is not None and found[0] >= RELEVANT and not was_quoted(found[1].text, turn.conversation.quoted):
+            evidence = self._quote(found[1])
+            lead = "Fair: one line doesn't settle it. On the point you raise, the essay says this:"
+        else:
+            evidence = self._evidence_for(turn, claim, last, exclude_last=True)
+            lead = "Fair: one line doesn't settle it. Here is more of the essay's case:"
+        return Response(Draft(lead, [evidence]), ["reject", "scheme"], Stance.DISAGREE, claim)
+
+    def approval(self, turn: Turn) -> Response:
+        proposition = re.split(r"[:—]\s*", turn.text, maxsplit=1)[-1]
+        found = self._best(turn, proposition)
+        lead = ("I can't tell you you're right just because you ask. Here is what the essay actually says, so you "
+                "can check it yourself:")
+        if found is None or found[0] < LOOSELY:
+            return self._anchor(turn, lead, ["approval"], Stance.AGREE, thesis=True)
+        return Response(Draft(lead, [self._quote(found[1])]), ["approval", "scheme"], Stance.AGREE,
+                        self._claim_near(found[1]))
+
+    def short(self, turn: Turn) -> Response:
+        short = turn.understanding.short
+        claim = self._current_claim(turn)
+        if short is Short.LAUGH:
+            return self._anchor(turn, "Glad something landed. Back to the argument:", ["ok"], Stance.OFFTOPIC)
+        if short is Short.UNSURE:
+            quote = self._simple_line(turn, claim)
+            return Response(Draft("No problem, let's take it one step at a time. Start with this line:", [quote]),
+                            ["unsure"], Stance.QUESTION, claim)
+        if short is Short.WHY:
+            reason = self._reason_for(turn, claim)
+            return Response(Draft("Because, in the essay's own words:", [reason]), ["why", "scheme"], Stance.QUESTION,
+                            claim)
+        if short is Short.YES:
+            evidence = self._evidence_for(turn, claim, self._last_quote(turn), exclude_last=True)
+            return Response(Draft("Then look at what holds that up in the essay:", [evidence]), ["yes", "scheme"],
+                            Stance.AGREE, claim)
+        if short is Short.NO:
+            quote = self._claim_quote(claim, avoid=turn.conversation.quoted) or self._claim_quote(
+                self.argmap.essays[turn.focus].thesis, avoid=turn.conversation.quoted) or self._simple_line(turn, claim)
+            return Response(Draft("Fair enough. This is the line you'd be disagreeing with:", [quote]), ["no"],
+                            Stance.DISAGREE, claim)
+        following = self._next_claim(turn, claim)
+        quote = self._claim_quote(following, avoid=turn.conversation.quoted) if following else None
+        if following is None or quote is None:
+            return Response(Draft("Then here's the next step of the argument:", [self._evidence_for(
+                turn, claim, self._last_quote(turn), exclude_last=True)]), ["scheme", "ok"], Stance.AGREE, claim)
+        return Response(Draft("Then here's the next step of the argument:", [quote]), ["scheme", "ok"],
+                        Stance.AGREE, following)
+
+    # ---- building blocks ----------------------------------------------------------------------------------------
+    def _stance(self, turn: Turn) -> StanceResult:
+        claim = self._current_claim(turn)
+        last_question = turn.conversation.questions[-1] if turn.conversation.questions else None
+        return self.detector.detect(turn.text, about=claim.text if claim else None, context=last_question)
+
+    def _best(self, turn: Turn, text: str) -> tuple[float, Sentence] | None:
+        found = self._best_many(turn, text)
+        return found[0] if found else None
+
+    def _best_many(self, turn: Turn, text: str, essay_id: str | None = None) -> list[tuple[float, Sentence]]:
+        """The sentences of the focus (or `essay_id`) that answer `text` best: by meaning, rare shared words and
+        the hybrid passage search's ranking; something not quoted lately wins unless nothing else fits."""
+        essay_id = essay_id or turn.focus
+        vector = turn.vector(text)
+        hits = self.sentences.searcher.search(text, k=5, essay=essay_id, vector=vector)
+        rows = {p.id: row for row, p in enumerate(self.sentences.searcher.index.passages)}
+        prior = {rows[h.passage.id]: max(0.0, float(h.score)) for h in hits}
+        return self.sentences.closest(essay_id, vector, text, k=3, avoid=frozenset(turn.conversation.quoted),
+                                      recent=_recent_quotes(turn.conversation), prior=prior)
+
+    def _best_in(self, essay_id: str, turn: Turn, text: str) -> tuple[float, Sentence] | None:
+        found = self._best_many(turn, text, essay_id)
+        return found[0] if found else None
+
+    def _similarity(self, turn: Turn, a: str, b: str) -> float:
+        return float(turn.vector(a).reshape(-1) @ turn.vector(b).reshape(-1))
+
+    def _elsewhere(self, turn: Turn, text: str) -> str | None:
+        """Another essay that answers `text` much better than the focus (named, never quoted: it isn't the topic)."""
+        vector = turn.vector(text)
+        best: tuple[float, str] | None = None
+        for essay_id in self.sentences.essays():
+            if essay_id == turn.focus:
+                continue
+            found = self.sentences.closest(essay_id, vector, text, k=1)
+            if found and found[0][0] >= RELEVANT + 0.1 and (best is None or found[0][0] > best[0]):
+                best = (found[0][0], essay_id)
+        return best[1] if best else None
+
+    def _counterview(self, turn: Turn, text: str) -> Counterview | None:
+        """A view the essay reports and rejects that the message voices (or explicitly rejects)."""
+        views = self.argmap.essays[turn.focus].counterviews
+        if not views:
+            return None
+        vector = turn.vector(text).reshape(-1)
+        scored = [(float(vector @ turn.vector(v.text).reshape(-1)), v) for v in views]
+        score, view = max(scored, key=lambda item: item[0])
+        closest = self.sentences.nearest(turn.focus, vector)
+        if score >= COUNTERVIEW and (closest is None or score >= closest[0] - 0.02):
+            return view
+        return None
+
+    def _answer_counterview(self, turn: Turn, view: Counterview, *, endorsed: bool,
+                            reading: bool = False) -> Response:
+        answer = self.sentences.find(turn.focus, view.answer)
+        passage = next((p for p in self.sentences.searcher.index.passages if p.id == view.passage_id), None)
+        quote = Quote(turn.focus, passage.essay_title if passage else self._title(turn.focus), view.section,
+                      trim_quote(view.answer))
+        claim = self._claim_near(answer) if answer is not None else None
+        if endorsed and reading:
+            return Response(Draft("Not quite: that's the reading the essay raises in order to reject it. Its "
+                                  "answer:", [quote]), ["reading_wrong"], Stance.QUESTION, claim)
+        if endorsed:
+            return Response(Draft("Some readers do see it that way, and the essay answers them directly:", [quote]),
+                            ["disagree", "scheme:evidence"], Stance.DISAGREE, claim)
+        return Response(Draft("The essay is with you: it raises that reading only to reject it.", [quote]),
+                        ["scheme:challenge", "agree"], Stance.AGREE, claim)
+
+    def _evidence_for(self, turn: Turn, claim: Claim | None, near: Sentence | None, *,
+                      exclude_last: bool = False) -> Quote:
+        """A line that backs the claim under discussion, not yet quoted: its support, else the next closest line."""
+        quoted = set(turn.conversation.quoted) | ({near.text} if near is not None and exclude_last else set())
+        if claim is not None:
+            for text in claim.support:
+                if not was_quoted(text, quoted) and (found := self.sentences.find(claim.essay_id, text)):
+                    if found.essay_id == turn.focus and not was_quoted(found.text, quoted):
+                        return self._quote(found, extend=False)
+        probe = near.text if near is not None else (claim.text if claim else turn.text)
+        candidates = self.sentences.closest(turn.focus, turn.vector(probe), probe, k=8, avoid=frozenset(quoted))
+        for _, sentence in candidates:
+            if not was_quoted(sentence.text, quoted):
+                return self._quote(sentence, extend=False)
+        return self._quote(candidates[0][1], extend=False) if candidates else self._fallback_quote(turn)
+
+    def _next_claim(self, turn: Turn, claim: Claim | None) -> Claim | None:
+        """The essay's next claim after the one under discussion (in the essay's order), not yet quoted."""
+        argument = self.argmap.essays[turn.focus]
+        claims = [c for c in argument.claims if c.kind != "heading"]
+        start = next((i + 1 for i, c in enumerate(claims) if claim is not None and c.id == claim.id), 0)
+        for candidate in claims[start:] + claims[:start]:
+            if not was_quoted(candidate.text, turn.conversation.quoted):
+                return candidate
+        return None
+
+    def _reason_for(self, turn: Turn, claim: Claim | None) -> Quote:
+        """Why the essay holds the point just made: a line near it that gives a reason ("because", "so", "this
+        is why", a contrast), not one that only sets the scene."""
+        last = self._last_quote(turn)
+        probe = last.text if last is not None else (claim.text if claim else turn.text)
+        quoted = set(turn.conversation.quoted)
+        candidates = self.sentences.closest(turn.focus, turn.vector(probe), probe, k=10, avoid=frozenset(quoted),
+                                            recent=_recent_quotes(turn.conversation))
+        scored = []
+        for score, sentence in candidates:
+            if was_quoted(sentence.text, quoted):
+                continue
+            same_section = last is not None and sentence.section == last.section
+            bonus = 0.2 * bool(_REASONS.search(sentence.text)) + 0.1 * self._argues(sentence) + 0.1 * same_section
+            scored.append((score + bonus, sentence))
+        if not scored:
+            return self._evidence_for(turn, claim, last, exclude_last=True)
+        return self._quote(max(scored, key=lambda item: item[0])[1], extend=False)
+
+    def _simple_line(self, turn: Turn, claim: Claim | None) -> Quote:
+        """A short, plain line for a reader who is lost: the claim's shortest support, or the claim itself."""
+        options = [self.sentences.find(turn.focus, t) for t in (claim.support if claim else ())]
+        usable = [s for s in options if s is not None and not was_quoted(s.text, turn.conversation.quoted)]
+        if usable:
+            return self._quote(min(usable, key=lambda s: len(s.text)), extend=False)
+        return (self._claim_quote(claim) if claim else None) or self._fallback_quote(turn)
+
+    def _anchor(self, turn: Turn, lead: str, keys: list[str], stance: Stance, *, thesis: bool = False) -> Response:
+        """A reply that brings the conversation back to its point: the claim under discussion (or the thesis)."""
+        argument = self.argmap.essays[turn.focus]
+        first = argument.thesis if thesis else (self._current_claim(turn) or argument.thesis)
+        avoid = _recent_quotes(turn.conversation)
+        for claim in [first, argument.thesis, *(c for c in argument.claims if c.kind != "heading")]:
+            quote = self._claim_quote(claim, avoid=avoid, support=False)
+            if quote is not None:
+                return Response(Draft(lead, [quote]), keys, stance, claim)
+        return Response(Draft(lead, [self._fallback_quote(turn)]), keys, stance, first)
+
+    def _current_claim(self, turn: Turn) -> Claim:
+        claim = self.argmap.claim(turn.conversation.claim_id) if turn.conversation.claim_id else None
+        if claim is None or claim.essay_id != turn.focus:
+            claim = self.argmap.essays[turn.focus].thesis
+        return claim
+
+    def _last_quote(self, turn: Turn) -> Sentence | None:
+        for tutor_turn in reversed(turn.conversation.tutor_turns):
+            for quote in tutor_turn.quotes:
+                if quote.get("essay") == turn.focus:
+                    return self.sentences.find(turn.focus, str(quote["text"]))
+        return None
+
+    def _claim_quote(self, claim: Claim, avoid: set[str] | frozenset[str] = frozenset(), *,
+                     support: bool = True) -> Quote | None:
+        """The claim as a quote: its own sentence when it is one; for a heading or a front-matter thesis (or, with
+        `support`, a claim already quoted), the best line of its supporting passages."""
+        if claim.kind != "heading" and (sentence := self.sentences.find(claim.essay_id, claim.text)) is not None:
+            text = claim.text if claim.text in self._passage_text(sentence) else sentence.text
+            if not was_quoted(text, avoid) and not was_quoted(sentence.text, avoid):
+                return Quote(claim.essay_id, sentence.title, sentence.section, trim_quote(text))
+        front_matter = claim.kind == "thesis" and self.sentences.find(claim.essay_id, claim.text) is None
+        for text in claim.support if support or claim.kind == "heading" or front_matter else ():
+            if not was_quoted(text, avoid) and (found := self.sentences.find(claim.essay_id, text)) is not None:
+                return self._quote(found, extend=False)
+        return None
+
+    def _passage_text(self, sentence: Sentence) -> str:
+        return self.sentences.searcher.index.passages[sentence.row].text
+
+    def _fallback_quote(self, turn: Turn) -> Quote:
+        sentences = self.sentences.sentences(turn.focus)
+        return self._quote(sentences[0], extend=False)
+
+    def _quote(self, sentence: Sentence, *, extend: bool = True, toward: np.ndarray | None = None) -> Quote:
+        """A sentence as a quote, extended by a neighbour of the same passage when that completes the point: the
+        next sentence when it continues ("But…", "It is not.", after a colon, or a short one), or, given the
+        message's vector (`toward`), the neighbour that answers it about as well or argues where this one only
+        describes (the answer to "what's wrong with X?" often sits right after the line that names X)."""
+        text = sentence.text
+        if not extend:
+            return Quote(sentence.essay_id, sentence.title, sentence.section, trim_quote(text))
+        passage = self._passage_text(sentence)
+        before, after = self.sentences.preceding(sentence), self.sentences.following(sentence)
+        options: list[tuple[float, str]] = []
+        if after is not None and (text.endswith(":") or _CONTINUATION.match(after.text)
+                                  or len(after.text.split()) < 8 or len(text.split()) < 14):
+            options.append((1.0, f"{text} {after.text}"))
+        if toward is not None:
+            mine = float(sentence.vector @ toward.reshape(-1))
+            for neighbour, joined in ((after, f"{text} {after.text}" if after else ""),
+                                      (before, f"{before.text} {text}" if before else "")):
+                if neighbour is None:
+                    continue
+                theirs = float(neighbour.vector @ toward.reshape(-1))
+                argues = self._argues(neighbour) and not self._argues(sentence)
+                if theirs >= mine - 0.06 or argues and theirs >= mine - 0.15:
+                    options.append((theirs + 0.1 * argues, joined))
+        for _, joined in sorted(options, key=lambda item: -item[0]):
+            if len(joined) <= 420 and joined in passage:
+                text = joined
+                break
+        return Quote(sentence.essay_id, sentence.title, sentence.section, trim_quote(text))
+
+    def _claim_near(self, sentence: Sentence | None) -> Claim | None:
+        """The claim a quoted sentence bears on: one it supports (by passage), else the essay's thesis."""
+        if sentence is None:
+            return None
+        passage_id = self.sentences.searcher.index.passages[sentence.row].id
+        claims = [c for c in self.argmap.claims_for_passage(passage_id) if c.essay_id == sentence.essay_id]
+        if not claims:
+            return self.argmap.essays[sentence.essay_id].thesis if sentence.essay_id in self.argmap.essays else None
+        stems = set(word_stems(sentence.text))
+        return max(claims, key=lambda c: len(stems & set(word_stems(c.text))))
+
+    def _title(self, essay_id: str | None) -> str:
+        profile = self.catalog.profiles.get(essay_id or "")
+        return short_title(profile.title) if profile else "the essay"
+
+    def question_slots(self, quotes: Sequence[Quote], claim: Claim | None) -> dict[str, str | None]:
+        """Slots for the counter-question: whole phrases of the first quote (or, failing that, the claim)."""
+        slots: dict[str, str | None] = {"topic": None, "rejected": None, "asserted": None, "subject": None}
+        texts = [q.text for q in quotes[:1]] + ([claim.text] if claim is not None and claim.kind != "heading" else [])
+        for text in texts:
+            if slots["topic"] is None:
+                slots["topic"] = topic(text, self.rarity)
+            if slots["rejected"] is None and (sides := contrast(text)) is not None:
+                slots["rejected"], slots["asserted"], slots["subject"] = sides.rejected, sides.asserted, sides.subject
+        return slots
+
+
+_SIDES = (
+    (re.compile(r"\bnot\s+(?:just\s+|only\s+|merely\s+)?(?P<r>.+?),?\s+but\s+(?:rather\s+)?(?P<a>.+)", re.I), False),
+    (re.compile(r"(?P<a>.+?)(?:,|\s+and|\s+but)?\s+not\s+(?P<r>.+)", re.I), False),
+    (re.compile(r"(?P<a>.+?)\s+(?:rather than|instead of)\s+(?P<r>.+)", re.I), False),
+)
+
+
+def _proposition_sides(text: str) -> tuple[str, str] | None:
+    """(asserted, rejected) when a reader's reading itself contrasts two things: "the system and not Mark"."""
+    for pattern, _ in _SIDES:
+        match = pattern.search(text)
+        if match and len(match.group("a").split()) >= 1 and len(match.group("r").split()) >= 1:
+            return match.group("a").strip(" ,."), match.group("r").strip(" ,.")
+    return None
+
+
+def _recent_quotes(conversation: Conversation, replies: int = 3) -> frozenset[str]:
+    return frozenset(str(q["text"]) for t in conversation.tutor_turns[-replies:] for q in t.quotes)
+
+
+def was_quoted(text: str, quoted: set[str] | frozenset[str]) -> bool:
+    """`text` was already shown: quoted as it is, or inside a longer quote."""
+    return any(text in q or q in text for q in quoted)
+
+
+def _negated(text: str) -> bool:
+    return negation_count(parse(text)) % 2 == 1
+
+
+def _alternatives(target: str) -> list[str]:
+    """What a "does it mention…" question asks about, one item per alternative: "Helly or the other innies in
+    the office" -> ["Helly", "innies"]; "whether he went to his father's funeral" -> ["funeral"] (the head noun
+    of a long phrase: the essay may use it in other words around it)."""
+    parts = [p.strip() for p in re.split(r"\s*(?:,|\bor\b|\band\b|/)\s*", target) if p.strip()]
+    found: list[str] = []
+    for part in parts:
+        part = re.sub(r"^(?:only|just|even|also)\s+", "", part, flags=re.IGNORECASE)
+        if len(part.split()) > 2:
+            phrases = [p for p in noun_phrases(parse(part)) if p.root.pos_ in ("NOUN", "PROPN")]
+            found.append(phrases[0].root.text if phrases else part)
+        else:
+            found.append(re.sub(r"^(?:the|a|an|any|his|her|their|its)\s+", "", part, flags=re.IGNORECASE))
+    return found or [target]
+
+
+def _phrase_in(sentence: str, term: str) -> str:
+    """The essay's own words for what the reader typed ("permanent abeyance"), as written in the sentence."""
+    wanted = [s for s in word_stems(term)]
+    words = re.findall(r"[\w’'-]+", sentence)
+    stems = [word_stems(w)[0] if word_stems(w) else "" for w in words]
+    for start in range(len(words)):
+        if stems[start] == (wanted[0] if wanted else None):
+            end = start
+            matched = 1
+            while matched < len(wanted) and end + 1 < len(words) and end - start < len(wanted) + 2:
+                end += 1
+                if stems[end] == wanted[matched]:
+                    matched += 1
+            if matched == len(wanted):
+                return " ".join(words[start:end + 1])
+    return _echo(term)
+
+
+def _defines(sentence: str, phrase: str) -> bool:
+    """The sentence explains the phrase: "I would call this X: …", "X, by which he means …", "X is …"."""
+    lowered, key = sentence.lower(), phrase.lower()
+    position = lowered.find(key)
+    if position < 0:
+        return False
+    after = lowered[position + len(key):position + len(key) + 40]
+    return bool(re.match(r"\s*(?:[:—–]|, (?:by which|meaning|that is|which means|i mean|the|a|an)\b|\s+(?:is|means|"
+                         r"refers to)\b)", after) or re.search(r"\b(?:i would call|what i call|i think of this as|"
+                                                             r"call(?:ed)? this)\b", lowered[:position + 1]))
+
+
+def _defining(uses: list[Sentence], term: str) -> Sentence | None:
+    return next((s for s in uses if _defines(s.text, _phrase_in(s.text, term))), None)
+
+
+def _echo(term: str) -> str:
+    """A reader's phrase, safe to repeat inside the answer (never inside a question): no markup, no mentions."""
+    return re.sub(r"[`*_~<>@|]", "", plain(term)).strip()[:60]
+
+
+def _listing(profiles: Sequence[object]) -> str:
+    """"A (Ann Lee); B; C": titles with their authors."""
+    return "; ".join(p.short_title + (f" ({_author(p.author)})" if p.author else "")  # type: ignore[attr-defined]
+                     for p in profiles)
+
+
+def _author(author: str | None) -> str:
+    return re.split(r"\s+[·|•]\s+|,", author or "")[0].strip()

@@ -1,0 +1,457 @@
+"""What a reader's message asks for, beyond agree / disagree / question: the kind of turn it is.
+
+A tutor that listens answers a question of meaning with the essay's use of the word, "does it mention X" with
+yes or no, "is my reading right?" with a verdict, "write it for me" with a refusal and a reason, a personal story
+with acknowledgement before argument. `understand` reads a message with the parser (sentence bounds, question
+form, subject and verb, the clause a reader checks) and returns its `Kind`, the word or proposition it is about,
+and the `Act`s the reader performed (gave a reason, an example, told a story…), so the tutor never asks for
+something the reader has already done.
+
+The lexicons below are verb and noun lemmas of the constructions (the verbs of writing, of mentioning, of
+stopping), not phrase lists: the parser supplies the grammar around them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.language import parse
+
+# instructions to the tutor: a security filter, so deliberately explicit
+INJECTION = re.compile(
+    r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions|rules|prompt|previous|above)\b|\byou are now\b|"
+    r"\bsystem prompt\b|\bact as\b|\bpretend (to be|you are)\b|\bnew instructions\b|\bfrom now on,? you\b|"
+    r"\bdeveloper mode\b|\bjailbreak\b|^\s*(?:system|admin|developer|assistant)\s*:|"
+    r"\b(?:disable|turn off|override|bypass)\b.{0,30}\b(?:rules?|filters?|quoting|instructions|restrictions)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+class Kind(StrEnum):
+    EMPTY = "empty"
+    INJECTION = "injection"
+    SOCIAL = "social"  # hello, thanks, bye
+    SHORT = "short"  # yes / no / idk / why / ok
+    GHOSTWRITE = "ghostwrite"  # write my paragraph
+    JUST_ANSWER = "just_answer"  # just tell me the answer / the main point
+    APPROVAL = "approval"  # just tell me I'm right
+    STOP_QUESTIONS = "stop_questions"
+    BIAS = "bias"  # you only defend it because you're programmed to
+    OPINION = "opinion"  # what do you think?
+    ADVICE = "advice"  # should I quit my job?
+    COMPARE = "compare"
+    SWITCH = "switch"  # let's talk about the other essay
+    ABOUT = "about"  # what is the essay about / its thesis
+    MEANING = "meaning"  # what does X mean
+    MENTION = "mention"  # does the essay mention X
+    READING_CHECK = "reading_check"  # is my reading right? / so the essay says P?
+    REJECT_EVIDENCE = "reject_evidence"  # it doesn't / that proves nothing
+    STORY = "story"  # a personal story
+    QUESTION = "question"  # a question about the essay's content
+    POSITION = "position"  # a claim of the reader's own (agreeing or not)
+    CHOOSE = "choose"  # (the tutor's turn) nothing said which essay: the tutor asked
+
+
+class Act(StrEnum):
+    """What a reader has done in a message; a counter-question asks for something not yet done."""
+
+    POSITION = "position"  # took a side
+    REASON = "reason"  # gave a reason
+    EXAMPLE = "example"  # gave an example or a case
+    PERSONAL = "personal"  # brought in their own life
+    OBJECTION = "objection"  # raised an objection to the essay
+    IMPLICATION = "implication"  # drew a consequence
+    RESTATED = "restated"  # put the essay's claim in their own words (a reading check)
+    COMPARED = "compared"  # said how two essays or characters differ
+
+
+class Short(StrEnum):
+    YES = "yes"
+    NO = "no"
+    UNSURE = "unsure"
+    WHY = "why"
+    OK = "ok"
+    LAUGH = "laugh"
+
+
+@dataclass(frozen=True)
+class Understanding:
+    kind: Kind
+    target: str | None = None  # MEANING / MENTION: the word or phrase asked about (the reader's words)
+    proposition: str | None = None  # READING_CHECK: what the reader says the essay says ("": their last claim)
+    short: Short | None = None
+    acts: frozenset[Act] = field(default_factory=frozenset)
+    question: bool = False  # the message asks something
+    hurry: bool = False  # "deadline", "no time": answer plainly first
+    switch: bool = False  # "let's talk about…", "what about the other one": the reader wants to move
+
+
+# ---- lexicons (lemmas) ---------------------------------------------------------------------------------------------
+_WRITING_VERBS = frozenset({"write", "draft", "compose", "do", "make", "give", "finish", "generate", "produce"})
+_TEXT_NOUNS = frozenset({"paragraph", "essay", "response", "answer", "summary", "post", "thesis", "conclusion",
+                         "introduction", "intro", "homework", "assignment", "report", "paper", "reply", "analysis",
+                         "argument", "discussion", "sentence", "outline", "words", "review", "reflection"})
+_MENTION_VERBS = frozenset({"mention", "discuss", "talk", "say", "bring", "cover", "address", "refer", "deal", "touch",
+                            "include", "use", "reference", "get", "go", "speak", "cite", "name", "consider",
+                            "explore", "raise", "acknowledge", "note"})
+_ESSAY_NOUNS = frozenset({"essay", "author", "writer", "article", "piece", "text", "it", "she", "he", "they", "this",
+                          "essayist", "paper"})
+_ASK_VERBS = frozenset({"ask", "question", "quiz", "interrogate"})
+_BIAS_WORDS = frozenset({"program", "programme", "bias", "biased", "design", "train", "paid", "pay", "brainwash",
+                         "code", "instruct", "script", "robot", "bot", "shill", "propaganda", "side"})
+_ADVICE_VERBS = frozenset({"quit", "leave", "stay", "do", "handle", "cope", "deal", "get", "stop", "move", "tell",
+                           "forgive", "forget", "break", "talk", "go", "choose", "decide", "fix", "start", "change"})
+_RELATIONS = frozenset({"mom", "mum", "mother", "dad", "father", "parent", "grandma", "grandmother", "grandpa",
+                        "grandfather", "brother", "sister", "son", "daughter", "wife", "husband", "partner",
+                        "girlfriend", "boyfriend", "ex", "friend", "boss", "manager", "job", "therapist", "family",
+                        "uncle", "aunt", "kid", "child", "colleague", "coworker", "team"})
+_COMPARE_WORDS = frozenset({"compare", "comparison", "contrast", "differ", "difference", "different", "similar",
+                            "similarity", "alike", "same", "both", "versus", "vs"})
+_OPINION = re.compile(r"\bwhat do you (?:think|reckon|believe)\b|\byour (?:opinion|view|take|thoughts)\b|"
+                      r"\bdo you (?:agree|think|believe|like)\b|\bwhat(?:'s| is) your\b", re.IGNORECASE)
+_ABOUT = re.compile(r"\bwhat(?:'s| is| was)\s+(?:this|the|that)\s+(?:essay|article|piece|text|one)\s+"
+                    r"(?:even\s+|really\s+|actually\s+)?(?:about|saying|arguing)\b|\bmain (?:point|idea|claim|argument)"
+                    r"|\bthesis\b|\bsum (?:it )?up\b|\bsummar|\btl;?dr\b|\bthe (?:gist|point) of (?:the|this|it)\b|"
+                    r"\bwhat(?:'s| is) the (?:essay's |author's )?(?:argument|point)\b|\bin a nutshell\b|"
+                    r"\bwhat(?:'s| is) the deal with\b|\btell me about (?:this|the) (?:essay|one)\b",
+                    re.IGNORECASE)
+_HURRY = re.compile(r"\b(?:deadline|due (?:tomorrow|tonight|today|in)|no time|don'?t have time|hurry|quick(?:ly)?|"
+                    r"asap|in a rush|running out of time|just tell me|just give me)\b", re.IGNORECASE)
+_Q = r"[\"“'‘]?"
+_UNQ = r"[\"”'’]?"
+_MEANING = re.compile(
+    rf"what (?:does|do|did) (?:it|the essay|the author|the writer|she|he|they) (?:even )?mean by {_Q}(?P<i>.{{1,60}}?){_UNQ}"
+    rf"(?:[?.!,]|$| here| in| at| exactly)|"
+    rf"what (?:does|do|did) {_Q}(?P<a>(?!it\b|the essay\b|the author\b|she\b|he\b|they\b).{{1,60}}?){_UNQ} (?:even )?mean\b|"
+    rf"what(?:'s| is) (?:meant|ment) by {_Q}(?P<b>.{{1,60}}?){_UNQ}(?:[?.!,]|$| here| in)|"
+    rf"\bmeaning of {_Q}(?P<c>.{{1,60}}?){_UNQ}(?:[?.!,]|$| here| in)|"
+    rf"\bdefine {_Q}(?P<d>.{{1,60}}?){_UNQ}(?:[?.!,]|$| for| here)|"
+    rf"\bwhat(?:'s| is| are) (?:a |an |the )?[\"“'‘](?P<e>.{{1,60}}?)[\"”'’]|"
+    rf"^(?:and |so |but |ok,? |hmm,? )?what(?:'s| is| are) (?:a |an )?(?P<f>[a-z][\w’'-]{{3,30}})(?: exactly)?\s*\??$|"
+    rf"\b(?:never heard of|not sure what|don'?t (?:know|get|understand) what) {_Q}(?P<g>.{{1,60}}?){_UNQ} "
+    rf"(?:means|is|are)\b|"
+    rf"\bwhat (?:is |does )?mean(?:s|ing)? {_Q}(?P<h>.{{1,60}}?){_UNQ}(?:[?.!,]|$)",
+    re.IGNORECASE,
+)
+_MENTION = re.compile(
+    r"\b(?:does|did|do|is|was)\s+(?:the |this |that )?(?:essay|author|writer|article|piece|text|it|she|he|they)\s+"
+    r"(?:ever |even |actually |really |at all |also )?(?:mention|discuss|talk about|say anything (?:else )?(?:about|on)|"
+    r"name|say (?:much|a lot|more) about|"
+    r"bring up|cover|address|refer to|deal with|touch on|get into|go into|speak (?:about|of|to)|reference|"
+    r"include|use the (?:word|phrase|term)|consider|acknowledge|say something about|have anything (?:on|about)|"
+    r"(?:talking|mentioning) about)\s+(?P<x>.{1,80}?)\s*(?:at all|anywhere|in it|in there|\?|$|\.|,|!)",
+    re.IGNORECASE,
+)
+_WHAT_ABOUT = re.compile(r"^(?:and |ok |so )?(?:what|how) about (?P<x>[^?.,!]{1,40})\?", re.IGNORECASE)
+_ASKS_QUOTE = re.compile(r"\b(?:give|find|show|send|get) me (?:a |some |the |one )?(?:good )?(?:quote|line|passage|"
+                         r"sentence|bit)\b|\b(?:is there|any) (?:a )?(?:quote|line|passage) (?:about|on|that)\b",
+                         re.IGNORECASE)
+_MENTION_ANY = re.compile(r"\b(?:is there anything|anything) (?:in (?:the|this) (?:essay|text|piece) )?(?:about|on) "
+                          r"(?P<x>.{1,60}?)\s*(?:in (?:the|this|it)|\?|$)", re.IGNORECASE)
+_READING = re.compile(
+    r"\b(?:is (?:that|this|it|my reading|my take|my understanding) (?:a )?(?:fair|right|correct|accurate|good)|"
+    r"(?:am|was) i (?:right|correct|wrong|reading (?:it|this) right|on the right track)|did i get (?:it|that) right|"
+    r"do i (?:understand|get it|read it) (?:right|correctly)|is it (?:fair|right|correct|accurate) to say|"
+    r"would it be (?:fair|right|correct) to say|have i got (?:it|that) right|fair reading|fair to say|"
+    r"(?:is|would) that be (?:a )?(?:fair|right|correct))\b",
+    re.IGNORECASE,
+)
+_ESSAY_SAYS = re.compile(
+    r"(?:\b(?:the|this|that)\s+(?:essay|author|writer|article|piece|text)\s+(?:is\s+|'s\s+)?(?:basically\s+|really\s+|"
+    r"just\s+|actually\s+|clearly\s+|kind of\s+)?(?:saying|says|say|arguing|argues|argue|thinks|think|claiming|claims|"
+    r"claim|means|mean|believes|suggests|implies|wants us to think|is telling us|blaming|blames|blame)\b|"
+    r"\bwhere (?:does|do) (?:it|the essay|the author|she|he) (?:say|argue|claim)\b|"
+    r"^(?:so,? |ok,? |okay,? )*(?:the|its|the essay's|the main) (?:point|idea|message|argument|lesson) (?:is|being)\b|"
+    r"\b(?:this|it)(?: is|'s) the (?:one|essay|film|movie|story) (?:where|about|in which)\b)"
+    r"\s*(?:that\s+)?(?P<p>.+)$",
+    re.IGNORECASE,
+)
+_TAG = re.compile(r"(?:,|\s)\s*(?:right|yes|no|correct|isn't it|doesn't it|don't they|isn't that so|yeah)\s*\?+\s*$",
+                  re.IGNORECASE)
+_REJECT = re.compile(
+    r"^(?:no,? |nah,? |but |well,? )?(?:it|that|this|which|the quote|the line|that line|that quote|the passage)\s+"
+    r"(?:does ?n[o']t(?: (?:prove|show|mean|say|follow|support) (?:anything|that|it))?|proves? nothing|"
+    r"shows? nothing|means? nothing|is ?n[o']t (?:evidence|proof|an argument|relevant)|is irrelevant|"
+    r"does ?n[o']t follow|(?:does|did) not|misses the point|is beside the point)\b|^so what\b|"
+    r"^(?:not|that'?s not|thats not) (?:evidence|proof|an argument|convincing)\b|^doesn'?t (?:prove|follow|show)",
+    re.IGNORECASE,
+)
+_STOP = re.compile(r"\b(?:stop|quit|enough (?:with )?(?:the )?|no more|don'?t|do not|cut out the)\s*(?:asking|"
+                   r"questions|quizzing|with the questions|interrogat|ask me)|\b(?:another|more|so many|always a|"
+                   r"yet another)\s+questions?\b", re.IGNORECASE)
+_APPROVAL = re.compile(r"\b(?:tell|say|admit|confirm|agree)(?: to)? (?:me )?(?:that )?i'?m right\b|"
+                       r"\bjust agree(?: with me)?\b|\bsay (?:that )?i(?:'m| am) correct\b|\bi'?m right,? (?:right|aren'?t i)"
+                       r"\b|\badmit (?:it|that)\b", re.IGNORECASE)
+_SWITCH = re.compile(r"\b(?:let'?s|can we|could we|i want to|i'd like to|we should|switch|move on|change)\b.{0,30}"
+                     r"\b(?:talk|discuss|switch|move|go|look|turn|do|read|change)\b|\bwhat about the\b|"
+                     r"\bhow about the\b|\banother essay\b|\bother essay\b|\bdifferent essay\b|\bother one\b",
+                     re.IGNORECASE)
+_INVERTED = re.compile(r"(?:^|[.!?]\s+)(?:is|are|was|were|do|does|did|can|could|should|would|will|has|have|isn'?t|"
+                       r"doesn'?t|didn'?t|wasn'?t)\s+(?:the|this|that|it|he|she|they|there|you|i|we|his|her|their|a|an)\b",
+                       re.IGNORECASE)
+_CLOSING = re.compile(r"^(?:ok(?:ay)?,? |alright,? |cool,? |great,? )?(?:thanks?|thank you|thx|ty|cheers|bye|goodbye|"
+                      r"see you|cya|gtg|gotta go|i'?m done|that'?s all|that helps)\b", re.IGNORECASE)
+_FILLER = re.compile(r"\b(?:i think|i guess|tho|though|then|i suppose|kinda|honestly|lol|haha|tbh|ngl|i mean)\b",
+                     re.IGNORECASE)
+_GREETING = re.compile(r"^(?:hi+|hello+|hey+|yo|sup|howdy|hiya|good (?:morning|afternoon|evening|night)|gm|"
+                       r"thanks?(?: you)?(?: so much| a lot)?|thx|ty|cheers|bye|goodbye|see you|cya|gtg|"
+                       r"ok(?:ay)? thanks?|i'?m done|that'?s all|lol|lmao|haha+|hehe)\b[\s!.,:)😀-🙏]*"
+                       r"(?:everyone|all|folks|guys|tutor|bot|there)?[\s!.,:)]*$", re.IGNORECASE)
+_EXAMPLE = re.compile(r"\b(?:for example|for instance|e\.g\.|such as|like when|like the time|take the|"
+                      r"the (?:scene|part|moment) (?:where|when)|remember when)\b", re.IGNORECASE)
+_IMPLICATION = re.compile(r"\b(?:that means|which means|would mean|so we should|so we shouldn'?t|it follows|"
+                          r"then we|we'd have to|if that'?s true)\b", re.IGNORECASE)
+
+_SHORTS: dict[Short, frozenset[str]] = {
+    Short.YES: frozenset({"yes", "yeah", "yea", "yep", "yup", "ya", "y", "sure", "agreed", "agree", "true",
+                          "exactly", "right", "correct", "totally", "absolutely", "definitely", "indeed", "i guess",
+                          "i guess so", "i think so", "probably", "kind of", "kinda", "sort of", "yes and no",
+                          "same", "👍", "💯", "✅", "i agree", "fair", "fair enough"}),
+    Short.NO: frozenset({"no", "nah", "nope", "meh", "disagree", "wrong", "false", "never", "not really",
+                         "no way", "not at all", "i disagree", "i don't think so", "i dont think so", "👎", "❌"}),
+    Short.UNSURE: frozenset({"idk", "dunno", "i don't know", "i dont know", "no idea", "not sure", "hmm", "hm",
+                             "maybe", "🤷", "🤔", "i'm not sure", "im not sure", "no clue", "beats me", "?", "??",
+                             "huh", "what", "confused", "i'm confused", "im confused", "pass", "eh", "idc",
+                             "i don't care", "who knows", "maybe not", "not sure tbh", "idk tbh", "idk man"}),
+    Short.WHY: frozenset({"why", "why?", "how", "how so", "says who", "why though", "why not", "how come",
+                          "what do you mean", "meaning?", "explain", "wdym", "in what way", "like what"}),
+    Short.OK: frozenset({"ok", "okay", "k", "kk", "okk", "alright", "fine", "cool", "interesting", "i see", "oh",
+                         "got it", "makes sense", "hm ok", "sure ok", "ok then", "nice", "good", "wow", "oh ok",
+                         "that makes sense", "ok that makes sense", "i get it", "ok i get it", "ok got it", "gotcha",
+                         "ok fair", "hm", "hmm ok", "ah ok", "ah", "noted", "ok cool", "right ok", "that's fair"}),
+    Short.LAUGH: frozenset({"lol", "lmao", "haha", "hahaha", "rofl", "xd", "😂", "🤣"}),
+}
+
+
+def understand(text: str, previous: Kind | None = None) -> Understanding:
+    """The kind of turn a (cleaned) message is. `text` has no code blocks or mentions (see `clean_message`);
+    `previous` is the kind of the reader's previous turn ("what about Gemma?" after "does it mention Helly?")."""
+    stripped = text.strip()
+    if not stripped:
+        return Understanding(Kind.EMPTY)
+    if INJECTION.search(stripped):
+        return Understanding(Kind.INJECTION)
+    lowered = _plain(stripped).lower()
+    bare = re.sub(r"[.!,;:\s]+$", "", lowered).strip()
+    if (short := _short(bare)) is not None or (short := _short(re.sub(r"\s+", " ", _FILLER.sub(" ", bare)).strip(
+            " ,."))) is not None:
+        return Understanding(Kind.SHORT, short=short, question="?" in stripped)
+    if _GREETING.match(lowered) or len(lowered.split()) <= 8 and any(
+            _CLOSING.match(part.strip()) for part in re.split(r"[.!,;]\s*", lowered) if part.strip()):
+        return Understanding(Kind.SOCIAL)
+    doc = parse(stripped)
+    acts = _acts(stripped, lowered, doc)
+    question = "?" in stripped or any(_is_question(s) for s in doc.sents)
+    hurry = bool(_HURRY.search(lowered))
+    switch = bool(_SWITCH.search(lowered))
+
+    def found(kind: Kind, **extra: object) -> Understanding:
+        return Understanding(kind, acts=acts, question=question, hurry=hurry, switch=switch,
+                             **extra)  # type: ignore[arg-type]
+
+    lemmas = {t.lemma_.lower() for t in doc}
+    if _ghostwriting(doc):
+        return found(Kind.GHOSTWRITE)
+    if _STOP.search(lowered) and lemmas & (_ASK_VERBS | {"question"}):
+        return found(Kind.STOP_QUESTIONS)
+    if _bias(doc, lemmas):
+        return found(Kind.BIAS)
+    if _APPROVAL.search(lowered):
+        return found(Kind.APPROVAL)
+    first_sentence = re.split(r"(?<=[.!?])\s+", bare)[0]
+    if _REJECT.search(first_sentence) and len(first_sentence.split()) <= 10:
+        return found(Kind.REJECT_EVIDENCE)
+    if lemmas & _COMPARE_WORDS and (lemmas & {"essay", "one", "both", "compare", "contrast", "comparison"}):
+        if not question:
+            acts = acts | {Act.COMPARED}
+        return found(Kind.COMPARE)
+    if not question and re.search(r"\b(?:opposites?|whereas|unlike|the difference is|both say|both)\b", lowered):
+        acts = acts | {Act.COMPARED}
+    for sentence in re.split(r"(?<=[.!?])\s+", lowered):
+        if (match := _MEANING.search(sentence.strip())) and not re.search(r"\bmean (?:that|when|if)\b", sentence):
+            term = _clean_target(next(g for g in match.groups() if g))
+            if term and len(term.split()) <= 6 and term not in ("it", "this", "that"):
+                return found(Kind.MEANING, target=term)
+    if previous is Kind.MENTION and (match := _WHAT_ABOUT.match(_plain(stripped))):
+        return found(Kind.MENTION, target=_clean_target(match.group("x")))
+    original = _plain(stripped)  # same length as `lowered`: targets keep the reader's capitals
+    if match := (_MENTION.search(lowered) or _MENTION_ANY.search(lowered)):
+        term = _clean_target(original[match.start("x"):match.end("x")] if len(original) == len(lowered)
+                             else match.group("x"))
+        if term and not term.startswith("that ") and len(term.split()) <= 8:
+            return found(Kind.MENTION, target=term)
+    if (proposition := _reading_checked(stripped, lowered, doc)) is not None:
+        acts = acts | {Act.RESTATED}
+        return found(Kind.READING_CHECK, proposition=proposition)
+    if _ASKS_QUOTE.search(lowered):
+        return found(Kind.QUESTION)
+    if _ABOUT.search(lowered):
+        return found(Kind.JUST_ANSWER if hurry else Kind.ABOUT)
+    if hurry and re.search(r"\b(?:just tell|just give|tell me|give me)\b", lowered):
+        return found(Kind.JUST_ANSWER)
+    if _OPINION.search(lowered):
+        return found(Kind.OPINION)
+    if _advice(doc, lemmas, question):
+        return found(Kind.ADVICE)
+    if switch and len(doc) <= 14:
+        return found(Kind.SWITCH)
+    if Act.PERSONAL in acts and not question:
+        return found(Kind.STORY)
+    if question:
+        return found(Kind.QUESTION)
+    return found(Kind.POSITION)
+
+
+# ---- the pieces ------------------------------------------------------------------------------------------------------
+def _plain(text: str) -> str:
+    return text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+
+
+def _short(bare: str) -> Short | None:
+    if len(bare.split()) > 4:
+        return None
+    squeezed = re.sub(r"(.)\1{2,}", r"\1\1", bare)  # "yesss" -> "yess", "nooo" -> "noo"
+    for candidate in (bare, squeezed, squeezed.rstrip("?!"), re.sub(r"(\w)\1+$", r"\1", squeezed)):
+        for kind, words in _SHORTS.items():
+            if candidate in words:
+                return kind
+    if bare and not any(ch.isalnum() for ch in bare):  # only emoji and punctuation
+        return Short.UNSURE if "?" in bare or "🤷" in bare or "🤔" in bare else Short.OK
+    return None
+
+
+def _is_question(sentence: object) -> bool:
+    tokens = [t for t in sentence if not t.is_punct]  # type: ignore[attr-defined]
+    if not tokens:
+        return False
+    if str(sentence).strip().endswith("?"):
+        return True
+    first = next((t for t in tokens if t.lower_ not in ("ok", "so", "and", "but", "then", "well", "huh", "hm", "wait",
+                                                          "fine", "okay", "alright")), tokens[0])
+    wh = first.lower_ in ("what", "why", "how", "who", "whom", "whose", "which", "where", "when")
+    inverted = first.pos_ == "AUX" and any(t.dep_ in ("nsubj", "nsubjpass", "expl") and t.i > first.i
+                                           for t in first.head.children)
+    return wh or inverted or bool(_INVERTED.search(str(sentence)))
+
+
+def _acts(text: str, lowered: str, doc: object) -> frozenset[Act]:
+    acts: set[Act] = set()
+    tokens = list(doc)  # type: ignore[call-overload]
+    if any(t.lower_ in ("because", "since", "cause", "coz", "bc") and t.dep_ in ("mark", "prep", "advmod", "cc")
+           for t in tokens) or " so " in f" {lowered} " and "?" not in text:
+        acts.add(Act.REASON)
+    first_person = [t for t in tokens if t.lower_ in ("i", "my", "me", "mine", "myself")]
+    past = [t for t in tokens if t.tag_ in ("VBD", "VBN") and t.pos_ in ("VERB", "AUX")]
+    relations = [t for t in tokens if t.lemma_.lower() in _RELATIONS and any(
+        c.lower_ in ("my", "our") for c in t.children)]
+    if relations or len(first_person) >= 2 and len(past) >= 2 or re.search(
+            r"\b(?:when i was|happened to me|my own|in my life|i remember|i used to|i went through|i lost|"
+            r"i had a|i have a|at my (?:job|work))\b", lowered):
+        acts.add(Act.PERSONAL)
+    if _EXAMPLE.search(lowered) or Act.PERSONAL in acts:
+        acts.add(Act.EXAMPLE)
+    if _IMPLICATION.search(lowered):
+        acts.add(Act.IMPLICATION)
+    return frozenset(acts)
+
+
+def _ghostwriting(doc: object) -> bool:
+    """A request that the tutor produce the reader's text: "write my paragraph", "can you do my homework"."""
+    for token in doc:  # type: ignore[attr-defined]
+        if token.lemma_.lower() not in _WRITING_VERBS or token.pos_ not in ("VERB", "AUX"):
+            continue
+        objects = [c for c in token.subtree if c.lemma_.lower() in _TEXT_NOUNS and c.pos_ in ("NOUN", "PROPN")]
+        if not objects:
+            continue
+        subject = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
+        imperative = not subject and token.i == token.sent.root.i
+        addressed = any(c.lower_ == "you" for c in subject)
+        for_me = any(c.lower_ in ("me", "my") for c in token.subtree)
+        wants = token.head.lemma_.lower() in ("need", "want", "like", "help") and token.head.i != token.i
+        if (imperative or addressed or wants) and (for_me or token.lemma_.lower() in ("write", "draft", "compose")):
+            return True
+    return False
+
+
+def _bias(doc: object, lemmas: set[str]) -> bool:
+    """An accusation aimed at the tutor: "you're programmed to defend it", "you're biased", "you just agree"."""
+    tokens = list(doc)  # type: ignore[call-overload]
+    addressed = any(t.lower_ in ("you", "you're", "ur", "youre") for t in tokens)
+    if not addressed:
+        return False
+    if lemmas & _BIAS_WORDS:
+        return True
+    return any(t.lemma_.lower() in ("defend", "agree", "side", "parrot", "repeat") and any(
+        c.lower_ in ("only", "just", "always") for c in t.children) for t in tokens)
+
+
+def _advice(doc: object, lemmas: set[str], question: bool) -> bool:
+    """The reader asks what to do in their own life: "should I quit my job?", "how do I get over a breakup?"."""
+    if re.search(r"\b(?:any advice|advise me|what should i do|what do i do|help me decide|what would you do)\b",
+                 doc.text.lower()):  # type: ignore[attr-defined]
+        return True
+    if not question or lemmas & {"essay", "author", "writer", "argument", "claim", "reading", "article"}:
+        return False
+    for token in doc:  # type: ignore[attr-defined]
+        subject = [c for c in token.children if c.dep_ == "nsubj" and c.lower_ == "i"]
+        modal = [c.lemma_.lower() for c in token.children if c.lemma_.lower() in ("should", "can", "could", "do",
+                                                                                   "would", "must")]
+        if subject and ("should" in modal or modal and token.lemma_.lower() in _ADVICE_VERBS):
+            return True
+    return False
+
+
+def _reading_checked(text: str, lowered: str, doc: object) -> str | None:
+    """The proposition of a reading check: "so the essay says P?", "am I right that P", "P — fair reading?",
+    "I read it as the essay saying P". An empty string: a bare "is that a fair reading?" (the reader's previous
+    statement is meant). None: not a reading check."""
+    plain = _plain(text).strip()
+    for sentence in re.split(r"(?<=[.!?])\s+", plain):
+        said = _ESSAY_SAYS.search(sentence.strip())
+        if said and re.search(r"\b(?:say|saying|says|argu|think|claim|mean|believ|suggest|impl|telling|blam|"
+                              r"the one (?:where|about|in which)|point|idea|message|lesson)", said.group(0).lower()):
+            proposition = _TAG.sub("", said.group("p")).strip(" ?.!,")
+            if len(proposition.split()) >= 2:
+                return proposition
+    if _READING.search(lowered):
+        that = re.search(r"\b(?:right|correct|fair|accurate|wrong)(?: reading)?(?: to say)?,? (?:that |if )?(?P<p>.+)$",
+                         plain, re.IGNORECASE)
+        if that and len(that.group("p").split()) >= 3:
+            return _TAG.sub("", that.group("p")).strip(" ?.!,")
+        before = re.split(r"(?i)[,.;:—-]+\s*(?:is (?:that|this|it)|am i|did i|do i|would (?:it|that)|have i)\b",
+                          plain)[0]
+        if before and before != plain and len(before.split()) >= 3:
+            return before.strip(" ?.!,")
+        return ""
+    if _TAG.search(plain) or re.search(r"(?:^|[.!?]\s+)(?:right|correct|yes|no)\s*\?+\s*$", plain, re.IGNORECASE):
+        return _tagged_clause(plain)
+    return None
+
+
+def _tagged_clause(plain: str) -> str | None:
+    """The clause a tag question checks: "…, they're just comic relief right?" -> "they're just comic relief";
+    "So the point is P. Right?" -> P."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", plain) if s.strip()]
+    while sentences and not _TAG.sub("", " " + sentences[-1]).strip(" ?.!,"):
+        sentences.pop()  # a lone "Right?"
+    if not sentences:
+        return None
+    clause = _TAG.sub("", sentences[-1]).strip(" ?.!,")
+    clause = re.split(r",\s+(?=(?:they|it|he|she|we|you|the|this|that|so)\b)", clause)[-1]
+    clause = re.sub(r"^(?:so|ok|okay|and|but|then)\s+", "", clause, flags=re.IGNORECASE)
+    if (said := _ESSAY_SAYS.search(clause)) is not None:
+        clause = said.group("p")
+    return clause.strip(" ?.!,") if len(clause.split()) >= 2 else None
+
+
+def _clean_target(raw: str) -> str:
+    """The phrase a reader asks about, without quotes, articles, "the essay's" or trailing "here"."""
+    term = _plain(raw).strip(" \"'?.!,:;")
+    term = re.sub(r"^(?:the (?:essay|author|writer)'s |the word |the phrase |the term |the idea of |the concept of |"
+                  r"the notion of |the )", "", term, flags=re.IGNORECASE)
+    term = re.sub(r"\s+(?:here|in (?:the|this) (?:essay|text|piece)|in it|exactly|even|in this context)$", "", term,
+                  flags=re.IGNORECASE)
+    term = re.sub(r"\s+(?:mean|means)$", "", term)
+    return term.strip(" \"'?.!,:;")
