@@ -53,7 +53,7 @@ _ARGUMENT_WORDS = re.compile(
 
 # A sentence that reports a view in order to answer it: "Some readers…", "It is tempting to…", "is usually described
 # as…". Discourse markers of concession, the few ways essays introduce the position they argue against.
-_REPORTED_VIEW = re.compile(
+REPORTED_VIEW = re.compile(
     r"^(?:(?:some|many|most|plenty of|a lot of)\s+(?:\w+\s+)?(?:readers|viewers|critics|people|fans|commentators|"
     r"psychologists|scholars|philosophers|sceptics|skeptics|audiences|reviewers|writers)\b|"
     r"(?:readers|viewers|critics|people|audiences|we)\s+(?:often|usually|tend to|sometimes|like to)\b|"
@@ -189,7 +189,7 @@ def map_essay(essay: Essay, passages: list[Passage], embed: Embed) -> EssayArgum
         + 0.3 * bool(_THESIS_MARKER.search(s.span.text))
         + 0.15 * (s.paragraph <= 1) + 0.05 * (s.paragraph == last_paragraph)
         - (1.0 if s.span.text.endswith("?") or len(s.span.text.split()) < 8 else 0.0)
-        - (1.0 if _REPORTED_VIEW.search(s.span.text) else 0.0)  # a view the essay reports is not its claim
+        - (1.0 if REPORTED_VIEW.search(s.span.text) else 0.0)  # a view the essay reports is not its claim
         - (0.2 if _OPENS_WITH_PRONOUN.match(s.span.text) else 0.0)  # "He never asks…" leans on the sentence before
         for s, v in zip(sentences, vectors, strict=True)
     ])
@@ -212,7 +212,7 @@ def map_essay(essay: Essay, passages: list[Passage], embed: Embed) -> EssayArgum
             p.id in passage_ids and p.start <= s.span.start < p.end for p in passages)]
         rows = [i for i in rows if sentences[i].span.text not in claim_text and claim_text not in sentences[i].span.text
                 and not sentences[i].span.text.endswith("?") and len(sentences[i].span.text.split()) >= 6
-                and not _REPORTED_VIEW.search(sentences[i].span.text)]  # a view the essay rejects is no support
+                and not REPORTED_VIEW.search(sentences[i].span.text)]  # a view the essay rejects is no support
         rows.sort(key=lambda i: -float(vectors[i] @ text_vector))
         return tuple(sentences[i].span.text for i in rows[:SUPPORT_POINTS])
 
@@ -227,7 +227,8 @@ def map_essay(essay: Essay, passages: list[Passage], embed: Embed) -> EssayArgum
                                 backing, support(section.heading, vector, backing)))
         rows = [i for i, s in enumerate(sentences) if s.section == section.heading
                 and s.span.text not in thesis.text and not s.span.text.endswith("?")
-                and not _CONDITIONAL.match(s.span.text)]  # "If you feel sorry for him, ..." is not a claim
+                and not _CONDITIONAL.match(s.span.text)  # "If you feel sorry for him, ..." is not a claim
+                and not REPORTED_VIEW.search(s.span.text)]  # nor a view the essay reports to reject
         if rows:
             # a claim argues: a sentence with a claim cue beats one that only tells the story
             best = max(rows, key=lambda i: scores[i] + 0.25 * bool(_ARGUES.search(sentences[i].span.text)))
@@ -246,7 +247,7 @@ def _counterviews(sentences: list[_Sentence], passages: list[Passage]) -> list[C
     paragraph that rebut it ("That reading is too comfortable. Stevens is not a museum piece; …")."""
     found: list[Counterview] = []
     for i, sentence in enumerate(sentences):
-        if not _REPORTED_VIEW.search(sentence.span.text) or sentence.span.text.endswith("?") \
+        if not REPORTED_VIEW.search(sentence.span.text) or sentence.span.text.endswith("?") \
                 or _ANSWERED_INLINE.search(sentence.span.text):
             continue
         # the answer comes later in the paragraph or early in the next one

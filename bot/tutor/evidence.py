@@ -23,11 +23,17 @@ import numpy as np
 from bot.language import word_stems
 from bot.retrieval.search import Searcher
 
+_STOP_WORDS = frozenset((
+    "the a an and or but if of to in on at by for with about from into that this these those it its is are was were be "
+    "been being have has had do does did not no so than then too very can could should would will just i me my we our "
+    "you your he him his she her they them their what which who whom why how when where there here all any some more "
+    "most such only own same other also really").split())
 _STOP_STEMS = frozenset(word_stems(
     "the a an and or but if of to in on at by for with about from into that this these those it its is are was were be "
     "been being have has had do does did not no so than then too very can could should would will just i me my we our "
     "you your he him his she her they them their what which who whom why how when where there here all any some more "
     "most such only own same other also really essay author writer says say said think mean means one thing things"))
+KIN_WORD = 0.8  # a reader's word and an essay's word this close (alone) name the same thing ("dad", "father")
 RARE_WORD_WEIGHT = 0.25  # the lexical share of a sentence's score (meaning carries the rest)
 PASSAGE_PRIOR = 0.12  # the weight of the hybrid passage score in a sentence's score
 RARE_IDF = 2.5  # only words this rare count as shared: an incidental "done" or "work" counts for nothing
@@ -54,6 +60,7 @@ class EssaySentences:
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
         self._tables: dict[str, tuple[list[Sentence], np.ndarray, list[set[str]]]] = {}
+        self._vocabularies: dict[str, tuple[list[str], np.ndarray]] = {}
         self._lock = threading.Lock()
         passages = searcher.index.passages
         self._rows: dict[str, list[int]] = {}
@@ -121,6 +128,26 @@ class EssaySentences:
                             for s in sentences])
         order = np.argsort(-scores)[:k]
         return [(float(relevance[i]), sentences[i]) for i in order]
+
+    def kin_word(self, essay_id: str, vector: np.ndarray, threshold: float = KIN_WORD) -> str | None:
+        """The essay's own word closest in meaning to a word a reader used ("father" for "dad"), or None.
+
+        The essay's vocabulary is embedded once, on the first such question about it (a few hundred words, one
+        batch), because a reader's synonym is the usual reason a "does it mention X?" finds no literal match."""
+        with self._lock:
+            cached = self._vocabularies.get(essay_id)
+        if cached is None:
+            words = sorted({w.lower() for s in self.sentences(essay_id) for w in re.findall(r"[A-Za-z]{3,}", s.text)}
+                           - _STOP_WORDS)
+            cached = (words, self.searcher.embedder.encode(words) if words else np.zeros((0, 1), dtype=np.float32))
+            with self._lock:
+                self._vocabularies[essay_id] = cached
+        words, matrix = cached
+        if not words:
+            return None
+        similarity = matrix @ vector.reshape(-1)
+        best = int(np.argmax(similarity))
+        return words[best] if float(similarity[best]) >= threshold else None
 
     def nearest(self, essay_id: str, vector: np.ndarray) -> tuple[float, Sentence] | None:
         """The sentence nearest in meaning alone (plain cosine: no word bonus, nothing avoided)."""

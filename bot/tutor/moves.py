@@ -106,7 +106,6 @@ SCHEMES: dict[str, list[Form]] = {
         *_forms(V, (Ask.COUNTER, "Could {subject} be both {rejected} and {asserted}, or does the essay's either-or "
                                  "hold?", "both"),
                 (Ask.COUNTER, "Could both be true at once, {rejected} and {asserted}?", "both")),
-        *_forms(M, (Ask.REFLECT, "What does the essay gain by ruling out {rejected}?")),
     ],
     "definition": [
         *_forms(A, (Ask.REASON, "Is {topic} a fair name for it, or does the label do some of the arguing?")),
@@ -151,6 +150,10 @@ AFTER: dict[str, list[Form]] = {
     ],
     "question": [
         *_forms(C, (Ask.POSITION, "Does that answer convince you, or does something in it seem off?")),
+    ],
+    "question_what": [  # "what's the circle thing?": a detail explained, so ask what it is there for
+        *_forms(M, (Ask.REFLECT, "Why do you think the essay makes so much of that?"),
+                (Ask.REFLECT, "What does that tell you about the essay's larger argument?")),
     ],
     "meaning": [
         *_forms(C, (Ask.RESTATE, "With that in mind, how would you put {term} in your own words?"),

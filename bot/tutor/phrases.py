@@ -19,7 +19,8 @@ from bot.language import noun_phrases, parse
 MAX_PHRASE_WORDS = 7
 _DROP_DEPS = frozenset({"relcl", "acl", "appos", "advcl", "punct", "cc", "conj"})
 _VAGUE_HEADS = frozenset({"thing", "way", "point", "kind", "sort", "lot", "part", "fact", "question", "time", "one",
-                          "place", "focus", "idea", "case", "end", "start", "something", "everything", "nothing", "anything", "someone", "people", "man",
+                          "place", "focus", "idea", "case", "end", "start", "something", "version", "position", "situation",
+                          "section", "portion", "mention", "condition", "direction", "attention", "question", "everything", "nothing", "anything", "someone", "people", "man",
                           "woman", "person", "essay", "film", "show", "story", "novel", "episode", "book", "moment"})
 
 
@@ -110,7 +111,8 @@ def _pair(rejected: object, asserted: object, *, reverse: bool = False) -> Contr
 
 
 _UNSPEAKABLE = frozenset({"he", "she", "it", "they", "him", "her", "them", "this", "that", "which", "us", "we", "you",
-                          "me", "i", "nothing", "something", "everything", "anything", "one", "so", "such", "same"})
+                          "me", "i", "nothing", "something", "everything", "anything", "one", "so", "such", "same",
+                          "himself", "herself", "itself", "themselves", "ourselves", "yourself", "myself"})
 
 
 def _speakable(phrase: str) -> bool:
@@ -164,9 +166,20 @@ def topic(sentence: str, rarity: Callable[[str], float] | None = None) -> str | 
 # ---- argumentation schemes --------------------------------------------------------------------------------------
 _ANALOGY = re.compile(r"^(?:picture|imagine|think of)\b|\b(?:it is as though|it is as if|is like a|are like|"
                       r"like every \w+|as though a|as if a|analogy|is to .{3,30} what)\b", re.IGNORECASE)
-_CAUSE = re.compile(r"\b(?:because|since|so that|therefore|thus|leads? to|that is why|which is why|the reason|"
+_CAUSE = re.compile(r"\b(?:because|since|therefore|thus|leads? to|that is why|which is why|the reason|"
                     r"produces?|causes?|makes? (?:us|it|him|her|them))\b|,\s+so\s", re.IGNORECASE)
 _GENERAL = re.compile(r"\b(?:every|all|always|never|nobody|no one|everyone|everybody|any|whenever)\b", re.IGNORECASE)
+
+
+_GENERIC = frozenset({"we", "you", "one", "people", "everyone", "anyone", "us", "society", "readers", "workers",
+                      "workplace", "workplaces", "job", "employer", "household", "families", "nobody"})
+
+
+def _generic_subject(verb: object) -> bool:
+    """"We should not pity him": a norm for everyone, not a character's words reported ("…must not enter into it")."""
+    subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)  # type: ignore[attr-defined]
+    reported = verb.dep_ in ("ccomp", "advcl") and verb.head.lemma_ in ("tell", "say", "insist", "explain")  # type: ignore[attr-defined]
+    return subject is not None and subject.lemma_.lower() in _GENERIC and not reported
 
 
 @lru_cache(maxsize=4096)
@@ -183,7 +196,8 @@ def scheme(sentence: str) -> str:
     if contrast(sentence) is not None:
         return "contrast"
     doc = parse(sentence)
-    if any(t.lemma_.lower() in ("should", "must", "ought") and t.tag_ == "MD" for t in doc):
+    if any(t.lemma_.lower() in ("should", "must", "ought") and t.tag_ == "MD" and _generic_subject(t.head)
+           for t in doc):
         return "norm"
     if _CAUSE.search(sentence):
         return "cause"

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bot.language import negation_count, noun_phrases, parse, plain, word_stems
+from bot.language import is_negated, negation_count, noun_phrases, parse, plain, word_stems
 from bot.retrieval.catalog import EssayCatalog
 from bot.state import Conversation
-from bot.tutor.argmap import ArgumentMap, Claim, Counterview
+from bot.tutor.argmap import REPORTED_VIEW, ArgumentMap, Claim, Counterview
 from bot.tutor.composer import Draft, Quote, short_title, trim_quote
 from bot.tutor.evidence import EssaySentences, Sentence
 from bot.tutor.phrases import contrast, topic
@@ -28,15 +28,23 @@ from bot.tutor.understanding import Kind, Short, Understanding
 RELEVANT = 0.38  # a sentence this close to a question (cosine) answers it; below, the essay does not address it
 LOOSELY = 0.28  # still "the nearest it comes"
 SAYS_IT = 0.5  # "does the essay say what he should have done?": a line this close says it
-SAME_THING = 0.45  # a word asked about this close to a line (alone), the line is about it in other words
 POLARITY_CHECKED = 0.55  # this close, a reading with the opposite polarity ("is" / "is not") is a misreading
 FAIR_READING = 0.6  # a reader's proposition this close to a line of the essay is a fair reading of it
-COUNTERVIEW = 0.5  # a message this close to a view the essay rejects voices that view
+COUNTERVIEW = 0.45  # a message this close to a view the essay rejects voices that view
 _CONTINUATION = re.compile(r"^(?:but|yet|however|instead|rather|so|that|this|it|in other words|which|and|not)\b",
                            re.IGNORECASE)
 _GRIEF = re.compile(r"\b(?:died|death|dead|passed away|funeral|lost (?:my|her|him)|dumped|broke up|breakup|divorce|"
-                    r"burn(?:ed|t)? ?out|hospital|cancer|dementia|grief|grieving|miss (?:her|him|them))\b",
+                    r"burn(?:ed|t)? ?out|hospital|cancer|dementia|grief|grieving|miss (?:her|him|them)|"
+                    r"reminds me of (?:her|him)|my ex\b|heartbr\w+|left me)\b",
                     re.IGNORECASE)
+_WHAT_IS = re.compile(r"\bwhat(?:'s| is| are| was)\s+(?:the|that|this|a|an)\b|\bwhat happens\b|\bis .{3,40} (?:in|from)"
+                      r" the (?:movie|film|book|show|story)\b", re.IGNORECASE)
+_ENDORSES = re.compile(r"\b(?:i think|i'd say|i read it as|to me|honestly|clearly|obviously|is just|was just|"
+                       r"really is|it's just|he's just|she's just|just a)\b", re.IGNORECASE)
+_REFERS = re.compile(r"\b(?:essay|author|writer|film|movie|book|novel|show|episode|story|character|scene|ending|"
+                     r"argument|claim|point|line|quote|passage)\b", re.IGNORECASE)
+_MEANS_THAT = re.compile(r"\bwhat does (?:it|the essay|that|she|he) mean (?:that|when it says|by saying)\b",
+                         re.IGNORECASE)
 _ALIKE = re.compile(r"\b(?:similar|same|alike|both say|both think|both argue|like the)\b", re.IGNORECASE)
 _OVERSTATES = re.compile(r"\b(?:always|never|all|every|everyone|only|must|completely|totally)\b", re.IGNORECASE)
 _REASONS = re.compile(r"\b(?:because|since|so that|therefore|this is why|that is why|which is why|the reason|"
@@ -166,7 +174,11 @@ class Responder:
     def ghostwrite(self, turn: Turn) -> Response:
         lead = ("I won't write it for you: it's your assignment, and a paragraph in my words would be my reading, "
                 "not yours. I'll help you build your own, though. The claim it has to deal with:")
-        return self._anchor(turn, lead, ["ghostwrite"], Stance.QUESTION, thesis=True)
+        thesis = self.argmap.essays[turn.focus].thesis
+        quote = self._claim_quote(thesis)  # the thesis even if it was quoted before: it is what the paragraph answers
+        if quote is None:
+            return self._anchor(turn, lead, ["ghostwrite"], Stance.QUESTION, thesis=True)
+        return Response(Draft(lead, [quote]), ["ghostwrite"], Stance.QUESTION, thesis)
 
     def stop_questions(self, turn: Turn) -> Response:
         lead = ("Fair enough. I ask because the point is for you to test the essay, not to quiz you, so I'll keep "
@@ -211,13 +223,15 @@ class Responder:
     def question(self, turn: Turn) -> Response:
         if self._stance(turn).stance is Stance.OFFTOPIC:
             return self.offtopic(turn)
-        view = self._counterview(turn, turn.text)
+        view = None if _ASKS_IF_SAYS.search(turn.text) else self._counterview(turn, turn.text)
         if view is not None:
             return self._answer_counterview(turn, view, endorsed=not _REJECTS_VIEW.search(turn.text))
-        found = self._best_many(turn, turn.text)
+        found = self._best_many(turn, self._point(turn.text))
         if not found or found[0][0] < LOOSELY:
             return self._not_addressed(turn)
         score, first = found[0]
+        if _MEANS_THAT.search(turn.text) and len(found) > 1 and found[1][0] >= RELEVANT:
+            score, first = found[1]  # "what does it mean that P?": the reader has P; the line that unpacks it helps
         if _ASKS_IF_SAYS.search(turn.text) and score < SAYS_IT:
             lead = "No, the essay doesn't say that. The closest it comes is this:"
             return Response(Draft(lead, [self._quote(first)]), ["mention_no"], Stance.QUESTION,
@@ -226,11 +240,12 @@ class Responder:
             lead = "The essay doesn't take that on directly. The nearest it comes is this:"
             return Response(Draft(lead, [self._quote(first)]), ["scheme", "question"], Stance.QUESTION,
                             self._claim_near(first))
-        quotes = [self._quote(first, toward=turn.vector(turn.text))]
+        quotes = [self._quote(first, toward=turn.vector(self._point(turn.text)))]
         if len(found) > 1 and found[1][0] >= score - 0.02 and found[1][1].row != first.row:
             quotes.append(self._quote(found[1][1], extend=False))
         lead = self._question_lead(turn.text)
-        return Response(Draft(lead, quotes), ["scheme", "question"], Stance.QUESTION, self._claim_near(first))
+        keys = ["question_what", "scheme", "question"] if _WHAT_IS.search(turn.text) else ["scheme", "question"]
+        return Response(Draft(lead, quotes), keys, Stance.QUESTION, self._claim_near(first))
 
     def _question_lead(self, text: str) -> str:
         lowered = text.lower()
@@ -294,11 +309,12 @@ class Responder:
                             self._claim_near(sentence))
         if headings := self.sentences.heading_uses(turn.focus, parts[0]):
             return self._in_heading(turn, headings[0], parts[0], ["mention_yes"])
-        alike = self.sentences.nearest(turn.focus, turn.vector(target)) if len(target.split()) <= 2 else None
-        if alike is not None and alike[0] >= SAME_THING:  # "dad" for an essay that says "father"
-            return Response(Draft("Not in those words, but it does discuss it:", [self._quote(alike[1])]),
-                            ["mention_yes"], Stance.QUESTION, self._claim_near(alike[1]))
-        best = self._best(turn, turn.text)
+        kin = self.sentences.kin_word(turn.focus, turn.vector(parts[0])) if len(parts[0].split()) == 1 else None
+        if kin and (uses := self.sentences.uses(turn.focus, kin)):  # "dad" for an essay that says "father"
+            return Response(Draft(f"Not in those words, but it does: it says “{kin}”, here:", [self._quote(uses[0])]),
+                            ["mention_yes"], Stance.QUESTION, self._claim_near(uses[0]))
+        found_near = self._best_many(turn, turn.text, fresh=False)  # the reader asks: the same line may serve again
+        best = found_near[0] if found_near else None
         lead = f"No, the essay never mentions {_echo(target)}."
         if best and best[0] >= LOOSELY:
             return Response(Draft(f"{lead} The nearest it comes is this:", [self._quote(best[1])]), ["mention_no"],
@@ -340,12 +356,15 @@ class Responder:
         if verdict == "fair":
             lead = "Yes, it does:" if asks else "Yes, that's a fair reading. The essay puts it this way:"
             return Response(Draft(lead, [quote]), ["reading_fair", "scheme"], Stance.QUESTION, claim)
+        if verdict == "overstated":
+            return Response(Draft("Not that strongly. The essay's claim is narrower:", [quote]), ["reading_partly"],
+                            Stance.QUESTION, claim)
         if verdict == "partly":
             lead = ("Not in so many words. The nearest it comes is this:" if asks else
                     "Partly. The essay doesn't put it quite like that; its own words are:")
             return Response(Draft(lead, [quote]), ["reading_partly", "scheme"], Stance.QUESTION, claim)
         thesis = self.argmap.essays[turn.focus].thesis
-        lead = "The essay doesn't say that in so many words. Its own claim is this:"
+        lead = "That isn't how the essay puts it. Its own claim is this:"
         anchor = self._claim_quote(thesis)
         return Response(Draft(lead, [anchor] if anchor else [quote]), ["reading_partly"], Stance.QUESTION, thesis)
 
@@ -357,7 +376,7 @@ class Responder:
         for line in [argument.thesis.text, *argument.thesis.support, *(c.text for c in argument.claims
                                                                          if c.kind != "heading")]:
             sentence = self.sentences.find(turn.focus, line)
-            if sentence is None:
+            if sentence is None or REPORTED_VIEW.search(sentence.text):
                 continue
             score = float(vector @ sentence.vector)
             if best is None or score > best[0]:
@@ -370,7 +389,7 @@ class Responder:
         Where the line draws a contrast ("not Mark but the system"), the reading is judged by which side it takes
         (matching each side of the reader's own contrast, if they drew one); otherwise by closeness and polarity."""
         if _OVERSTATES.search(proposition) and not _OVERSTATES.search(sentence.text) and score >= LOOSELY:
-            return "partly"  # "sadness is always good, we must be sad more": stronger than anything the essay says
+            return "overstated"  # "sadness is always good, we must be sad more": stronger than the essay says
         sides = contrast(sentence.text)
         if sides is not None and score >= LOOSELY:
             mine = _proposition_sides(proposition)
@@ -389,14 +408,14 @@ class Responder:
                 return "fair"
             if crossed > straight + 0.05:
                 return "wrong"
-        same_polarity = _negated(proposition) == (negation_count(parse(sentence.text)) % 2 == 1)
+        same_polarity = _main_negated(proposition) == _main_negated(sentence.text)
         if score >= POLARITY_CHECKED and not same_polarity:
             return "wrong"
         if score >= FAIR_READING and self._argues(sentence):
             return "fair"
-        if score >= RELEVANT:
+        if score >= RELEVANT and self._argues(sentence):
             return "partly"
-        return "unclear"
+        return "unclear"  # only a line that tells the story is close: the essay does not make that claim
 
     def _argues(self, sentence: Sentence) -> bool:
         """A line that states the essay's view (a claim, its support, an answer to a counterview, or a sentence with
@@ -419,7 +438,7 @@ class Responder:
         for essay_id, best in ((turn.focus, mine), (other, theirs)):
             if best is None:
                 continue
-            quotes.append(self._quote(best[1], extend=False))
+            quotes.append(self._quote(best[1], toward=turn.vector(turn.text)))
             labels.append(f"**{self._title(essay_id)}:**")
         lead = "Here is each essay on that, side by side:"
         alike = bool(_ALIKE.search(turn.text))
@@ -437,6 +456,8 @@ class Responder:
             return self.offtopic(turn)
         found = self._best(turn, turn.text)
         if found is None or found[0] < LOOSELY:
+            if not _REFERS.search(turn.text):
+                return self.offtopic(turn)  # nothing in the essay is near it, and it does not point at the essay
             return self._anchor(turn, "The essay doesn't speak to that directly. Here is the claim it does make:",
                                 ["scheme"], stance.stance)
         score, sentence = found
@@ -462,7 +483,7 @@ class Responder:
         if hard:
             opening = "That sounds hard, and I'm sorry." if told_before else "I'm sorry; that's a lot to carry."
         else:
-            opening = "That's a real example, and it matters here." if told_before else "Thank you for telling me."
+            opening = "I hear you." if told_before else "Thank you for telling me."
         found = self._best(turn, turn.text)
         lead = f"{opening} The essay has a line your experience can test:"
         if found is None or found[0] < LOOSELY:
@@ -529,11 +550,24 @@ class Responder:
         last_question = turn.conversation.questions[-1] if turn.conversation.questions else None
         return self.detector.detect(turn.text, about=claim.text if claim else None, context=last_question)
 
+    @staticmethod
+    def _point(text: str) -> str:
+        """What a long, rambling message asks: its question sentences (and the one before each), else all of it."""
+        if len(text.split()) <= 60:
+            return text
+        sentences = re.split(r"(?<=[.!?])\s+", text)
+        asked = [i for i, sentence in enumerate(sentences) if sentence.rstrip().endswith("?")]
+        if not asked:
+            return text
+        keep = sorted({j for i in asked for j in (i - 1, i) if j >= 0})
+        return " ".join(sentences[j] for j in keep)
+
     def _best(self, turn: Turn, text: str) -> tuple[float, Sentence] | None:
         found = self._best_many(turn, text)
         return found[0] if found else None
 
-    def _best_many(self, turn: Turn, text: str, essay_id: str | None = None) -> list[tuple[float, Sentence]]:
+    def _best_many(self, turn: Turn, text: str, essay_id: str | None = None, *,
+                   fresh: bool = True) -> list[tuple[float, Sentence]]:
         """The sentences of the focus (or `essay_id`) that answer `text` best: by meaning, rare shared words and
         the hybrid passage search's ranking; something not quoted lately wins unless nothing else fits."""
         essay_id = essay_id or turn.focus
@@ -541,8 +575,11 @@ class Responder:
         hits = self.sentences.searcher.search(text, k=5, essay=essay_id, vector=vector)
         rows = {p.id: row for row, p in enumerate(self.sentences.searcher.index.passages)}
         prior = {rows[h.passage.id]: max(0.0, float(h.score)) for h in hits}
-        return self.sentences.closest(essay_id, vector, text, k=3, avoid=frozenset(turn.conversation.quoted),
-                                      recent=_recent_quotes(turn.conversation), prior=prior)
+        quoted = frozenset(turn.conversation.quoted) if fresh else frozenset()
+        found = self.sentences.closest(essay_id, vector, text, k=6, avoid=quoted,
+                                       recent=_recent_quotes(turn.conversation) if fresh else frozenset(), prior=prior)
+        # a view the essay reports in order to reject it is never quoted as what the essay says
+        return [item for item in found if not REPORTED_VIEW.search(item[1].text)][:3]
 
     def _best_in(self, essay_id: str, turn: Turn, text: str) -> tuple[float, Sentence] | None:
         found = self._best_many(turn, text, essay_id)
@@ -572,7 +609,11 @@ class Responder:
         scored = [(float(vector @ turn.vector(v.text).reshape(-1)), v) for v in views]
         score, view = max(scored, key=lambda item: item[0])
         closest = self.sentences.nearest(turn.focus, vector)
-        if score >= COUNTERVIEW and (closest is None or score >= closest[0] - 0.02):
+        if closest is not None:
+            holder = next((v for v in views if v.text in closest[1].text), None)
+            if holder is not None and closest[0] >= COUNTERVIEW:  # the nearest line is the reported view itself
+                return holder
+        if score >= COUNTERVIEW and (closest is None or score >= closest[0] - 0.03):
             return view
         return None
 
@@ -586,11 +627,14 @@ class Responder:
         if endorsed and reading:
             return Response(Draft("Not quite: that's the reading the essay raises in order to reject it. Its "
                                   "answer:", [quote]), ["reading_wrong"], Stance.QUESTION, claim)
-        if endorsed:
+        if endorsed and _ENDORSES.search(turn.text):
             return Response(Draft("Some readers do see it that way, and the essay answers them directly:", [quote]),
                             ["disagree", "scheme:evidence"], Stance.DISAGREE, claim)
-        return Response(Draft("The essay is with you: it raises that reading only to reject it.", [quote]),
-                        ["scheme:challenge", "agree"], Stance.AGREE, claim)
+        if not endorsed:
+            return Response(Draft("The essay is with you: it raises that reading only to reject it.", [quote]),
+                            ["scheme:challenge", "agree"], Stance.AGREE, claim)
+        return Response(Draft(f"The essay takes up that very reading. It mentions it ({_gist(view.text)}), and "
+                              "answers it:", [quote]), ["scheme"], Stance.QUESTION, claim)
 
     def _evidence_for(self, turn: Turn, claim: Claim | None, near: Sentence | None, *,
                       exclude_last: bool = False) -> Quote:
@@ -598,15 +642,28 @@ class Responder:
         quoted = set(turn.conversation.quoted) | ({near.text} if near is not None and exclude_last else set())
         if claim is not None:
             for text in claim.support:
-                if not was_quoted(text, quoted) and (found := self.sentences.find(claim.essay_id, text)):
-                    if found.essay_id == turn.focus and not was_quoted(found.text, quoted):
+                if not was_quoted(text, quoted) and not REPORTED_VIEW.search(text) and (
+                        found := self.sentences.find(claim.essay_id, text)):
+                    if found.essay_id == turn.focus and not was_quoted(found.text, quoted) \
+                            and not REPORTED_VIEW.search(found.text):
                         return self._quote(found, extend=False)
         probe = near.text if near is not None else (claim.text if claim else turn.text)
         candidates = self.sentences.closest(turn.focus, turn.vector(probe), probe, k=8, avoid=frozenset(quoted))
         for _, sentence in candidates:
-            if not was_quoted(sentence.text, quoted):
+            if not was_quoted(sentence.text, quoted) and not REPORTED_VIEW.search(sentence.text):
                 return self._quote(sentence, extend=False)
         return self._quote(candidates[0][1], extend=False) if candidates else self._fallback_quote(turn)
+
+    def _central_claims(self, essay_id: str) -> list[Claim]:
+        """The essay's sentence claims, those closest to its thesis first (the argument's core before its asides)."""
+        argument = self.argmap.essays[essay_id]
+        thesis = self.sentences.find(essay_id, argument.thesis.text) or self.sentences.find(
+            essay_id, argument.thesis.support[0] if argument.thesis.support else "")
+        claims = [c for c in argument.claims if c.kind != "heading"]
+        if thesis is None:
+            return claims
+        vectors = {c.id: s.vector for c in claims if (s := self.sentences.find(essay_id, c.text)) is not None}
+        return sorted(claims, key=lambda c: -float(vectors[c.id] @ thesis.vector) if c.id in vectors else 0.0)
 
     def _next_claim(self, turn: Turn, claim: Claim | None) -> Claim | None:
         """The essay's next claim after the one under discussion (in the essay's order), not yet quoted."""
@@ -650,7 +707,7 @@ class Responder:
         argument = self.argmap.essays[turn.focus]
         first = argument.thesis if thesis else (self._current_claim(turn) or argument.thesis)
         avoid = _recent_quotes(turn.conversation)
-        for claim in [first, argument.thesis, *(c for c in argument.claims if c.kind != "heading")]:
+        for claim in [first, argument.thesis, *self._central_claims(turn.focus)]:
             quote = self._claim_quote(claim, avoid=avoid, support=False)
             if quote is not None:
                 return Response(Draft(lead, [quote]), keys, stance, claim)
@@ -710,6 +767,8 @@ class Responder:
                                       (before, f"{before.text} {text}" if before else "")):
                 if neighbour is None:
                     continue
+                if REPORTED_VIEW.search(neighbour.text) and neighbour is before:
+                    continue  # a view the essay goes on to reject is not its answer
                 theirs = float(neighbour.vector @ toward.reshape(-1))
                 argues = self._argues(neighbour) and not self._argues(sentence)
                 if theirs >= mine - 0.06 or argues and theirs >= mine - 0.15:
@@ -772,8 +831,25 @@ def was_quoted(text: str, quoted: set[str] | frozenset[str]) -> bool:
     return any(text in q or q in text for q in quoted)
 
 
+def _main_negated(text: str) -> bool:
+    """The main clause is negated ("Stevens is not a museum piece"), not merely some word in it ("never finds")."""
+    doc = parse(text)
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is not None and root.lemma_ == "be" and (complement := next(
+            (c for c in root.children if c.dep_ == "ccomp"), None)) is not None and not any(
+            c.dep_ in ("attr", "acomp") for c in root.children):
+        root = complement  # "The truth is that X is not Y": the claim is the that-clause
+    return root is not None and is_negated(root)
+
+
 def _negated(text: str) -> bool:
     return negation_count(parse(text)) % 2 == 1
+
+
+def _gist(text: str, words: int = 12) -> str:
+    """The opening words of a sentence, to point at it inside a lead ("Readers often pity him as a relic…")."""
+    parts = text.rstrip(".").split()
+    return "“" + " ".join(parts[:words]) + ("…”" if len(parts) > words else "”")
 
 
 def _alternatives(target: str) -> list[str]:

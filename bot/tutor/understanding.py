@@ -283,6 +283,9 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
         if term and not term.startswith("that ") and len(term.split()) <= 8:
             return found(Kind.MENTION, target=term)
     if (proposition := _reading_checked(stripped, lowered, doc)) is not None:
+        if re.match(r"^(?:\w+\W+){0,3}?(?:what|why|how|who)(?:'s| is| are| does| do)?\b", lowered) and len(
+                (proposition or "").split()) <= 5:
+            return found(Kind.QUESTION)  # "what's the point of the forgetters, they're just comic relief right?"
         acts = acts | {Act.RESTATED}
         return found(Kind.READING_CHECK, proposition=proposition)
     if _ASKS_QUOTE.search(lowered):
