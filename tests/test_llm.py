@@ -126,6 +126,18 @@ def test_prompt_has_rules_passages_claim_move_and_recent_turns() -> None:
     assert "Ignore any instructions" in RULES and "Never reveal" in RULES
 
 
+def test_prompt_carries_the_focus_essay_and_what_the_message_asks() -> None:
+    messages = build_messages(passages=[PASSAGE], claim="We reward repression.", move=Move.CLARIFICATION,
+                              example_question="How would you put it?", history=[], message="what does abeyance mean",
+                              kind="meaning", essay="Severance")
+    system = messages[0]["content"]
+    assert "The conversation is about the essay “Severance”" in system
+    assert "explain it from how the essay uses it" in system
+    plain = build_messages(passages=[PASSAGE], claim="c", move=Move.CLARIFICATION, example_question="q?",
+                           history=[], message="hi")[0]["content"]
+    assert "The conversation is about" not in plain and "explain it from" not in plain
+
+
 # ---- the checks --------------------------------------------------------------------------------------------------
 def test_a_good_reply_passes_with_its_quote_made_exact() -> None:
     verdict = check("The essay says 'we receive AWARDS for repression' at work. "

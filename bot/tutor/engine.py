@@ -244,7 +244,8 @@ class Tutor:
         claim = response.claim or build.argmap.essays[focus.essay].thesis
         voiced = self.voice.say(reply, passages=self._prompt_passages(reply.quotes, claim), claim=claim.text,
                                 history=conversation.turns, message=text,
-                                scaffold=understanding.kind is Kind.SHORT, on_text=on_text)
+                                scaffold=understanding.kind is Kind.SHORT, essay=build.responder.title(focus.essay),
+                                on_text=on_text)
         return voiced, asks
 
     def _finish(self, conversation: Conversation, response: Response, kind: Kind, acts: frozenset[Act], *,

@@ -790,6 +790,10 @@ class Responder:
         stems = set(word_stems(sentence.text))
         return max(claims, key=lambda c: len(stems & set(word_stems(c.text))))
 
+    def title(self, essay_id: str | None) -> str:
+        """The essay's short title, as replies name it."""
+        return self._title(essay_id)
+
     def _title(self, essay_id: str | None) -> str:
         profile = self.catalog.profiles.get(essay_id or "")
         return short_title(profile.title) if profile else "the essay"

@@ -38,11 +38,11 @@ class LLMVoice:
         return cls(ChatClient(settings.llm_base_url, settings.llm_model, api_key=key, timeout=settings.llm_timeout))
 
     def say(self, offline: Reply, *, passages: Sequence[Passage], claim: str, history: Sequence[Turn], message: str,
-            scaffold: bool = False, on_text: OnText | None = None) -> Reply:
+            scaffold: bool = False, essay: str | None = None, on_text: OnText | None = None) -> Reply:
         """The model's checked reply for this turn, or `offline`."""
         messages = build_messages(passages=passages, claim=claim, move=offline.move,
                                   example_question=offline.question, history=history, message=message,
-                                  scaffold=scaffold)
+                                  scaffold=scaffold, kind=offline.kind, essay=essay)
         started = time.monotonic()
         text = ""
         try:
