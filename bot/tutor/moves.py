@@ -80,15 +80,15 @@ GENERAL: list[Form] = [
                              "against it?"),
             (Ask.REASON, "What would it take to change your mind about {topic}?", CONVINCE),
             (Ask.EXAMPLE, "Can you think of a case, in the story or outside it, where that line would not hold?")),
-    *_forms(V, (Ask.COUNTER, "What is the strongest objection to that line, even if you don't hold it?"),
+    *_forms(V, (Ask.COUNTER, "What is the strongest objection to that line, even if you don't hold it?", "objection"),
             (Ask.COUNTER, "Could both be true at once, {rejected} and {asserted}, or does the essay's either-or "
                           "hold?", "both"),
             (Ask.COUNTER, "How would someone who disagrees with the essay read that line?"),
             (Ask.COUNTER, "Who might see {topic} differently, and what would they point to?")),
     *_forms(I, (Ask.IMPLICATION, "If that line is right, what should change in how we treat {topic}?"),
-            (Ask.IMPLICATION, "Where does that line lead if you follow it all the way, and would you accept that?"),
+            (Ask.IMPLICATION, "Where does that line lead if you follow it all the way, and would you accept that?", "lead"),
             (Ask.PERSONAL, "What would change in your own week if you took that line seriously?")),
-    *_forms(M, (Ask.REFLECT, "What makes this hard to settle: the facts of the story, or what we value?"),
+    *_forms(M, (Ask.REFLECT, "What makes this hard to settle: the facts of the story, or what we value?", "settle"),
             (Ask.REFLECT, "Why do you think the essay frames it around {topic}?"),
             (Ask.REFLECT, "Is {rejected} against {asserted} the right choice to pose, or is there a third "
                           "option?")),
@@ -129,9 +129,9 @@ SCHEMES: dict[str, list[Form]] = {
         *_forms(V, (Ask.COUNTER, "How would that moment read if you took the character's side?")),
     ],
     "claim": [
-        *_forms(V, (Ask.COUNTER, "What is the strongest objection to that, even if you don't hold it?")),
-        *_forms(A, (Ask.REASON, "What would have to be true for that to hold, and is it?")),
-        *_forms(I, (Ask.IMPLICATION, "If that's right, what follows for how we live or work?")),
+        *_forms(V, (Ask.COUNTER, "What is the strongest objection to that, even if you don't hold it?", "objection")),
+        *_forms(A, (Ask.REASON, "What would have to be true for that to hold, and is it?", "true_hold")),
+        *_forms(I, (Ask.IMPLICATION, "If that's right, what follows for how we live or work?", "live_work")),
         *_forms(E, (Ask.REASON, "Which part of that do you find most convincing, and which least?")),
     ],
 }
@@ -140,16 +140,20 @@ SCHEMES: dict[str, list[Form]] = {
 AFTER: dict[str, list[Form]] = {
     "agree": [
         *_forms(V, (Ask.COUNTER, "You're persuaded; what is the strongest objection someone could still raise?")),
+        *_forms(A, (Ask.REASON, "Does that line support your view, or does it go further than you would?")),
         *_forms(I, (Ask.IMPLICATION, "If you accept that, what else do you have to accept along with it?")),
     ],
     "disagree": [
         *_forms(E, (Ask.REASON, "If you're right, how do you account for that line?"),
+                (Ask.REASON, "How would you square your view with that line?"),
                 (Ask.EXAMPLE, "What in the story would you point to against it?"),
                 (Ask.REASON, "What would the essay have to show to change your mind?", CONVINCE)),
         *_forms(A, (Ask.REASON, "What are you assuming that the essay does not, and which of you is right about it?")),
     ],
     "question": [
-        *_forms(C, (Ask.POSITION, "Does that answer convince you, or does something in it seem off?")),
+        *_forms(C, (Ask.POSITION, "Does that answer your question, or were you getting at something else?"),
+                (Ask.POSITION, "Does that answer convince you, or does something in it seem off?"),
+                (Ask.RELATE, "Does that fit what you had in mind when you asked?")),
     ],
     "question_what": [  # "what's the circle thing?": a detail explained, so ask what it is there for
         *_forms(M, (Ask.REFLECT, "Why do you think the essay makes so much of that?"),
@@ -164,11 +168,14 @@ AFTER: dict[str, list[Form]] = {
     ],
     "mention_yes": [
         *_forms(M, (Ask.REFLECT, "Why do you think the essay brings that in where it does?"),
-                (Ask.REFLECT, "What does that add to the essay's argument, in your view?")),
+                (Ask.REFLECT, "What does that add to the essay's argument, in your view?"),
+                (Ask.REFLECT, "Is that what you were looking for, or were you after something more?")),
     ],
     "mention_no": [
         *_forms(M, (Ask.REFLECT, "Would the argument be stronger if it took that on, or is it beside the point?"),
-                (Ask.REFLECT, "Does the essay need it, or does its case stand without it?")),
+                (Ask.REFLECT, "Does the essay need it, or does its case stand without it?"),
+                (Ask.REFLECT, "Why do you think the essay leaves that out?"),
+                (Ask.REFLECT, "What would it change if the essay had dealt with it?")),
     ],
     "reading_fair": [
         *_forms(V, (Ask.COUNTER, "Now push it: what is the best objection to that reading?")),
@@ -187,8 +194,8 @@ AFTER: dict[str, list[Form]] = {
     ],
     "compare": [
         *_forms(V, (Ask.COUNTER, "Which of the two makes the better case, and what would the other say back?")),
-        *_forms(M, (Ask.REFLECT, "Where exactly do the two part ways?")),
-        *_forms(E, (Ask.REASON, "Which line of the two comes closer to what you think, and why?")),
+        *_forms(M, (Ask.REFLECT, "Where exactly do the two part ways?", "part_ways")),
+        *_forms(E, (Ask.REASON, "Which of those two lines comes closer to what you think, and why?")),
     ],
     "ghostwrite": [
         *_forms(C, (Ask.POSITION, "What is the one claim you want your paragraph to make?"),
@@ -202,10 +209,9 @@ AFTER: dict[str, list[Form]] = {
         *_forms(E, (Ask.REASON, "What is your strongest reason for thinking so?"),
                 (Ask.REASON, "Which line of the essay would you point to, to show you're right?")),
     ],
-    "stop": [
-        *_forms(M, (Ask.REFLECT, "If you want one thing to take away, no need to answer: what would you keep from "
-                                 "it?"),),
-        *_forms(C, (Ask.POSITION, "Only if you feel like it: does that line ring true to you?")),
+    "stop": [  # the one question a reply must have, turned to what the reader asked for
+        *_forms(M, (Ask.REFLECT, "Would you rather I just lay out the essay's key lines from here, one at a time?"),
+                (Ask.REFLECT, "Shall I keep to answers, and leave the questions for when you want them?")),
     ],
     "bias": [
         *_forms(V, (Ask.COUNTER, "So test it: where do you think the essay is weakest?"),

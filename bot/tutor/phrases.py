@@ -29,6 +29,7 @@ class Contrast:
     rejected: str
     asserted: str
     subject: str | None = None  # what the contrast is about, when it is a short noun phrase ("sadness")
+    named: bool = False  # a side is only a name ("not Mark but the system"): fine for a verdict, not for a question
 
 
 def phrase_text(head: object) -> str:
@@ -62,14 +63,16 @@ def contrast(sentence: str) -> Contrast | None:
                 continue  # "not stored in a single memory…; it is the pattern": the sides are not like for like
             asserted = next((c for c in list(rejected.children) + list(head.children) if c.dep_ == "conj"), None)
             if asserted is None:  # "…isn’t a villain—he’s a cautionary tale": the next clause's complement
-                later = [t for t in doc if t.i > rejected.i and t.dep_ in ("ROOT", "conj", "ccomp") and t is not head]
+                breaks = [t.i for t in doc if t.i > rejected.i and (t.text in (";", "—", "–", ":") or t.lower_ == "but")]
+                later = [t for t in doc if breaks and t.i > breaks[0] and t.dep_ in ("ROOT", "conj", "ccomp")
+                         and t is not head]
                 asserted = next((_complement(t) for t in later if _complement(t) is not None), None)
             if asserted is not None and asserted.dep_ == "pobj":
                 continue
             if asserted is not None and asserted.i > rejected.i:
                 found = _pair(rejected, asserted)
                 if found:
-                    return Contrast(found.rejected, found.asserted, _subject(head))
+                    return Contrast(found.rejected, found.asserted, _subject(head), found.named)
         if token.lower_ == "rather" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "than":
             before = [t for t in doc[:token.i] if t.pos_ in ("NOUN", "ADJ", "PROPN")]
             after = [t for t in doc[token.i + 2:] if t.pos_ in ("NOUN", "ADJ", "PROPN")]
@@ -107,12 +110,21 @@ def _pair(rejected: object, asserted: object, *, reverse: bool = False) -> Contr
         first, second = second, first
     if not _speakable(first) or not _speakable(second) or first.lower() == second.lower():
         return None
-    return Contrast(_lower_article(first), _lower_article(second))
+    one, two = set(first.lower().split()), set(second.lower().split())
+    if one <= two or two <= one:
+        return None  # "people" against "happier people": no real alternative
+    return Contrast(_lower_article(first), _lower_article(second),
+                    named=not _has_content(rejected) or not _has_content(asserted))
 
 
 _UNSPEAKABLE = frozenset({"he", "she", "it", "they", "him", "her", "them", "this", "that", "which", "us", "we", "you",
                           "me", "i", "nothing", "something", "everything", "anything", "one", "so", "such", "same",
                           "himself", "herself", "itself", "themselves", "ourselves", "yourself", "myself"})
+
+
+def _has_content(head: object) -> bool:
+    """The phrase has a common noun or an adjective in it, not only a name."""
+    return any(t.pos_ in ("NOUN", "ADJ") for t in _compact_subtree(head))
 
 
 def _speakable(phrase: str) -> bool:

@@ -28,6 +28,7 @@ from bot.tutor.understanding import Kind, Short, Understanding
 RELEVANT = 0.38  # a sentence this close to a question (cosine) answers it; below, the essay does not address it
 LOOSELY = 0.28  # still "the nearest it comes"
 SAYS_IT = 0.5  # "does the essay say what he should have done?": a line this close says it
+ARGUES_BONUS = 0.06  # how much a line that argues is preferred over one that narrates, for questions and positions
 POLARITY_CHECKED = 0.55  # this close, a reading with the opposite polarity ("is" / "is not") is a misreading
 FAIR_READING = 0.6  # a reader's proposition this close to a line of the essay is a fair reading of it
 COUNTERVIEW = 0.45  # a message this close to a view the essay rejects voices that view
@@ -45,14 +46,16 @@ _REFERS = re.compile(r"\b(?:essay|author|writer|film|movie|book|novel|show|episo
                      r"argument|claim|point|line|quote|passage)\b", re.IGNORECASE)
 _MEANS_THAT = re.compile(r"\bwhat does (?:it|the essay|that|she|he) mean (?:that|when it says|by saying)\b",
                          re.IGNORECASE)
+_HINGE = re.compile(r"\b(?:this is the (?:hinge|point|key)|what (?:she|he|it|they) did was|the point is|matters because|"
+                    r"is important because|the reason)\b", re.IGNORECASE)
 _ALIKE = re.compile(r"\b(?:similar|same|alike|both say|both think|both argue|like the)\b", re.IGNORECASE)
 _OVERSTATES = re.compile(r"\b(?:always|never|all|every|everyone|only|must|completely|totally)\b", re.IGNORECASE)
 _REASONS = re.compile(r"\b(?:because|since|so that|therefore|this is why|that is why|which is why|the reason|"
                       r"it is that|without|so she|so he|so we)\b|,\s+so\s", re.IGNORECASE)
 _ARGUES = re.compile(r"\b(?:not|rather|really|truly|should|must|never|is that|argue|claim|point|lesson|because)\b",
                      re.IGNORECASE)
-_ASKS_IF_SAYS = re.compile(r"^(?:so |and |but |ok,? )?(?:does|did|do|is) (?:the |this )?(?:essay|author|writer|it|she|he)"
-                           r"\b", re.IGNORECASE)
+_ASKS_IF_SAYS = re.compile(r"^(?:so |and |but |ok,? )?(?:does|did|do|is) (?:the |this )?(?:[\w’'-]+ )?(?:essay|author|"
+                           r"writer|it|she|he|one|piece)\b", re.IGNORECASE)
 _REJECTS_VIEW = re.compile(r"\b(?:missing (?:it|the point)|miss the point|wrong|mistaken|don'?t (?:buy|think)|not true|"
                            r"nonsense|too (?:simple|easy|comfortable)|misread)\b", re.IGNORECASE)
 
@@ -229,6 +232,9 @@ class Responder:
         found = self._best_many(turn, self._point(turn.text))
         if not found or found[0][0] < LOOSELY:
             return self._not_addressed(turn)
+        if turn.text.lower().lstrip().startswith(("why", "how come")):  # a why-question wants the line with the reason
+            found = sorted(found, key=lambda item: -(item[0] + 0.08 * bool(_REASONS.search(item[1].text) or
+                                                                          _HINGE.search(item[1].text))))
         score, first = found[0]
         if _MEANS_THAT.search(turn.text) and len(found) > 1 and found[1][0] >= RELEVANT:
             score, first = found[1]  # "what does it mean that P?": the reader has P; the line that unpacks it helps
@@ -316,10 +322,11 @@ class Responder:
         found_near = self._best_many(turn, turn.text, fresh=False)  # the reader asks: the same line may serve again
         best = found_near[0] if found_near else None
         lead = f"No, the essay never mentions {_echo(target)}."
-        if best and best[0] >= LOOSELY:
+        if best and best[0] >= RELEVANT:
             return Response(Draft(f"{lead} The nearest it comes is this:", [self._quote(best[1])]), ["mention_no"],
                             Stance.QUESTION, self._claim_near(best[1]))
-        return self._anchor(turn, f"{lead} What it does discuss is this:", ["mention_no"], Stance.QUESTION)
+        return self._anchor(turn, f"{lead} What it focuses on instead is this:", ["mention_no"], Stance.QUESTION,
+                            thesis=True)
 
     def _in_heading(self, turn: Turn, heading: str, term: str, keys: list[str]) -> Response:
         """The phrase is in a section heading, not in a sentence: say so, and quote what that section argues."""
@@ -364,7 +371,7 @@ class Responder:
                     "Partly. The essay doesn't put it quite like that; its own words are:")
             return Response(Draft(lead, [quote]), ["reading_partly", "scheme"], Stance.QUESTION, claim)
         thesis = self.argmap.essays[turn.focus].thesis
-        lead = "That isn't how the essay puts it. Its own claim is this:"
+        lead = "The essay doesn't say it in those terms. Here is its own claim, to check your reading against:"
         anchor = self._claim_quote(thesis)
         return Response(Draft(lead, [anchor] if anchor else [quote]), ["reading_partly"], Stance.QUESTION, thesis)
 
@@ -409,7 +416,7 @@ class Responder:
             if crossed > straight + 0.05:
                 return "wrong"
         same_polarity = _main_negated(proposition) == _main_negated(sentence.text)
-        if score >= POLARITY_CHECKED and not same_polarity:
+        if score >= POLARITY_CHECKED and not same_polarity and _copular(proposition) and _copular(sentence.text):
             return "wrong"
         if score >= FAIR_READING and self._argues(sentence):
             return "fair"
@@ -441,6 +448,8 @@ class Responder:
             quotes.append(self._quote(best[1], toward=turn.vector(turn.text)))
             labels.append(f"**{self._title(essay_id)}:**")
         lead = "Here is each essay on that, side by side:"
+        if all(best is None or best[0] < RELEVANT for best in (mine, theirs)):
+            lead = "Neither essay takes that on directly; here is the nearest each comes:"
         alike = bool(_ALIKE.search(turn.text))
         return Response(Draft(lead, quotes, labels=tuple(labels)), ["compare_alike", "compare"] if alike else
                         ["compare"], Stance.QUESTION,
@@ -494,6 +503,16 @@ class Responder:
     def reject_evidence(self, turn: Turn) -> Response:
         claim = self._current_claim(turn)
         last = self._last_quote(turn)
+        if re.search(r"\b(?:say|says|said|saying)\b", turn.text, re.IGNORECASE):
+            words = len(turn.text.split())
+            if last is not None and words <= 5:  # "it doesn't say that.": show the words again, in their context
+                return Response(Draft("It does say it, in these words:", [self._quote(last)]),
+                                ["reject", "scheme:evidence"], Stance.DISAGREE, claim)
+            found = self._best(turn, turn.text)  # "it doesn't say he agreed with it": true, and then?
+            if found is not None and found[0] >= LOOSELY:
+                return Response(Draft("Right, it doesn't claim that in so many words. What it does argue is this:",
+                                      [self._quote(found[1], toward=turn.vector(turn.text))]),
+                                ["reject", "scheme:evidence"], Stance.QUESTION, self._claim_near(found[1]))
         rest = re.split(r"(?<=[.!?])\s+", turn.text, maxsplit=1)[1:]  # "that proves nothing. Joel chose it…"
         found = self._best(turn, rest[0]) if rest and len(rest[0].split()) >= 4 else None
         if found is not None and found[0] >= RELEVANT and not was_quoted(found[1].text, turn.conversation.quoted):
@@ -531,6 +550,10 @@ class Responder:
             evidence = self._evidence_for(turn, claim, self._last_quote(turn), exclude_last=True)
             return Response(Draft("Then look at what holds that up in the essay:", [evidence]), ["yes", "scheme"],
                             Stance.AGREE, claim)
+        if short is Short.NO and _asked_what(turn.conversation):  # "no" to "where else have you seen it?"
+            quote = self._simple_line(turn, claim)
+            return Response(Draft("That's fine: nothing has to come to mind. Try it from another side, with this "
+                                  "line:", [quote]), ["unsure"], Stance.QUESTION, claim)
         if short is Short.NO:
             quote = self._claim_quote(claim, avoid=turn.conversation.quoted) or self._claim_quote(
                 self.argmap.essays[turn.focus].thesis, avoid=turn.conversation.quoted) or self._simple_line(turn, claim)
@@ -576,8 +599,11 @@ class Responder:
         rows = {p.id: row for row, p in enumerate(self.sentences.searcher.index.passages)}
         prior = {rows[h.passage.id]: max(0.0, float(h.score)) for h in hits}
         quoted = frozenset(turn.conversation.quoted) if fresh else frozenset()
-        found = self.sentences.closest(essay_id, vector, text, k=6, avoid=quoted,
+        found = self.sentences.closest(essay_id, vector, text, k=8, avoid=quoted,
                                        recent=_recent_quotes(turn.conversation) if fresh else frozenset(), prior=prior)
+        if turn.understanding.kind in (Kind.QUESTION, Kind.READING_CHECK, Kind.POSITION, Kind.STORY):
+            # a line that states the essay's view beats one that sets the scene, when both are about as close
+            found = sorted(found, key=lambda item: -(item[0] + ARGUES_BONUS * self._argues(item[1])))
         # a view the essay reports in order to reject it is never quoted as what the essay says
         return [item for item in found if not REPORTED_VIEW.search(item[1].text)][:3]
 
@@ -606,7 +632,9 @@ class Responder:
         if not views:
             return None
         vector = turn.vector(text).reshape(-1)
-        scored = [(float(vector @ turn.vector(v.text).reshape(-1)), v) for v in views]
+        scored = [(max(float(vector @ turn.vector(v.text).reshape(-1)), float(vector @ turn.vector(v.answer)
+                                                                                  .reshape(-1)) - 0.05), v)
+                  for v in views]
         score, view = max(scored, key=lambda item: item[0])
         closest = self.sentences.nearest(turn.focus, vector)
         if closest is not None:
@@ -687,8 +715,8 @@ class Responder:
         for score, sentence in candidates:
             if was_quoted(sentence.text, quoted):
                 continue
-            same_section = last is not None and sentence.section == last.section
-            bonus = 0.2 * bool(_REASONS.search(sentence.text)) + 0.1 * self._argues(sentence) + 0.1 * same_section
+            same_passage = last is not None and sentence.row == last.row
+            bonus = 0.2 * bool(_REASONS.search(sentence.text)) + 0.1 * self._argues(sentence) + 0.2 * same_passage
             scored.append((score + bonus, sentence))
         if not scored:
             return self._evidence_for(turn, claim, last, exclude_last=True)
@@ -805,7 +833,7 @@ class Responder:
         for text in texts:
             if slots["topic"] is None:
                 slots["topic"] = topic(text, self.rarity)
-            if slots["rejected"] is None and (sides := contrast(text)) is not None:
+            if slots["rejected"] is None and (sides := contrast(text)) is not None and not sides.named:
                 slots["rejected"], slots["asserted"], slots["subject"] = sides.rejected, sides.asserted, sides.subject
         return slots
 
@@ -833,6 +861,20 @@ def _recent_quotes(conversation: Conversation, replies: int = 3) -> frozenset[st
 def was_quoted(text: str, quoted: set[str] | frozenset[str]) -> bool:
     """`text` was already shown: quoted as it is, or inside a longer quote."""
     return any(text in q or q in text for q in quoted)
+
+
+def _asked_what(conversation: Conversation) -> bool:
+    """The last counter-question was an open one (where, which, what…), so "no" means "nothing comes to mind"."""
+    last = conversation.questions[-1] if conversation.questions else ""
+    return bool(re.match(r"^(?:[^,:]*[,:]\s*)?(?:what|where|which|who|how|why|can you think)\b", last, re.IGNORECASE))
+
+
+def _copular(text: str) -> bool:
+    """"X is (not) Y": a claim whose polarity can be compared with another's."""
+    doc = parse(text)
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    return root is not None and root.lemma_ == "be" and any(c.dep_ in ("attr", "acomp", "ccomp") for c in
+                                                             root.children)
 
 
 def _main_negated(text: str) -> bool:
@@ -897,9 +939,13 @@ def _defines(sentence: str, phrase: str) -> bool:
     if position < 0:
         return False
     after = lowered[position + len(key):position + len(key) + 40]
-    return bool(re.match(r"\s*(?:[:—–]|, (?:by which|meaning|that is|which means|i mean|the|a|an)\b|\s+(?:is|means|"
-                         r"refers to)\b)", after) or re.search(r"\b(?:i would call|what i call|i think of this as|"
-                                                             r"call(?:ed)? this)\b", lowered[:position + 1]))
+    appositive = bool(re.match(r"\s*, (?:the|a|an)\b", after)) and bool(re.search(r"\b(?:the|a|an)\s+$",
+                                                                                 lowered[:position]))
+    explained = bool(re.match(r"\s*(?:[:—–]|, (?:by which|meaning|that is|which means|i mean)\b|\s+(?:is|means|"
+                              r"refers to)\b)", after))
+    coined = bool(re.search(r"\b(?:i would call|what i call|i think of this as|call(?:ed)? this)\b",
+                            lowered[:position + 1]))
+    return appositive or explained or coined
 
 
 def _defining(uses: list[Sentence], term: str) -> Sentence | None:

@@ -267,7 +267,8 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
         if not question:
             acts = acts | {Act.COMPARED}
         return found(Kind.COMPARE)
-    if not question and re.search(r"\b(?:opposites?|whereas|unlike|the difference is|both say|both)\b", lowered):
+    if re.search(r"\b(?:opposites?|whereas|unlike|the difference is|both say|but in|while in)\b", lowered) or (
+            not question and re.search(r"\bboth\b", lowered)):
         acts = acts | {Act.COMPARED}
     for sentence in re.split(r"(?<=[.!?])\s+", lowered):
         if (match := _MEANING.search(sentence.strip())) and not re.search(r"\bmean (?:that|when|if)\b", sentence):
