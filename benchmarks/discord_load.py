@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from benchmarks.synthetic import essay_markdown, write_corpus
-from bot.client import TutorBot
 from bot.config import Settings
+from bot.discord.client import TutorBot
 from bot.library import Library
 from tests.fakediscord import FakeDiscord
 

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 import pytest_asyncio
 
-from bot.client import TutorBot
+from bot.discord.client import TutorBot
 from bot.library import Library
 from tests.discord_helpers import HEARTBEAT_INTERVAL, assert_never_pings, assert_thread_names_fit, make_bot
 from tests.fakediscord import FakeDiscord

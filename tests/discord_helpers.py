@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bot.client import TutorBot
-from bot.discord_render import THREAD_NAME_LIMIT
+from bot.discord.client import TutorBot
+from bot.discord.render import THREAD_NAME_LIMIT
 from bot.library import Library
 from tests.fakediscord import FakeChannel, FakeDiscord, FakeUser, InteractionRecord, SentMessage
 from tests.fakediscord.models import TEXT_CHANNEL

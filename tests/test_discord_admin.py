@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.client import ADMIN_ONLY, TutorBot
+from bot.discord.client import ADMIN_ONLY, TutorBot
 from bot.library import Library
 from tests.conftest import SECOND_ESSAY, SEED
 from tests.discord_helpers import EPHEMERAL, HEARTBEAT_INTERVAL, TIMEOUT, ask, final_answer, make_bot, snapshot

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from pydantic import SecretStr
 
-from bot.client import BotStartError, TutorBot, bot_intents, run_bot
+from bot.discord.client import BotStartError, TutorBot, bot_intents, run_bot
 from bot.library import Library
 from tests.discord_helpers import make_bot
 from tests.fakediscord import FakeDiscord

@@ -7,10 +7,10 @@ import logging
 
 import pytest
 
-from bot.client import TutorBot
-from bot.cogs.conversation import COOLDOWN_REACTION
-from bot.discord_buttons import GOODBYE
-from bot.discord_interactions import APOLOGY
+from bot.discord.buttons import GOODBYE
+from bot.discord.client import TutorBot
+from bot.discord.cogs.conversation import COOLDOWN_REACTION
+from bot.discord.interactions import APOLOGY
 from bot.library import Library
 from bot.state import ConversationStore
 from bot.tutor.engine import Tutor

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import pytest_asyncio
 
-from bot.client import ADMIN_ONLY, TutorBot
+from bot.discord.client import ADMIN_ONLY, TutorBot
 from bot.library import Library
 from tests.conftest import SEED
 from tests.discord_helpers import EPHEMERAL, TIMEOUT, final_answer

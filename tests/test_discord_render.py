@@ -7,10 +7,9 @@ from pathlib import Path
 
 import discord
 
-from bot.conversation_threads import ConversationThreads
-from bot.cooldown import Cooldown
 from bot.corpus.models import Passage
-from bot.discord_render import (
+from bot.discord.ratelimit import Cooldown
+from bot.discord.render import (
     DESCRIPTION_LIMIT,
     EMBED_TOTAL_LIMIT,
     FIELD_VALUE_LIMIT,
@@ -22,6 +21,7 @@ from bot.discord_render import (
     thread_name,
     trim,
 )
+from bot.discord.threads import ConversationThreads
 from bot.tutor.composer import Quote, Reply
 from bot.tutor.moves import Move
 from bot.tutor.stance import Stance

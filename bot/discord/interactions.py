@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.discord_render import CHOICE_LIMIT, embed_batches, split_text, trim
+from bot.discord.render import CHOICE_LIMIT, embed_batches, split_text, trim
 
 if TYPE_CHECKING:
-    from bot.client import TutorBot
+    from bot.discord.client import TutorBot
 
 log = logging.getLogger(__name__)
 

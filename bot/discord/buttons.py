@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.discord_interactions import apologize, cooldown_notice, say, send_embeds
-from bot.discord_render import passage_embeds, reply_embed
+from bot.discord.interactions import apologize, cooldown_notice, say, send_embeds
+from bot.discord.render import passage_embeds, reply_embed
 
 if TYPE_CHECKING:
-    from bot.client import TutorBot
+    from bot.discord.client import TutorBot
 
 GOODBYE = "Conversation ended. Thanks for thinking it through! Use /ask, or mention me, to start a new one."
 NO_SOURCES = "The last reply in this conversation quoted no passages."

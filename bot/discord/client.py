@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -20,16 +20,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.admin import AdminCog
-from bot.cogs.conversation import ConversationCog
-from bot.cogs.discussion import DiscussionCog, utc_now
-from bot.cogs.essays import EssaysCog
 from bot.config import Settings
-from bot.conversation_threads import ConversationThreads
-from bot.cooldown import Cooldown
 from bot.corpus import CorpusError, EssayError
-from bot.discord_buttons import ReplyButton
-from bot.discord_interactions import apologize, say
+from bot.discord.cogs import EXTENSIONS
+from bot.discord.interactions import apologize, say
+from bot.discord.ratelimit import Cooldown
+from bot.discord.threads import ConversationThreads
 from bot.library import Library
 from bot.retrieval.embedder import ModelLoadError
 from bot.retrieval.store import IndexLoadError
@@ -41,6 +37,10 @@ log = logging.getLogger(__name__)
 
 ADMIN_ONLY = "Sorry, only members with the Manage Server permission can use this command."
 PORTAL = "https://discord.com/developers/applications"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class BotStartError(Exception):
@@ -87,9 +87,8 @@ class TutorBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         await asyncio.to_thread(self._prepare)
-        self.add_dynamic_items(ReplyButton)  # the buttons of replies sent before a restart keep working
-        for cog in (ConversationCog(self), EssaysCog(self), AdminCog(self), DiscussionCog(self, clock=self.clock)):
-            await self.add_cog(cog)
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
         await self._sync_commands()
 
     def _prepare(self) -> None:

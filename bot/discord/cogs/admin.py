@@ -20,12 +20,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.corpus import CorpusError
-from bot.discord_interactions import essay_autocomplete, require_manage_server, say
+from bot.discord.interactions import essay_autocomplete, require_manage_server, say
 from bot.library import Change
 from bot.retrieval.store import BuildReport
 
 if TYPE_CHECKING:
-    from bot.client import TutorBot
+    from bot.discord.client import TutorBot
 
 log = logging.getLogger(__name__)
 
@@ -145,3 +145,7 @@ class AdminCog(commands.Cog):
                                   f"embedded). {library_size(report)}")
         else:
             await progress.finish(f"The index was already up to date. {library_size(report)}")
+
+
+async def setup(bot: TutorBot) -> None:
+    await bot.add_cog(AdminCog(bot))

@@ -11,40 +11,35 @@ from __future__ import annotations
 import asyncio
 import logging
 import zoneinfo
-from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.discord_discussion import DiscordPublisher, opening_embed
-from bot.discord_interactions import require_manage_server, say
-from bot.discord_render import reply_embed
+from bot.discord.interactions import require_manage_server, say
+from bot.discord.publisher import DiscordPublisher, opening_embed
+from bot.discord.render import reply_embed
 from bot.discussion.schedule import WEEKDAYS, Schedule, ScheduleError, parse_time, parse_timezone
 from bot.discussion.service import WeeklyDiscussion
 from bot.discussion.store import DiscussionStore
 
 if TYPE_CHECKING:
-    from bot.client import TutorBot
+    from bot.discord.client import TutorBot
 
 log = logging.getLogger(__name__)
 MANAGE_SERVER = discord.Permissions(manage_guild=True)
 WEEKDAY_CHOICES = [app_commands.Choice(name=day.capitalize(), value=number) for number, day in enumerate(WEEKDAYS)]
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class DiscussionCog(commands.Cog):
     discussion = app_commands.Group(name="discussion", description="The weekly discussion thread (Manage Server)",
                                     default_permissions=MANAGE_SERVER, guild_only=True)
 
-    def __init__(self, bot: TutorBot, *, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, bot: TutorBot) -> None:
         self.bot = bot
-        self.clock = clock
+        self.clock = bot.clock
         self.store = DiscussionStore(bot.settings.database_path)
         self.service = WeeklyDiscussion(bot.tutor, self.store, DiscordPublisher(bot))
         self._pending: dict[int, list[discord.Message]] = {}
@@ -199,3 +194,7 @@ class DiscussionCog(commands.Cog):
             await messages[-1].reply(embed=reply_embed(reply), mention_author=False)
         except Exception:
             log.exception("could not answer in discussion thread %s", thread_id)
+
+
+async def setup(bot: TutorBot) -> None:
+    await bot.add_cog(DiscussionCog(bot))

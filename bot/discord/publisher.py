@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.discord_render import DESCRIPTION_LIMIT, TUTOR_COLOUR, fit, trim
+from bot.discord.render import DESCRIPTION_LIMIT, TUTOR_COLOUR, fit, trim
 from bot.discussion.posts import Contribution, Opening
 
 if TYPE_CHECKING:
-    from bot.client import TutorBot
+    from bot.discord.client import TutorBot
 
 FOOTER = "Weekly discussion · {week}"
 SEARCH_DEPTH = 50  # how far back in the channel a restart looks for an opening post it may already have sent

@@ -19,14 +19,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.corpus import CorpusError
-from bot.discord_buttons import reply_view
-from bot.discord_interactions import APOLOGY, cooldown_notice, essay_autocomplete, say
-from bot.discord_render import draft_embed, reply_embed, thread_name
-from bot.discord_streaming import Drafts
+from bot.discord.buttons import ReplyButton, reply_view
+from bot.discord.interactions import APOLOGY, cooldown_notice, essay_autocomplete, say
+from bot.discord.render import draft_embed, reply_embed, thread_name
+from bot.discord.streaming import Drafts
 from bot.tutor.composer import Reply
 
 if TYPE_CHECKING:
-    from bot.client import TutorBot
+    from bot.discord.client import TutorBot
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,12 @@ ARCHIVE_AFTER_MINUTES = 1440
 class ConversationCog(commands.Cog):
     def __init__(self, bot: TutorBot) -> None:
         self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(ReplyButton)  # the buttons of replies sent before a restart keep working
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(ReplyButton)
 
     @app_commands.command(name="ask", description="Ask about the essays: the tutor quotes them and asks you back")
     @app_commands.describe(question="Your question or claim about the essays", essay="Keep to one essay (optional)")
@@ -170,3 +176,7 @@ class ConversationCog(commands.Cog):
             await message.channel.send(APOLOGY)
         except discord.HTTPException:
             log.warning("could not apologise in channel %s", message.channel.id, exc_info=True)
+
+
+async def setup(bot: TutorBot) -> None:
+    await bot.add_cog(ConversationCog(bot))

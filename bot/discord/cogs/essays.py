@@ -10,11 +10,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.corpus import CorpusError
-from bot.discord_interactions import essay_autocomplete, say, send_embeds
-from bot.discord_render import essay_list_embeds, thesis_embeds
+from bot.discord.interactions import essay_autocomplete, say, send_embeds
+from bot.discord.render import essay_list_embeds, thesis_embeds
 
 if TYPE_CHECKING:
-    from bot.client import TutorBot
+    from bot.discord.client import TutorBot
 
 NO_ESSAYS = "The library is empty. Someone with Manage Server can add an essay with /essay add."
 
@@ -48,3 +48,7 @@ class EssaysCog(commands.Cog):
         thesis, claims = self.bot.tutor.thesis(essay)
         title = self.bot.library.resolve_essay(thesis.essay_id).title
         return thesis_embeds(title, thesis, claims)
+
+
+async def setup(bot: TutorBot) -> None:
+    await bot.add_cog(EssaysCog(bot))
