@@ -9,7 +9,6 @@ import pytest
 
 from bot.discord.buttons import GOODBYE
 from bot.discord.client import TutorBot
-from bot.discord.cogs.conversation import COOLDOWN_REACTION
 from bot.discord.interactions import APOLOGY
 from bot.library import Library
 from bot.state import ConversationStore
@@ -190,24 +189,6 @@ async def test_mass_mentions_and_huge_messages_never_ping_and_fit(fake: FakeDisc
     # the `fake` fixture then checks every payload: allowed_mentions parse [], all within Discord's limits
 
 
-async def test_the_cooldown_slows_down_each_user(fake: FakeDiscord, library: Library) -> None:
-    async with fake.running(make_bot(library, cooldown_seconds=60)):
-        await ask(fake, QUESTION)
-        again = await fake.invoke_slash("ask", {"question": "And the outie?"}, user=fake.member)
-        notice = await fake.wait_for_interaction_response(again, timeout=TIMEOUT)
-        assert notice.type == 4 and notice.data is not None and notice.data["flags"] & EPHEMERAL
-        assert notice.data["content"].startswith("One question at a time") and "60 s" in notice.data["content"]
-        await ask(fake, QUESTION, user=fake.admin)  # another user is not held up
-        dm = fake.open_dm(fake.member)
-        mark = fake.checkpoint()
-        message = await fake.send_user_message(dm, fake.member, "One more thought")
-        await fake.wait_for_request(lambda r: r.method == "PUT" and "/reactions/" in r.path, after=mark,
-                                    timeout=TIMEOUT)
-        reaction = fake.state.messages[int(message["id"])]["reactions"][0]
-        assert reaction["emoji"]["name"] == COOLDOWN_REACTION
-        assert not [m for m in fake.sent.since(mark) if m.action == "create"]
-
-
 class BrokenTutor(Tutor):
     def reply(self, conversation_id: str, message: str, *, essay: str | None = None) -> None:  # type: ignore
         raise RuntimeError("the tutor broke")
@@ -217,7 +198,7 @@ async def test_failures_are_logged_and_apologised_for(
     fake: FakeDiscord, library: Library, caplog: pytest.LogCaptureFixture
 ) -> None:
     tutor = BrokenTutor(library, ConversationStore(library.settings.database_path))
-    settings = library.settings.model_copy(update={"cooldown_seconds": 0})
+    settings = library.settings.model_copy(update={"replies_per_minute": 0})
     with caplog.at_level(logging.ERROR):
         async with fake.running(TutorBot(settings, library=library, tutor=tutor, guild_ready_timeout=0.05)):
             call = await fake.invoke_slash("ask", {"question": QUESTION}, user=fake.member)

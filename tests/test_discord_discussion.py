@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import pytest_asyncio
 
-from bot.discord.client import ADMIN_ONLY, TutorBot
+from bot.discord.client import TutorBot
+from bot.discord.interactions import ADMIN_ONLY
 from bot.library import Library
 from tests.conftest import SEED
 from tests.discord_helpers import EPHEMERAL, TIMEOUT, final_answer
@@ -43,7 +44,7 @@ class Clock:
 async def running(fake: FakeDiscord, library: Library) -> AsyncIterator[tuple[TutorBot, Clock]]:
     clock = Clock(SLOT - timedelta(hours=2))
     settings = library.settings.model_copy(update={
-        "cooldown_seconds": 0, "discussion_tick_seconds": 0.1, "discussion_batch_seconds": BATCH})
+        "replies_per_minute": 0, "discussion_tick_seconds": 0.1, "discussion_batch_seconds": BATCH})
     async with fake.running(TutorBot(settings, library=library, clock=clock, guild_ready_timeout=0.05)) as bot:
         yield bot, clock  # type: ignore[misc]
 
@@ -187,7 +188,7 @@ async def test_missed_post_on_start_up(fake: FakeDiscord, library: Library, late
     store.set_schedule(Schedule(fake.guild.id, fake.channel.id, 0, parse_time("18:00"), "Europe/Berlin"),
                        SLOT - timedelta(days=3))
     clock = Clock(SLOT + timedelta(hours=late_hours))
-    settings = library.settings.model_copy(update={"cooldown_seconds": 0, "discussion_tick_seconds": 0.1})
+    settings = library.settings.model_copy(update={"replies_per_minute": 0, "discussion_tick_seconds": 0.1})
     async with fake.running(TutorBot(settings, library=library, clock=clock, guild_ready_timeout=0.05)):
         await asyncio.sleep(1.0)
     posted = [m for m in fake.sent if is_opening(m, "2026-W49")]

@@ -133,7 +133,7 @@ def service(seed_library: Library, tmp_path: Path) -> WeeklyDiscussion:
     tutor = Tutor(seed_library, ConversationStore(tmp_path / "db.sqlite3"))
     store = DiscussionStore(tmp_path / "db.sqlite3")
     store.set_schedule(schedule(0), utc(2026, 11, 1))
-    return WeeklyDiscussion(tutor, store, MemoryPublisher())
+    return WeeklyDiscussion(lambda guild_id: tutor, store, MemoryPublisher())
 
 
 async def test_posts_on_time_then_waits_then_closes_previous(service: WeeklyDiscussion) -> None:
@@ -174,7 +174,7 @@ async def test_no_double_post_after_a_crash_between_posting_and_recording(
         await service.tick(GUILD, utc(2026, 11, 30, 17, 1))
     assert len(publisher.posts) == 1
     monkeypatch.undo()
-    restarted = WeeklyDiscussion(service.tutor, DiscussionStore(store.path), publisher)
+    restarted = WeeklyDiscussion(service.tutors, DiscussionStore(store.path), publisher)
     assert await restarted.tick(GUILD, utc(2026, 11, 30, 17, 2)) == "waiting"
     assert len(publisher.posts) == 1  # recognised, not posted again
     [post] = restarted.store.posts(GUILD)

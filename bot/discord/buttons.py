@@ -7,14 +7,14 @@ registered in `setup_hook`, rebuilds the button from any matching click.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.discord.interactions import apologize, cooldown_notice, say, send_embeds
+from bot.discord.interactions import apologize, say, send_embeds
+from bot.discord.ratelimit import limited_notice
 from bot.discord.render import passage_embeds, reply_embed
 
 if TYPE_CHECKING:
@@ -40,14 +40,13 @@ async def conversation_channel(
 
 
 async def another_angle(interaction: discord.Interaction[TutorBot], conversation_id: str) -> None:
-    """A new counter-question, of a different Socratic move, on the same point."""
+    """A new counter-question, of a different Socratic move, on the same point (a reply: it counts against the
+    flood limit, and over it waits, saying so privately)."""
     bot = interaction.client
-    wait = bot.cooldown.retry_after(interaction.user.id)
-    if wait:
-        await say(interaction, cooldown_notice(wait))
-        return
     await interaction.response.defer()
-    reply = await asyncio.to_thread(bot.tutor.another_angle, conversation_id)
+    await bot.rate_limit.wait_turn(
+        interaction.user.id, lambda seconds: interaction.followup.send(limited_notice(seconds), ephemeral=True))
+    reply = await bot.conversations.another_angle(conversation_id, guild_id=interaction.guild_id)
     channel = await conversation_channel(interaction, conversation_id)
     await channel.send(embed=reply_embed(reply), view=reply_view(conversation_id))
 
@@ -55,7 +54,7 @@ async def another_angle(interaction: discord.Interaction[TutorBot], conversation
 async def sources(interaction: discord.Interaction[TutorBot], conversation_id: str) -> None:
     """The full passages behind the last reply's quotes, shown only to whoever clicked."""
     await interaction.response.defer(ephemeral=True, thinking=True)
-    passages = await asyncio.to_thread(interaction.client.tutor.sources, conversation_id)
+    passages = await interaction.client.conversations.sources(conversation_id, guild_id=interaction.guild_id)
     if passages:
         await send_embeds(interaction, passage_embeds(passages), ephemeral=True)
     else:
@@ -65,7 +64,7 @@ async def sources(interaction: discord.Interaction[TutorBot], conversation_id: s
 async def end(interaction: discord.Interaction[TutorBot], conversation_id: str) -> None:
     """Close the conversation: disable these buttons, say goodbye, archive the bot's thread."""
     await interaction.response.edit_message(view=reply_view(conversation_id, disabled=True))
-    await asyncio.to_thread(interaction.client.tutor.end, conversation_id)
+    await interaction.client.conversations.end(conversation_id, guild_id=interaction.guild_id)
     channel = await conversation_channel(interaction, conversation_id)
     await channel.send(GOODBYE)
     if isinstance(channel, discord.Thread) and channel.id in interaction.client.threads:

@@ -23,19 +23,20 @@ from discord.ext import commands
 from bot.config import Settings
 from bot.corpus import CorpusError, EssayError
 from bot.discord.cogs import EXTENSIONS
-from bot.discord.interactions import apologize, say
-from bot.discord.ratelimit import Cooldown
-from bot.discord.threads import ConversationThreads
+from bot.discord.conversations import Conversations
+from bot.discord.interactions import apologize, refusal_for, say
+from bot.discord.libraries import Libraries
+from bot.discord.ratelimit import MINUTE, ReplyRateLimit
+from bot.discord.threads import ThreadRegistry
 from bot.library import Library
 from bot.retrieval.embedder import ModelLoadError
 from bot.retrieval.store import IndexLoadError
-from bot.state import ConversationStore
+from bot.state import ConversationStore, PendingStore, ThreadStore
 from bot.tutor.engine import Tutor
 from bot.tutor.voice import LLMVoice
 
 log = logging.getLogger(__name__)
 
-ADMIN_ONLY = "Sorry, only members with the Manage Server permission can use this command."
 PORTAL = "https://discord.com/developers/applications"
 
 
@@ -58,31 +59,42 @@ def bot_intents() -> discord.Intents:
 
 class TutorCommandTree(app_commands.CommandTree["TutorBot"]):
     async def on_error(self, interaction: discord.Interaction[TutorBot], error: app_commands.AppCommandError) -> None:
-        """A refused permission check gets a polite answer; anything else is logged and apologised for."""
-        if not isinstance(error, app_commands.MissingPermissions):
+        """A refused check or an unknown command gets a polite answer; anything else is logged and apologised for."""
+        refusal = refusal_for(error)
+        if refusal is None:
             await apologize(interaction, error)
             return
+        log.info("refused %s from user %s in guild %s: %s", (interaction.data or {}).get("name"),
+                 interaction.user.id, interaction.guild_id, type(error).__name__)
         try:
-            await say(interaction, ADMIN_ONLY)
+            await say(interaction, refusal)
         except discord.HTTPException:
             log.warning("could not refuse interaction %s", interaction.id, exc_info=True)
 
 
 class TutorBot(commands.Bot):
-    """The tutor on Discord. `library` and `tutor` may be injected (tests); by default they come from `settings`."""
+    """The tutor on Discord. `library` and `tutor` may be injected (tests); by default they come from `settings`.
 
-    tutor: Tutor  # set in setup_hook, like `threads`: creating them touches the disk
-    threads: ConversationThreads
+    Shared by the cogs: `libraries` (which library and tutor serve a server, who may change it), `conversations`
+    (tutor turns), `threads` (the bot's conversation threads), `pending` (messages not yet answered) and
+    `rate_limit` (replies per user per minute; `rate_period` shortens the minute in tests).
+    """
+
+    # set in setup_hook: creating them touches the disk
+    libraries: Libraries
+    conversations: Conversations
+    threads: ThreadRegistry
+    pending: PendingStore
 
     def __init__(self, settings: Settings, *, library: Library | None = None, tutor: Tutor | None = None,
-                 clock: Callable[[], datetime] = utc_now, **options: Any) -> None:
+                 clock: Callable[[], datetime] = utc_now, rate_period: float = MINUTE, **options: Any) -> None:
         super().__init__(command_prefix=commands.when_mentioned, help_command=None, intents=bot_intents(),
                          allowed_mentions=discord.AllowedMentions.none(), tree_cls=TutorCommandTree, **options)
         self.settings = settings
-        self.library = library or Library(settings)
+        self._library = library or Library(settings)
         self._given_tutor = tutor
-        self.cooldown = Cooldown(settings.cooldown_seconds)
-        self.clock = clock  # the weekly discussion's notion of now (tests move it)
+        self.rate_limit = ReplyRateLimit(settings.replies_per_minute, rate_period)
+        self.clock = clock  # the weekly discussion's and retention's notion of now (tests move it)
         self.discussion_threads: set[int] = set()  # live weekly threads, kept by the discussion cog
 
     async def setup_hook(self) -> None:
@@ -94,31 +106,45 @@ class TutorBot(commands.Bot):
     def _prepare(self) -> None:
         """Blocking start-up work: bring the index up to date with the corpus, load the model and the argument map
         (or the first question would wait for them), open the stores."""
-        report = self.library.build()
+        library = self._library
+        report = library.build()
         log.info("index: %d essays, %d passages%s", report.essays, report.passages,
                  " (rebuilt)" if report.changed else "")
-        self.tutor = self._given_tutor or Tutor(self.library, ConversationStore(self.settings.database_path),
-                                                voice=LLMVoice.from_settings(self.settings))
+        tutor = self._given_tutor or Tutor(library, ConversationStore(self.settings.database_path),
+                                           voice=LLMVoice.from_settings(self.settings))
         if report.essays:
-            self.library.search("warm up the embedding model", 1)
-            self.tutor.thesis()
-        self.threads = ConversationThreads(self.settings.database_path)
+            library.search("warm up the embedding model", 1)
+            tutor.thesis()
+        self.libraries = Libraries(library, tutor, self.settings.admin_guild_ids)
+        self.conversations = Conversations(self.libraries, tutor.store)
+        self.threads = ThreadRegistry(ThreadStore(self.settings.database_path))
+        self.pending = PendingStore(self.settings.database_path)
 
     async def _sync_commands(self) -> None:
-        guild_id = self.settings.discord_guild_id
-        if guild_id is None:
+        """Global commands everywhere; the library's commands only in ADMIN_GUILD_IDS (registered there as guild
+        commands); with DISCORD_GUILD_ID, everything in that one server instead, at once."""
+        guilds = set(self.libraries.admin_guild_ids)
+        dev_guild = self.settings.discord_guild_id
+        if dev_guild is None:
             synced = await self.tree.sync()
+            log.info("synced %d slash commands globally", len(synced))
         else:
-            guild = discord.Object(guild_id)
-            self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
-        log.info("synced %d slash commands %s", len(synced), f"to server {guild_id}" if guild_id else "globally")
+            self.tree.copy_global_to(guild=discord.Object(dev_guild))
+            guilds.add(dev_guild)
+        for guild_id in sorted(guilds):
+            try:
+                synced = await self.tree.sync(guild=discord.Object(guild_id))
+            except discord.Forbidden:
+                log.warning("could not register commands in server %s: is the bot in it, invited with the "
+                            "applications.commands scope? (ADMIN_GUILD_IDS / DISCORD_GUILD_ID)", guild_id)
+                continue
+            log.info("synced %d slash commands to server %s", len(synced), guild_id)
 
     async def on_ready(self) -> None:
         log.info("logged in as %s (id %s) in %d servers", self.user, self.user and self.user.id, len(self.guilds))
 
     async def on_message(self, message: discord.Message) -> None:
-        """No prefix commands: the conversation cog listens to messages itself."""
+        """No prefix commands: the cogs listen to messages themselves."""
 
 
 def run_bot(settings: Settings) -> None:

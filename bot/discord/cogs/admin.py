@@ -1,4 +1,9 @@
-"""Managing the library from Discord, for members with Manage Server: `/essay add`, `/essay remove`, `/reindex`.
+"""Managing the library from Discord: `/essay add`, `/essay remove`, `/reindex`.
+
+Only the servers that own the library (ADMIN_GUILD_IDS) have these commands: they are registered as guild commands
+there and nowhere else, and every use is checked again (the server must be listed, the member must have Manage
+Server), so a stale or forged command from another server changes nothing. With ADMIN_GUILD_IDS empty the cog is
+not loaded at all: essays are managed from the command line.
 
 A change (validation, embedding, index build) runs in a worker thread, so the bot keeps answering everyone else
 meanwhile; searches use the previous index until the new one is swapped in. The admin watches the stages in the
@@ -20,8 +25,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.corpus import CorpusError
-from bot.discord.interactions import essay_autocomplete, require_manage_server, say
-from bot.library import Change
+from bot.discord.interactions import essay_autocomplete, require_library_admin, say
+from bot.library import Change, Library
 from bot.retrieval.store import BuildReport
 
 if TYPE_CHECKING:
@@ -83,8 +88,11 @@ class AdminCog(commands.Cog):
     def __init__(self, bot: TutorBot) -> None:
         self.bot = bot
 
+    def _library(self, interaction: discord.Interaction[TutorBot]) -> Library:
+        return self.bot.libraries.library(interaction.guild_id)
+
     async def interaction_check(self, interaction: discord.Interaction[TutorBot], /) -> bool:  # type: ignore[override]
-        return require_manage_server(interaction)
+        return require_library_admin(interaction)
 
     @essay.command(name="add", description="Add an essay file (.txt, .md, .html, .pdf) to the library")
     @app_commands.describe(file="The essay", title="The title you expect (titles come from the file itself)")
@@ -100,7 +108,7 @@ class AdminCog(commands.Cog):
         data = await file.read()
         progress = Progress(interaction, f"Adding `{name}`")
         try:
-            change = await asyncio.to_thread(self.bot.library.add, [(name, data)], on_stage=progress.stage)
+            change = await asyncio.to_thread(self._library(interaction).add, [(name, data)], on_stage=progress.stage)
         except CorpusError as exc:
             await progress.finish(rejected(f"add `{name}`", exc))
             return
@@ -122,7 +130,7 @@ class AdminCog(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         progress = Progress(interaction, f"Removing `{essay}`")
         try:
-            change = await asyncio.to_thread(self.bot.library.remove, essay, on_stage=progress.stage)
+            change = await asyncio.to_thread(self._library(interaction).remove, essay, on_stage=progress.stage)
         except CorpusError as exc:
             await progress.finish(rejected(f"remove `{essay}`", exc))
             return
@@ -136,7 +144,7 @@ class AdminCog(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         progress = Progress(interaction, "Rebuilding the index")
         try:
-            report = await asyncio.to_thread(self.bot.library.build, on_stage=progress.stage)
+            report = await asyncio.to_thread(self._library(interaction).build, on_stage=progress.stage)
         except CorpusError as exc:
             await progress.finish(rejected("rebuild the index", exc))
             return
@@ -148,4 +156,8 @@ class AdminCog(commands.Cog):
 
 
 async def setup(bot: TutorBot) -> None:
-    await bot.add_cog(AdminCog(bot))
+    servers = sorted(bot.libraries.admin_guild_ids)
+    if not servers:
+        log.info("ADMIN_GUILD_IDS is empty: essays are managed from the command line only")
+        return
+    await bot.add_cog(AdminCog(bot), guilds=[discord.Object(server) for server in servers])

@@ -1,9 +1,10 @@
 """The weekly discussion on Discord: `/discussion set|status|preview|now|off`, the scheduler, and taking part.
 
 The decisions live in `bot.discussion.service`; this cog turns commands and messages into calls on it. In a
-week's thread the bot answers people with the tutor (the thread is the conversation) without drowning them: a
-burst of messages gets one reply once the thread has been quiet for DISCUSSION_BATCH_SECONDS, while a mention
-of the bot or a reply to it is answered at once. The bot never answers itself or other bots.
+week's thread the bot answers people with the tutor (the thread is the conversation, focused on the week's
+essay) without drowning them: the thread's messages go through an inbox keyed by the thread, so a burst from
+everyone gets one reply once the thread has been quiet for DISCUSSION_BATCH_SECONDS, while a mention of the bot
+or a reply to it is answered at once. The bot never answers itself or other bots.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from bot.discord.conversations import Said
+from bot.discord.inbox import Burst, Inbox
 from bot.discord.interactions import require_manage_server, say
 from bot.discord.publisher import DiscordPublisher, opening_embed
 from bot.discord.render import reply_embed
@@ -41,15 +44,16 @@ class DiscussionCog(commands.Cog):
         self.bot = bot
         self.clock = bot.clock
         self.store = DiscussionStore(bot.settings.database_path)
-        self.service = WeeklyDiscussion(bot.tutor, self.store, DiscordPublisher(bot))
-        self._pending: dict[int, list[discord.Message]] = {}
-        self._flushers: dict[int, asyncio.Task[None]] = {}
-        self._last_arrival: dict[int, float] = {}  # loop time of each thread's latest human message
+        self.service = WeeklyDiscussion(bot.libraries.tutor, self.store, DiscordPublisher(bot))
+        self.inbox = Inbox("discussion", bot, bot.pending, bot.rate_limit,
+                           quiet=bot.settings.discussion_batch_seconds, answer=self._answer)
         self._ticker = tasks.loop(seconds=bot.settings.discussion_tick_seconds)(self._tick)
+        self._restoring: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
         await self._refresh_threads()
         self._ticker.start()
+        self._restoring = asyncio.create_task(self._restore())
 
     async def _refresh_threads(self) -> None:
         """Keep the bot's in-memory set of live discussion threads in step with the store."""
@@ -57,10 +61,15 @@ class DiscussionCog(commands.Cog):
         self.bot.discussion_threads.clear()
         self.bot.discussion_threads.update(live)
 
+    async def _restore(self) -> None:
+        await self.bot.wait_until_ready()
+        await self.inbox.restore(self._take)
+
     async def cog_unload(self) -> None:
         self._ticker.cancel()
-        for task in self._flushers.values():
-            task.cancel()
+        if self._restoring is not None:
+            self._restoring.cancel()
+        await self.inbox.close()
 
     async def interaction_check(self, interaction: discord.Interaction[TutorBot], /) -> bool:  # type: ignore[override]
         return require_manage_server(interaction)
@@ -156,13 +165,11 @@ class DiscussionCog(commands.Cog):
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot or message.channel.id not in self.bot.discussion_threads or not message.content.strip():
             return
+        self._take(message)
         await asyncio.to_thread(self.store.touch, message.channel.id, self.clock())
-        self._pending.setdefault(message.channel.id, []).append(message)
-        self._last_arrival[message.channel.id] = asyncio.get_running_loop().time()
-        if self._addressed(message):
-            await self._flush(message.channel.id)
-        elif message.channel.id not in self._flushers:
-            self._flushers[message.channel.id] = asyncio.create_task(self._flush_when_quiet(message.channel.id))
+
+    def _take(self, message: discord.Message) -> None:
+        self.inbox.put(message.channel.id, message, now=self._addressed(message))
 
     def _addressed(self, message: discord.Message) -> bool:
         me = self.bot.user
@@ -170,28 +177,18 @@ class DiscussionCog(commands.Cog):
             message.reference.resolved.author == me)
         return bool(me and (me in message.mentions or replied))
 
-    async def _flush_when_quiet(self, thread_id: int) -> None:
-        """Wait until no new message arrived for the batch window, then answer the burst with one reply."""
-        window = self.bot.settings.discussion_batch_seconds
+    async def _answer(self, burst: Burst) -> None:
+        """One reply to everything said in the thread since the last, focused on the week's essay."""
+        thread_id = burst.key
+        assert isinstance(thread_id, int)
+        guild_id = burst.last.guild.id if burst.last.guild else None
+        post = await asyncio.to_thread(self.store.post_for_thread, thread_id)
+        claim = self.service.claim_of(post) if post is not None else None
         try:
-            while True:
-                await asyncio.sleep(window)
-                if not self._pending.get(thread_id):
-                    return
-                if asyncio.get_running_loop().time() - self._last_arrival[thread_id] >= window * 0.9:
-                    break
-            await self._flush(thread_id)
-        finally:
-            self._flushers.pop(thread_id, None)
-
-    async def _flush(self, thread_id: int) -> None:
-        messages = self._pending.pop(thread_id, [])
-        if not messages:
-            return
-        text = "\n".join(m.content for m in messages)
-        try:
-            reply = await asyncio.to_thread(self.bot.tutor.reply, f"discussion:{thread_id}", text)
-            await messages[-1].reply(embed=reply_embed(reply), mention_author=False)
+            reply = await self.bot.conversations.reply(
+                f"discussion:{thread_id}", [Said(m.author.id, m.content) for m in burst.messages],
+                guild_id=guild_id, essay=claim.essay_id if claim else None)
+            await burst.last.reply(embed=reply_embed(reply), mention_author=False)
         except Exception:
             log.exception("could not answer in discussion thread %s", thread_id)
 
