@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from bot.discord.buttons import GOODBYE
+from bot.discord.buttons import GOODBYE, SUMMED_UP
 from bot.discord.client import TutorBot
 from bot.discord.interactions import APOLOGY
 from bot.library import Library
@@ -24,12 +24,17 @@ from tests.discord_helpers import (
     question_of,
     say,
 )
-from tests.fakediscord import FakeDiscord
+from tests.fakediscord import FakeDiscord, SentMessage
 
 pytestmark = pytest.mark.asyncio
 pytest_plugins = ("tests.discord_fixtures",)
 
 QUESTION = "Why does Mark's innie choose to stay inside Lumon?"
+
+
+def is_summary(message: SentMessage) -> bool:
+    return bool(message.embeds) and message.embeds[0].get("title") == SUMMED_UP and (
+        message.embeds[0]["footer"]["text"] == GOODBYE)
 
 
 def turns(library: Library, conversation_id: int) -> list[str]:
@@ -125,13 +130,43 @@ async def test_reply_buttons(fake: FakeDiscord, bot: TutorBot, library: Library)
     assert any(quoted in e["description"] for e in shown.embeds)  # the full passage holding the quote
 
     await click(fake, reply, "End")  # under the reply in the channel: the conversation ends in its thread
-    await fake.wait_for_message(lambda m: m.channel_id == thread_id and m.content == GOODBYE, after=mark,
-                                timeout=TIMEOUT)
+    await fake.wait_for_message(lambda m: m.channel_id == thread_id and is_summary(m), after=mark, timeout=TIMEOUT)
     await fake.wait_for_request(lambda r: r.method == "PATCH" and r.json == {"archived": True}, after=mark,
                                 timeout=TIMEOUT)
     assert fake.state.channels[thread_id].archived
     assert all(b["disabled"] for b in fake.state.messages[reply.message_id]["components"][0]["components"])
     assert ConversationStore(library.settings.database_path).load(str(thread_id)).closed
+
+
+async def test_end_sums_up_the_conversation_and_archives_its_thread(
+    fake: FakeDiscord, bot: TutorBot, library: Library
+) -> None:
+    reader = fake.state.add_user("@everyone Ana")  # a display name that must not ping
+    fake.state.add_member(fake.guild, reader)
+    _, opened = await ask(fake, QUESTION, user=reader)
+    thread = fake.state.channels[opened.message_id]
+    said = ["I agree with the essay: Mark's outie hands his grief to the innie, and that is a warning to anyone "
+            "who hides from pain at work.",
+            "But I disagree that the innie is free; he cannot leave the floor, so staying is no choice at all."]
+    last = None
+    for text in said:
+        last = await say(fake, thread, text, user=reader)
+    assert last is not None
+    mark = fake.checkpoint()
+    await click(fake, last, "End", user=reader)
+    summary = await fake.wait_for_message(lambda m: m.channel_id == thread.id and is_summary(m), after=mark,
+                                          timeout=TIMEOUT)
+    await fake.wait_for_request(lambda r: r.method == "PATCH" and r.json == {"archived": True}, after=mark,
+                                timeout=TIMEOUT)
+    text = summary.embeds[0]["description"]
+    assert "**Where everyone Ana stood**" in text  # named, without the @
+    assert "• Agreed with: *" in text or "• Disagreed with: *" in text  # the positions taken
+    strongest = text.split("**Strongest point** (everyone Ana):\n> “")[1].split("”")[0]
+    assert any(strongest.rstrip("…") in t.replace("“", "'").replace("”", "'") for t in [QUESTION, *said])  # quoted
+    assert "**Essay lines met:**\n• “" in text and "— *Severance" in text
+    assert text.endswith(f"**Left open:** {question_of(last)}")  # the question End left unanswered
+    assert "@" not in text and not summary.content and thread.archived
+    assert ConversationStore(library.settings.database_path).load(str(thread.id)).closed
 
 
 async def test_buttons_and_threads_survive_a_restart(fake: FakeDiscord, library: Library) -> None:
@@ -152,7 +187,7 @@ async def test_buttons_and_threads_survive_a_restart(fake: FakeDiscord, library:
         assert question_of(angle) not in (question_of(reply), question_of(in_thread))
         await say(fake, thread, "Is grief really something you can cut away?")  # still the bot's thread
         await click(fake, in_thread, "End")
-        await fake.wait_for_message(lambda m: m.channel_id == thread.id and m.content == GOODBYE, after=mark,
+        await fake.wait_for_message(lambda m: m.channel_id == thread.id and is_summary(m), after=mark,
                                     timeout=TIMEOUT)
         await fake.wait_for_request(lambda r: r.method == "PATCH" and r.json == {"archived": True}, after=mark,
                                     timeout=TIMEOUT)

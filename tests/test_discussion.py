@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.discussion.posts import Contribution, Opening, compose_opening, summarize
+from bot.discussion.posts import Opening, compose_opening
 from bot.discussion.rotation import next_topic, ordered_claims
 from bot.discussion.schedule import (
     CATCH_UP,
@@ -24,9 +24,18 @@ from bot.discussion.schedule import (
 )
 from bot.discussion.service import WeeklyDiscussion
 from bot.discussion.store import DiscussionStore
+from bot.discussion.summary import (
+    Contribution,
+    conversation_contributions,
+    conversation_text,
+    summarize,
+    summarize_conversation,
+    weekly_text,
+)
 from bot.library import Library
-from bot.state import ConversationStore
+from bot.state import ConversationStore, Span
 from bot.tutor.engine import Tutor
+from bot.tutor.stance import Stance
 from tests.conftest import SECOND_ESSAY, SEED
 
 GUILD, CHANNEL = 1, 10
@@ -248,4 +257,34 @@ def test_opening_and_summary_texts(seed_library: Library, tmp_path: Path) -> Non
     ], tutor.detector, "Who pays for our clean slate?")
     assert summary.participants == 3 and summary.messages == 4
     assert [a for a, _ in summary.sides[tutor.detector.detect("I agree").stance]] == ["Ana"]
-    assert "Bo" in summary.text() and "Who pays for our clean slate?" in summary.text()
+    assert "Bo" in weekly_text(summary) and "Who pays for our clean slate?" in weekly_text(summary)
+
+
+def test_a_conversation_is_summed_up_by_the_same_core(seed_library: Library, tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path / "c.sqlite3")
+    tutor = Tutor(seed_library, store)
+    turns = [[(1, "I agree with the essay: the outie hands his grief to the innie, a warning to us all.")],
+             [(2, "I disagree, Mark is a grieving man and the essay is far too harsh on him."),
+              (1, "Is the innie even a separate person?")]]
+    for said in turns:  # taken as the Discord layer takes them: one turn per burst, authors recorded
+        text = "\n".join(t for _, t in said)
+        tutor.reply("thread", text)
+        starts = [sum(len(t) + 1 for _, t in said[:n]) for n in range(len(said))]
+        store.attribute_last_user_turn("thread", text, [Span(u, s, s + len(t)) for (u, t), s in zip(said, starts,
+                                                                                                      strict=True)])
+    conversation = store.load("thread")
+    summary = summarize_conversation(conversation, store.authors("thread"), tutor.argmap, tutor.detector,
+                                     {1: "Ana", 2: "@here Bo"}, default="someone",
+                                     fallback=lambda: tutor.thesis()[0])
+    assert summary.participants == 2 and summary.messages == 3
+    assert {(p.author, p.stance) for p in summary.positions} >= {("Ana", Stance.AGREE), ("here Bo", Stance.DISAGREE)}
+    assert summary.strongest is not None and summary.strongest.stance is not Stance.QUESTION
+    assert summary.lines and all(q.text in SEED.read_text(encoding="utf-8") for q in summary.lines)
+    assert summary.open_question == conversation.questions[-1]
+    text = conversation_text(summary)
+    assert "**Where Ana stood**" in text and "**Where here Bo stood**" in text and "@" not in text
+    assert text.endswith(f"**Left open:** {conversation.questions[-1]}")
+    weekly = summarize(summary.claim, conversation_contributions(conversation, store.authors("thread"),
+                                                                 tutor.argmap, {1: "Ana", 2: "Bo"}, default="x"),
+                       tutor.detector, "Who pays?")
+    assert "**2 people** took part (3 messages)" in weekly_text(weekly)  # the weekly rendering of the same core

@@ -15,12 +15,14 @@ import discord
 
 from bot.discord.interactions import apologize, say, send_embeds
 from bot.discord.ratelimit import limited_notice
-from bot.discord.render import passage_embeds, reply_embed
+from bot.discord.render import passage_embeds, reply_embed, summary_embed
+from bot.discussion.summary import conversation_text
 
 if TYPE_CHECKING:
     from bot.discord.client import TutorBot
 
 GOODBYE = "Conversation ended. Thanks for thinking it through! Use /ask, or mention me, to start a new one."
+SUMMED_UP = "Your conversation, summed up"
 NO_SOURCES = "The last reply in this conversation quoted no passages."
 
 
@@ -62,13 +64,30 @@ async def sources(interaction: discord.Interaction[TutorBot], conversation_id: s
 
 
 async def end(interaction: discord.Interaction[TutorBot], conversation_id: str) -> None:
-    """Close the conversation: disable these buttons, say goodbye, archive the bot's thread."""
+    """Close the conversation: disable these buttons, post its summary, archive the bot's thread."""
     await interaction.response.edit_message(view=reply_view(conversation_id, disabled=True))
-    await interaction.client.conversations.end(conversation_id, guild_id=interaction.guild_id)
+    summary = await interaction.client.conversations.end(
+        conversation_id, guild_id=interaction.guild_id, names=lambda ids: display_names(interaction, ids),
+        default=interaction.user.display_name)
     channel = await conversation_channel(interaction, conversation_id)
-    await channel.send(GOODBYE)
+    await channel.send(embed=summary_embed(SUMMED_UP, conversation_text(summary), footer=GOODBYE))
     if isinstance(channel, discord.Thread) and channel.id in interaction.client.threads:
         await channel.edit(archived=True)
+
+
+async def display_names(interaction: discord.Interaction[TutorBot], user_ids: set[int]) -> dict[int, str]:
+    """The display names of these users (in the server, if cached), for a summary that names without pinging;
+    a user Discord no longer knows is left out (and shown as the default)."""
+    names = {interaction.user.id: interaction.user.display_name}
+    for user_id in user_ids - names.keys():
+        user = (interaction.guild and interaction.guild.get_member(user_id)) or interaction.client.get_user(user_id)
+        if user is None:
+            try:
+                user = await interaction.client.fetch_user(user_id)
+            except discord.HTTPException:
+                continue
+        names[user_id] = user.display_name
+    return names
 
 
 Action = Callable[["discord.Interaction[TutorBot]", str], Awaitable[None]]

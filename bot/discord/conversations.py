@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bot.corpus.models import Passage
 from bot.discord.libraries import Libraries
+from bot.discussion.summary import Summary, summarize_conversation
 from bot.state import ConversationStore, Span
 from bot.tutor.composer import Reply
 from bot.tutor.voice import OnText
 
 SEPARATOR = "\n"  # between the messages of one turn
+Names = Callable[[set[int]], Awaitable[dict[int, str]]]
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,19 @@ class Conversations:
     async def sources(self, conversation_id: str, *, guild_id: int | None) -> list[Passage]:
         return await asyncio.to_thread(self.libraries.tutor(guild_id).sources, conversation_id)
 
-    async def end(self, conversation_id: str, *, guild_id: int | None) -> None:
+    async def end(self, conversation_id: str, *, guild_id: int | None, names: Names, default: str) -> Summary:
+        """Close the conversation and sum it up: who took which position, their strongest point, the essay lines
+        met, the question left open. `names` gives the display names of the authors' ids; `default` is who wrote
+        turns with no recorded author."""
         tutor = self.libraries.tutor(guild_id)
         async with self.lock(conversation_id):
             await asyncio.to_thread(tutor.end, conversation_id)
+            authored = await asyncio.to_thread(self.store.authors, conversation_id)
+            known = await names({span.user_id for _, spans in authored for span in spans})
+
+            def sum_up() -> Summary:
+                return summarize_conversation(self.store.load(conversation_id), authored, tutor.argmap,
+                                              tutor.detector, known, default=default,
+                                              fallback=lambda: tutor.thesis()[0])
+
+            return await asyncio.to_thread(sum_up)

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.discussion.posts import Contribution, Opening, compose_opening, nudge_question, summarize
+from bot.discussion.posts import Opening, compose_opening, nudge_question
 from bot.discussion.rotation import next_topic
 from bot.discussion.schedule import Due, Schedule, due, next_run, week_key
 from bot.discussion.store import DiscussionStore, Post
+from bot.discussion.summary import Contribution, summarize, weekly_text
 from bot.tutor.argmap import Claim
 from bot.tutor.engine import Tutor
 
@@ -168,7 +169,7 @@ class WeeklyDiscussion:
         # the question left open: a challenge to the claim that the thread has not been asked yet
         open_question = await asyncio.to_thread(nudge_question, claim, asked, tutor.rarity, len(asked))
         summary = await asyncio.to_thread(summarize, claim, contributions, tutor.detector, open_question)
-        await self.publisher.close(post.thread_id, summary.text())
+        await self.publisher.close(post.thread_id, weekly_text(summary))
         await asyncio.to_thread(self.store.set_status, post.guild_id, post.week_key, "closed")
 
     async def _nudge_if_quiet(self, posts: Sequence[Post], now: datetime) -> None:
