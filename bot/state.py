@@ -281,6 +281,27 @@ class ThreadStore(SQLiteStore):
             db.executemany("DELETE FROM discord_threads WHERE thread_id = ?", [(i,) for i in thread_ids])
 
 
+_COMMAND_GUILDS = """
+CREATE TABLE IF NOT EXISTS discord_command_guilds (guild_id INTEGER PRIMARY KEY);
+"""
+
+
+class CommandGuildStore(SQLiteStore):
+    """The servers where the bot registered server-only commands (ADMIN_GUILD_IDS, DISCORD_GUILD_ID), so that it
+    can take them back from a server no longer listed: Discord keeps a server's commands until they are replaced."""
+
+    schema = _COMMAND_GUILDS
+
+    def guilds(self) -> set[int]:
+        with self._connect() as db:
+            return {row[0] for row in db.execute("SELECT guild_id FROM discord_command_guilds")}
+
+    def replace(self, guild_ids: Iterable[int]) -> None:
+        with self._lock, self._connect() as db:
+            db.execute("DELETE FROM discord_command_guilds")
+            db.executemany("INSERT INTO discord_command_guilds VALUES (?)", [(g,) for g in set(guild_ids)])
+
+
 _PENDING = """
 CREATE TABLE IF NOT EXISTS pending_messages (
     message_id INTEGER PRIMARY KEY,

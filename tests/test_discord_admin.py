@@ -213,3 +213,16 @@ async def test_with_no_admin_servers_essays_are_managed_from_the_command_line_on
                                               channel=fake.channel)
         answer = await fake.wait_for_interaction_response(forged, timeout=TIMEOUT)
     assert answer.data is not None and answer.data["content"] == NOT_HERE and snapshot(library) == before
+
+
+async def test_a_server_taken_off_the_list_loses_the_commands_at_the_next_start(
+    fake: FakeDiscord, library: Library
+) -> None:
+    async with fake.running(make_bot(library, admin_guild_ids=[fake.guild.id])):
+        assert sorted(c["name"] for c in fake.commands.list(fake.guild.id)) == ["essay", "reindex"]
+    async with fake.running(make_bot(Library(library.settings, embedder=library.embedder))):
+        assert fake.commands.list(fake.guild.id) == [] and "ask" in {c["name"] for c in fake.commands.list()}
+    mark = fake.checkpoint()
+    async with fake.running(make_bot(Library(library.settings, embedder=library.embedder))):
+        pass  # nothing to take back any more: no request for that server
+    assert not [r for r in fake.requests.since(mark) if f"/guilds/{fake.guild.id}/commands" in r.path]

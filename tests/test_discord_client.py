@@ -14,7 +14,7 @@ from tests.fakediscord import FakeDiscord
 
 pytest_plugins = ("tests.discord_fixtures",)
 
-COMMANDS = ["ask", "discussion", "essays", "thesis"]  # everywhere
+COMMANDS = ["ask", "discussion", "essays", "forget", "thesis"]  # everywhere
 LIBRARY_COMMANDS = ["essay", "reindex"]  # only in the servers that own the library
 
 

@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.corpus import CorpusError, EssayError
 from bot.discord.cogs import EXTENSIONS
 from bot.discord.conversations import Conversations
+from bot.discord.inbox import Inbox
 from bot.discord.interactions import apologize, refusal_for, say
 from bot.discord.libraries import Libraries
 from bot.discord.ratelimit import MINUTE, ReplyRateLimit
@@ -31,7 +32,7 @@ from bot.discord.threads import ThreadRegistry
 from bot.library import Library
 from bot.retrieval.embedder import ModelLoadError
 from bot.retrieval.store import IndexLoadError
-from bot.state import ConversationStore, PendingStore, ThreadStore
+from bot.state import CommandGuildStore, ConversationStore, PendingStore, ThreadStore
 from bot.tutor.engine import Tutor
 from bot.tutor.voice import LLMVoice
 
@@ -77,7 +78,8 @@ class TutorBot(commands.Bot):
 
     Shared by the cogs: `libraries` (which library and tutor serve a server, who may change it), `conversations`
     (tutor turns), `threads` (the bot's conversation threads), `pending` (messages not yet answered) and
-    `rate_limit` (replies per user per minute; `rate_period` shortens the minute in tests).
+    `rate_limit` (replies per user per minute; `rate_period` shortens the minute in tests), and `inboxes` (the cogs'
+    messages not yet answered).
     """
 
     # set in setup_hook: creating them touches the disk
@@ -96,6 +98,7 @@ class TutorBot(commands.Bot):
         self.rate_limit = ReplyRateLimit(settings.replies_per_minute, rate_period)
         self.clock = clock  # the weekly discussion's and retention's notion of now (tests move it)
         self.discussion_threads: set[int] = set()  # live weekly threads, kept by the discussion cog
+        self.inboxes: dict[str, Inbox] = {}  # each cog's inbox of messages not yet answered, by name
 
     async def setup_hook(self) -> None:
         await asyncio.to_thread(self._prepare)
@@ -121,8 +124,9 @@ class TutorBot(commands.Bot):
         self.pending = PendingStore(self.settings.database_path)
 
     async def _sync_commands(self) -> None:
-        """Global commands everywhere; the library's commands only in ADMIN_GUILD_IDS (registered there as guild
-        commands); with DISCORD_GUILD_ID, everything in that one server instead, at once."""
+        """Global commands everywhere; the library's commands only in ADMIN_GUILD_IDS (registered there as server
+        commands); with DISCORD_GUILD_ID, everything in that one server instead, at once. A server that had server
+        commands from an earlier start and is no longer listed gets them taken back."""
         guilds = set(self.libraries.admin_guild_ids)
         dev_guild = self.settings.discord_guild_id
         if dev_guild is None:
@@ -131,14 +135,22 @@ class TutorBot(commands.Bot):
         else:
             self.tree.copy_global_to(guild=discord.Object(dev_guild))
             guilds.add(dev_guild)
-        for guild_id in sorted(guilds):
+        store = CommandGuildStore(self.settings.database_path)
+        registered = set(await asyncio.to_thread(store.guilds))
+        for guild_id in sorted(guilds | registered):
             try:
                 synced = await self.tree.sync(guild=discord.Object(guild_id))
             except discord.Forbidden:
                 log.warning("could not register commands in server %s: is the bot in it, invited with the "
                             "applications.commands scope? (ADMIN_GUILD_IDS / DISCORD_GUILD_ID)", guild_id)
                 continue
-            log.info("synced %d slash commands to server %s", len(synced), guild_id)
+            if guild_id in guilds:
+                registered.add(guild_id)
+                log.info("synced %d slash commands to server %s", len(synced), guild_id)
+            else:
+                registered.discard(guild_id)
+                log.info("took back the server commands of server %s (no longer in ADMIN_GUILD_IDS)", guild_id)
+        await asyncio.to_thread(store.replace, registered)
 
     async def on_ready(self) -> None:
         log.info("logged in as %s (id %s) in %d servers", self.user, self.user and self.user.id, len(self.guilds))

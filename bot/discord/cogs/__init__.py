@@ -7,4 +7,5 @@ EXTENSIONS = (
     "bot.discord.cogs.essays",  # /essays, /thesis
     "bot.discord.cogs.admin",  # /essay add|remove, /reindex (only in ADMIN_GUILD_IDS servers)
     "bot.discord.cogs.discussion",  # the weekly discussion
+    "bot.discord.cogs.privacy",  # /forget, and purging old conversations (CONVERSATION_RETENTION_DAYS)
 )

@@ -50,10 +50,12 @@ class ConversationCog(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(ReplyButton)  # the buttons of replies sent before a restart keep working
+        self.bot.inboxes[self.inbox.name] = self.inbox
         self._restoring = asyncio.create_task(self._restore())
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(ReplyButton)
+        self.bot.inboxes.pop(self.inbox.name, None)
         if self._restoring is not None:
             self._restoring.cancel()
         await self.inbox.close()

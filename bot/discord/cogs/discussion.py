@@ -53,6 +53,7 @@ class DiscussionCog(commands.Cog):
     async def cog_load(self) -> None:
         await self._refresh_threads()
         self._ticker.start()
+        self.bot.inboxes[self.inbox.name] = self.inbox
         self._restoring = asyncio.create_task(self._restore())
 
     async def _refresh_threads(self) -> None:
@@ -67,6 +68,7 @@ class DiscussionCog(commands.Cog):
 
     async def cog_unload(self) -> None:
         self._ticker.cancel()
+        self.bot.inboxes.pop(self.inbox.name, None)
         if self._restoring is not None:
             self._restoring.cancel()
         await self.inbox.close()
