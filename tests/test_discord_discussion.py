@@ -14,6 +14,7 @@ import pytest_asyncio
 from bot.discord.client import TutorBot
 from bot.discord.interactions import ADMIN_ONLY
 from bot.library import Library
+from bot.state import ConversationStore
 from tests.conftest import SEED
 from tests.discord_helpers import EPHEMERAL, TIMEOUT, final_answer
 from tests.fakediscord import FakeDiscord
@@ -134,6 +135,11 @@ async def test_the_week_in_a_thread(fake: FakeDiscord, running: tuple[TutorBot, 
     await asyncio.sleep(BATCH * 2)
     assert [m.message_id for m in bot_messages_in(fake, thread)] == [reply.message_id]  # one reply to the burst
     assert reply.embeds[0]["fields"][-1]["name"] == "Your turn"
+    stored = ConversationStore(bot.settings.database_path).load(f"discussion:{thread}")
+    assert stored.essay_id == "severance"  # the replies keep to the week's essay
+    assert [t.text for t in stored.turns if t.role == "user"] == [
+        "I agree with the essay, the outie is a warning to all of us.\n"
+        "Also, workplaces really do reward us for hiding grief."]  # the burst as one turn
 
     # a mention is answered at once, and the bot never answers itself
     mark, sent_at = fake.checkpoint(), time.monotonic()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -288,3 +289,32 @@ def test_a_conversation_is_summed_up_by_the_same_core(seed_library: Library, tmp
                                                                  tutor.argmap, {1: "Ana", 2: "Bo"}, default="x"),
                        tutor.detector, "Who pays?")
     assert "**2 people** took part (3 messages)" in weekly_text(weekly)  # the weekly rendering of the same core
+
+
+async def test_a_tick_during_post_now_does_not_post_the_week_again(service: WeeklyDiscussion) -> None:
+    """/discussion now records the week as "posting" before it sends; a tick that runs meanwhile must not take that
+    for an interrupted post and send it a second time."""
+    publisher: MemoryPublisher = service.publisher  # type: ignore[assignment]
+    sending, release, looked = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    real_publish, real_find = publisher.publish, publisher.find_post
+
+    async def slow_publish(channel_id: int, opening: Opening) -> tuple[int, int | None]:
+        sending.set()
+        await release.wait()
+        return await real_publish(channel_id, opening)
+
+    async def find_post(channel_id: int, week_key: str) -> tuple[int, int | None] | None:
+        looked.set()  # the tick took the post being sent for an interrupted one
+        return await real_find(channel_id, week_key)
+
+    publisher.publish, publisher.find_post = slow_publish, find_post  # type: ignore[method-assign]
+    now = utc(2026, 11, 25, 12)
+    posting = asyncio.create_task(service.post_now(GUILD, now))
+    await asyncio.wait_for(sending.wait(), 10)
+    ticking = asyncio.create_task(service.tick(GUILD, now))
+    async with asyncio.timeout(10):  # until the tick either looks for the post or waits its turn
+        while not (looked.is_set() or service._lock(GUILD)._waiters):  # type: ignore[attr-defined]
+            await asyncio.sleep(0.01)
+    release.set()
+    assert await posting == "posted 2026-W48" and await ticking == "waiting"
+    assert len(publisher.posts) == 1 and not looked.is_set()

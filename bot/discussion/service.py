@@ -56,6 +56,12 @@ class WeeklyDiscussion:
         self.tutors = tutors
         self.store = store
         self.publisher = publisher
+        # one action at a time per server in this process: a tick must not take a post that /discussion now is
+        # still sending for an interrupted one (and send it again)
+        self._acting: dict[int, asyncio.Lock] = {}
+
+    def _lock(self, guild_id: int) -> asyncio.Lock:
+        return self._acting.setdefault(guild_id, asyncio.Lock())
 
     # ---- reading ---------------------------------------------------------------------------------------------
     async def status(self, guild_id: int, now: datetime) -> Status | None:
@@ -93,6 +99,10 @@ class WeeklyDiscussion:
     # ---- acting ----------------------------------------------------------------------------------------------
     async def tick(self, guild_id: int, now: datetime) -> str:
         """Do whatever is due for a server now: recover, post (or skip a stale slot), nudge a quiet thread."""
+        async with self._lock(guild_id):
+            return await self._tick(guild_id, now)
+
+    async def _tick(self, guild_id: int, now: datetime) -> str:
         found = await asyncio.to_thread(self.store.schedule, guild_id)
         if found is None or not found[0].enabled:
             return "no schedule"
@@ -117,6 +127,10 @@ class WeeklyDiscussion:
 
     async def post_now(self, guild_id: int, now: datetime) -> str:
         """/discussion now: post the next topic at once (closing the previous thread), as this week's post."""
+        async with self._lock(guild_id):
+            return await self._post_now(guild_id, now)
+
+    async def _post_now(self, guild_id: int, now: datetime) -> str:
         found = await asyncio.to_thread(self.store.schedule, guild_id)
         if found is None:
             return "no schedule"
