@@ -2,7 +2,7 @@
 
 They must keep working after a restart, when the bot no longer has the view objects it sent. So each button is a
 `DynamicItem`: its custom_id carries the action and the conversation id (``tutor:angle:1234``), and the class,
-registered in `setup_hook`, rebuilds the button from any matching click.
+registered by the conversation cog when it loads, rebuilds the button from any matching click.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 import discord
 from discord import app_commands
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from bot.discord.client import TutorBot
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 APOLOGY = "Sorry, something went wrong on my side and I couldn't finish that. Please try again in a moment."
 ADMIN_ONLY = "Sorry, only members with the Manage Server permission can use this command."
@@ -63,21 +65,28 @@ async def apologize(interaction: discord.Interaction, error: BaseException) -> N
         log.warning("could not send the apology for interaction %s", interaction.id, exc_info=True)
 
 
-def require_manage_server(interaction: discord.Interaction) -> bool:
-    """Admin commands are hidden from members without Manage Server by default, but a server can grant them to
-    other roles or channels, so the permission is checked again on every use (and Discord does not enforce
-    `guild_only` on a forged interaction, so a DM is refused here too)."""
-    if interaction.guild is None or not interaction.permissions.manage_guild:
-        raise app_commands.MissingPermissions(["manage_guild"])
-    return True
+def manage_server() -> Callable[[T], T]:
+    """The check of the admin commands, discord.py's own: Manage Server. Hiding the commands from members
+    (`default_permissions`) is not enough, since a server can grant them to other roles or channels, and a DM has
+    no permissions at all (Discord does not enforce `guild_only` on a forged interaction), so it is checked on every
+    use."""
+    return app_commands.checks.has_permissions(manage_guild=True)
 
 
-def require_library_admin(interaction: discord.Interaction[TutorBot]) -> bool:
-    """Changing the essays: the server must own the library (ADMIN_GUILD_IDS), checked on every use since the
-    commands may still be registered in a server removed from the list, and the member must have Manage Server."""
-    if interaction.guild_id is not None and not interaction.client.libraries.may_manage(interaction.guild_id):
-        raise NotALibraryServer(NOT_A_LIBRARY_SERVER)
-    return require_manage_server(interaction)
+def library_admin() -> Callable[[T], T]:
+    """The checks of the commands that change the essays: the server must own the library (ADMIN_GUILD_IDS),
+    since the commands may still be registered in a server just removed from the list or be forged, and then the
+    member must have Manage Server."""
+
+    def in_a_library_server(interaction: discord.Interaction[TutorBot]) -> bool:
+        if interaction.guild_id is not None and not interaction.client.libraries.may_manage(interaction.guild_id):
+            raise NotALibraryServer(NOT_A_LIBRARY_SERVER)
+        return True
+
+    def decorate(command: T) -> T:
+        return manage_server()(app_commands.check(in_a_library_server)(command))  # checked in this order
+
+    return decorate
 
 
 def refusal_for(error: app_commands.AppCommandError) -> str | None:

@@ -25,7 +25,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.corpus import CorpusError
-from bot.discord.interactions import essay_autocomplete, require_library_admin, say
+from bot.discord.interactions import essay_autocomplete, library_admin, say
 from bot.library import Change, Library
 from bot.retrieval.store import BuildReport
 
@@ -91,9 +91,7 @@ class AdminCog(commands.Cog):
     def _library(self, interaction: discord.Interaction[TutorBot]) -> Library:
         return self.bot.libraries.library(interaction.guild_id)
 
-    async def interaction_check(self, interaction: discord.Interaction[TutorBot], /) -> bool:  # type: ignore[override]
-        return require_library_admin(interaction)
-
+    @library_admin()
     @essay.command(name="add", description="Add an essay file (.txt, .md, .html, .pdf) to the library")
     @app_commands.describe(file="The essay", title="The title you expect (titles come from the file itself)")
     async def essay_add(self, interaction: discord.Interaction[TutorBot], file: discord.Attachment,
@@ -123,6 +121,7 @@ class AdminCog(commands.Cog):
             lines.append(line)
         return "\n".join([*lines, library_size(change.report)])
 
+    @library_admin()
     @essay.command(name="remove", description="Remove an essay from the library")
     @app_commands.describe(essay="The essay to remove")
     @app_commands.autocomplete(essay=essay_autocomplete)
@@ -137,6 +136,7 @@ class AdminCog(commands.Cog):
         removed = ", ".join(f"**{e.title}**" for e in change.essays)
         await progress.finish(f"Removed {removed}. {library_size(change.report)}")
 
+    @library_admin()
     @app_commands.command(name="reindex", description="Rebuild the index from the essay files (Manage Server)")
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()

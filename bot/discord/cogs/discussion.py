@@ -21,7 +21,7 @@ from discord.ext import commands, tasks
 
 from bot.discord.conversations import Said
 from bot.discord.inbox import Burst, Inbox
-from bot.discord.interactions import require_manage_server, say
+from bot.discord.interactions import manage_server, say
 from bot.discord.publisher import DiscordPublisher, opening_embed
 from bot.discord.render import reply_embed
 from bot.discussion.schedule import WEEKDAYS, Schedule, ScheduleError, parse_time, parse_timezone
@@ -73,9 +73,6 @@ class DiscussionCog(commands.Cog):
             self._restoring.cancel()
         await self.inbox.close()
 
-    async def interaction_check(self, interaction: discord.Interaction[TutorBot], /) -> bool:  # type: ignore[override]
-        return require_manage_server(interaction)
-
     # ---- the scheduler ---------------------------------------------------------------------------------------
     async def _tick(self) -> None:
         """Every minute (and at start-up, which catches up a missed post): whatever is due in each server."""
@@ -91,6 +88,7 @@ class DiscussionCog(commands.Cog):
                 await self._refresh_threads()
 
     # ---- commands --------------------------------------------------------------------------------------------
+    @manage_server()
     @discussion.command(name="set", description="Open a discussion thread every week in a channel")
     @app_commands.describe(channel="Where to post", weekday="Day of the week", time="Local time, 24-hour HH:MM",
                            timezone="IANA timezone, e.g. Europe/Berlin")
@@ -116,6 +114,7 @@ class DiscussionCog(commands.Cog):
         names = sorted(z for z in zoneinfo.available_timezones() if wanted in z.lower())
         return [app_commands.Choice(name=z, value=z) for z in names[:25]]
 
+    @manage_server()
     @discussion.command(name="status", description="Show the schedule, the next post and its topic")
     async def status(self, interaction: discord.Interaction[TutorBot]) -> None:
         assert interaction.guild_id is not None
@@ -134,6 +133,7 @@ class DiscussionCog(commands.Cog):
         stamp = int(moment.timestamp())
         return f"Next post: {local:%A %d %B %Y, %H:%M} {schedule.timezone} (<t:{stamp}:F>, <t:{stamp}:R>)."
 
+    @manage_server()
     @discussion.command(name="preview", description="See next week's opening post (only you)")
     async def preview(self, interaction: discord.Interaction[TutorBot]) -> None:
         assert interaction.guild_id is not None
@@ -145,6 +145,7 @@ class DiscussionCog(commands.Cog):
         await interaction.followup.send(content=f"Thread: {opening.thread_name}", embed=opening_embed(opening),
                                         ephemeral=True)
 
+    @manage_server()
     @discussion.command(name="now", description="Post the next discussion now (closing the current one)")
     async def now(self, interaction: discord.Interaction[TutorBot]) -> None:
         assert interaction.guild_id is not None
@@ -156,6 +157,7 @@ class DiscussionCog(commands.Cog):
             return
         await say(interaction, f"Done: {outcome}.")
 
+    @manage_server()
     @discussion.command(name="off", description="Stop the weekly discussion")
     async def off(self, interaction: discord.Interaction[TutorBot]) -> None:
         assert interaction.guild_id is not None
