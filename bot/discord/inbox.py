@@ -78,6 +78,19 @@ class Inbox:
         self._answer = answer
         self._slots: dict[Hashable, _Slot] = {}
         self._holds: dict[int, asyncio.Future[None]] = {}  # message id -> its write to the store
+        self._registry: dict[str, Inbox] | None = None
+        self._restoring: asyncio.Task[None] | None = None
+
+    def open(self, take: Callable[[discord.Message], object], registry: dict[str, Inbox]) -> None:
+        """Start: listed in `registry` (where `/forget` finds every inbox), and once the client is ready, the
+        messages held before the last stop are taken again (`restore`)."""
+        self._registry = registry
+        registry[self.name] = self
+        self._restoring = asyncio.create_task(self._restore_when_ready(take), name=f"inbox-{self.name}-restore")
+
+    async def _restore_when_ready(self, take: Callable[[discord.Message], object]) -> None:
+        await self.client.wait_until_ready()
+        await self.restore(take)
 
     @property
     def idle(self) -> bool:
@@ -188,6 +201,10 @@ class Inbox:
 
     async def close(self) -> None:
         """Stop every worker; held messages stay in the store for the next start."""
+        if self._registry is not None:
+            self._registry.pop(self.name, None)
+        if self._restoring is not None:
+            self._restoring.cancel()
         tasks = [slot.task for slot in self._slots.values() if slot.task is not None]
         for task in tasks:
             task.cancel()

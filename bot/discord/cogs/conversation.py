@@ -11,7 +11,6 @@ channel are collected the same way per person and channel; their replies go on i
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -46,24 +45,14 @@ class ConversationCog(commands.Cog):
         self.bot = bot
         self.inbox = Inbox("conversation", bot, bot.pending, bot.rate_limit, quiet=bot.settings.burst_quiet_seconds,
                            answer=self._answer)
-        self._restoring: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(ReplyButton)  # the buttons of replies sent before a restart keep working
-        self.bot.inboxes[self.inbox.name] = self.inbox
-        self._restoring = asyncio.create_task(self._restore())
+        self.inbox.open(self._take, self.bot.inboxes)  # and the messages received just before it are answered
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(ReplyButton)
-        self.bot.inboxes.pop(self.inbox.name, None)
-        if self._restoring is not None:
-            self._restoring.cancel()
         await self.inbox.close()
-
-    async def _restore(self) -> None:
-        """Answer the messages that arrived just before the last stop."""
-        await self.bot.wait_until_ready()
-        await self.inbox.restore(self._take)
 
     # ---- /ask ------------------------------------------------------------------------------------------------
     @app_commands.command(name="ask", description="Ask about the essays: the tutor quotes them and asks you back")

@@ -48,13 +48,11 @@ class DiscussionCog(commands.Cog):
         self.inbox = Inbox("discussion", bot, bot.pending, bot.rate_limit,
                            quiet=bot.settings.discussion_batch_seconds, answer=self._answer)
         self._ticker = tasks.loop(seconds=bot.settings.discussion_tick_seconds)(self._tick)
-        self._restoring: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
         await self._refresh_threads()
         self._ticker.start()
-        self.bot.inboxes[self.inbox.name] = self.inbox
-        self._restoring = asyncio.create_task(self._restore())
+        self.inbox.open(self._take, self.bot.inboxes)
 
     async def _refresh_threads(self) -> None:
         """Keep the bot's in-memory set of live discussion threads in step with the store."""
@@ -62,15 +60,8 @@ class DiscussionCog(commands.Cog):
         self.bot.discussion_threads.clear()
         self.bot.discussion_threads.update(live)
 
-    async def _restore(self) -> None:
-        await self.bot.wait_until_ready()
-        await self.inbox.restore(self._take)
-
     async def cog_unload(self) -> None:
         self._ticker.cancel()
-        self.bot.inboxes.pop(self.inbox.name, None)
-        if self._restoring is not None:
-            self._restoring.cancel()
         await self.inbox.close()
 
     # ---- the scheduler ---------------------------------------------------------------------------------------
