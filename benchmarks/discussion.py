@@ -11,8 +11,9 @@ import tempfile
 from pathlib import Path
 
 from bot.config import Settings
-from bot.discussion.posts import Contribution, compose_opening, nudge_question, summarize
+from bot.discussion.posts import compose_opening, nudge_question
 from bot.discussion.rotation import next_topic
+from bot.discussion.summary import Contribution, summarize, weekly_text
 from bot.library import Library
 from bot.state import ConversationStore
 from bot.tutor.engine import Tutor
@@ -45,7 +46,7 @@ def main() -> None:
     lines = ["# Weekly discussion sample (unedited)", "", "## Opening post", "",
              f"**{opening.title}** — thread: *{opening.thread_name}*", "", opening.text(), "",
              "## The scripted thread", "", *(f"- {a}: {t}" for a, t in THREAD), "", "## Closing summary", "",
-             summary.text(), ""]
+             weekly_text(summary), ""]
     OUTPUT.write_text("\n".join(lines), encoding="utf-8")
     print(OUTPUT.read_text(encoding="utf-8"))
 

@@ -310,7 +310,7 @@ def render(backends: list[dict], scale: list[dict], process: dict, exact: list, 
               f"{'yes' if process['torch_imported'] else 'no'}) |",
               f"| start-up to ready (process start to first reply, median of 3) | {process['startup_s']:.1f} s |",
               f"| event-loop stall under Discord load (heartbeat interval {stall['interval']} s, "
-              "see below) | longest gap {:.2f} s |".format(max(stall["ask_gap"], stall["add_gap"])),
+              "see below) | longest gap {:.2f} s |".format(discord_load.longest(stall)),
               "", "## Exact or approximate dense index", "",
               "Exact search scores every vector (one matrix-vector product); its cost by collection size, "
               "random unit vectors (the cost does not depend on the content):", "",
@@ -352,8 +352,9 @@ def targets(backends: list[dict], scale: list[dict], process: dict, hnsw: dict, 
          process["maxrss_kb"] <= 1.5 * 1024 * 1024),
         ("approximate index recall@10 vs exact ≥ 0.95", f"{hnsw['recall10']:.3f}", hnsw["recall10"] >= 0.95),
         ("longest heartbeat gap ≤ 1.5x the interval under load",
-         f"{stall['ask_gap'] / stall['interval']:.2f}x (50 /ask), {stall['add_gap'] / stall['interval']:.2f}x (add)",
-         max(stall["ask_gap"], stall["add_gap"]) <= 1.5 * stall["interval"]),
+         f"{stall['ask_gap'] / stall['interval']:.2f}x (50 /ask), {stall['add_gap'] / stall['interval']:.2f}x (add), "
+         f"{stall['burst_gap'] / stall['interval']:.2f}x (bursts), {stall['forget_gap'] / stall['interval']:.2f}x "
+         "(/forget)", discord_load.longest(stall) <= 1.5 * stall["interval"]),
     ]
     lines = ["", "## Targets", "", "| target | this run | met |", "|---|---|---|"]
     lines += [f"| {name} | {value} | {'yes' if met else 'NO'} |" for name, value, met in rows]

@@ -314,7 +314,7 @@ def doctor() -> None:
 @app.command()
 def run() -> None:
     """Run the Discord bot (needs DISCORD_TOKEN; see the README's Discord section)."""
-    from bot.client import BotStartError, run_bot  # discord is imported only by this command
+    from bot.discord.client import BotStartError, run_bot  # discord is imported only by this command
 
     try:
         run_bot(get_settings())

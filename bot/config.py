@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.retrieval.dense_index import EXACT_MAX_VECTORS
 
@@ -17,7 +18,8 @@ BUNDLED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 class Settings(BaseSettings):
     """Every knob of the tutor. Paths are relative to the working directory."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
+                                      env_ignore_empty=True)  # `NAME=` in .env means the default
 
     discord_token: SecretStr | None = Field(default=None, description="Bot token; only `run` needs it.")
     corpus_dir: Path = Path("corpus")
@@ -33,7 +35,22 @@ class Settings(BaseSettings):
     discord_guild_id: int | None = Field(
         default=None, description="Sync slash commands to this server only (instant); unset: globally."
     )
-    cooldown_seconds: float = Field(default=5.0, ge=0, description="Per-user wait between questions on Discord.")
+    admin_guild_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, description="Servers that own the library: only there do /essay and /reindex exist "
+        "(for members with Manage Server). Comma-separated ids; empty: essays are managed from the command line only.",
+    )
+    replies_per_minute: int = Field(
+        default=6, ge=0, description="Flood limit on Discord: tutor replies per user per minute. Over it, messages "
+        "wait (never dropped) and are answered together when it lifts; 0: no limit.",
+    )
+    burst_quiet_seconds: float = Field(
+        default=2.5, ge=0, description="Discord: messages a person sends within this many seconds of each other "
+        "(or while their reply is being written) are answered together, as one turn.",
+    )
+    conversation_retention_days: int | None = Field(
+        default=None, ge=1, description="Delete conversations (and who said what in them) inactive for this many "
+        "days, checked every hour; unset: keep them until someone runs /forget.",
+    )
     embedding_backend: Literal["auto", "torch", "onnx", "onnx-int8"] = Field(
         default="auto",
         description="torch, onnx or onnx-int8 (exported once to INDEX_DIR/models); auto: the existing index's "
@@ -56,6 +73,20 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(
         default=20.0, gt=0, description="Seconds for a whole LLM reply; past it the offline reply is used."
     )
+
+
+    @field_validator("admin_guild_ids", mode="before")
+    @classmethod
+    def _server_ids(cls, value: object) -> object:
+        """`123, 456` (as people write it), `[123, 456]`, or a list."""
+        if not isinstance(value, str):
+            return value
+        ids = [part for part in re.split(r"[\s,;]+", value.strip().strip("[]")) if part]
+        bad = [part for part in ids if not part.isdigit()]
+        if bad:
+            raise ValueError(f"{', '.join(bad)}: not a server id (a number: in Discord, turn on Developer Mode, "
+                             "right-click the server, Copy Server ID)")
+        return [int(part) for part in ids]
 
 
 @lru_cache(maxsize=1)

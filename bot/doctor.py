@@ -46,6 +46,27 @@ def run_checks(settings: Settings) -> Iterator[Finding]:
     token = settings.discord_token and settings.discord_token.get_secret_value().strip()
     yield Finding("discord", True, "DISCORD_TOKEN is set" if token else
                   "DISCORD_TOKEN is not set (only `python -m bot run` needs it)")
+    yield _check_essay_management(settings)
+    yield _check_retention(settings)
+
+
+def _check_essay_management(settings: Settings) -> Finding:
+    servers = settings.admin_guild_ids
+    if not servers:
+        return Finding("essay management", True, "from the command line only (`python -m bot index add|remove`): "
+                       "ADMIN_GUILD_IDS is empty, so no server has /essay or /reindex")
+    listed = ", ".join(str(s) for s in servers)
+    return Finding("essay management", True, f"/essay and /reindex in server{'s' if len(servers) > 1 else ''} "
+                   f"{listed} (ADMIN_GUILD_IDS), for members with Manage Server; every other server can only read")
+
+
+def _check_retention(settings: Settings) -> Finding:
+    days = settings.conversation_retention_days
+    where = f"in {settings.database_path}"
+    if days is None:
+        return Finding("conversations", True, f"kept {where} until deleted (/forget); set "
+                       "CONVERSATION_RETENTION_DAYS to purge old ones")
+    return Finding("conversations", True, f"kept {where} for {days} days after their last message, then deleted")
 
 
 def _check_model(library: Library | None) -> Finding:

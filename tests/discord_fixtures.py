@@ -2,7 +2,9 @@
 `library` and `bot`.
 
 Every test that uses `fake` is also checked at teardown for what Discord itself would refuse or regret: unknown
-routes, rejected requests (over a limit), a message that could ping, a thread name over 100 characters.
+routes, rejected requests (over a limit), a message that could ping, a thread name over 100 characters. A module
+that sets ``STEADY = True`` also has its heartbeat checked: no gap between two of the client's heartbeats longer
+than 1.5 times the interval (STEADY_INTERVAL) at any moment of the test, so the event loop never stalled.
 """
 
 from __future__ import annotations
@@ -12,19 +14,29 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 import pytest_asyncio
 
-from bot.client import TutorBot
+from bot.discord.client import TutorBot
 from bot.library import Library
-from tests.discord_helpers import HEARTBEAT_INTERVAL, assert_never_pings, assert_thread_names_fit, make_bot
+from tests.discord_helpers import (
+    HEARTBEAT_INTERVAL,
+    STEADY_INTERVAL,
+    assert_never_pings,
+    assert_steady_heartbeat,
+    assert_thread_names_fit,
+    make_bot,
+)
 from tests.fakediscord import FakeDiscord
 
 
 @pytest_asyncio.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord(heartbeat_interval=HEARTBEAT_INTERVAL) as server:
+async def fake(request: pytest.FixtureRequest) -> AsyncIterator[FakeDiscord]:
+    steady = getattr(request.module, "STEADY", False)
+    async with FakeDiscord(heartbeat_interval=STEADY_INTERVAL if steady else HEARTBEAT_INTERVAL) as server:
         yield server
         server.assert_clean()
         assert_never_pings(server)
         assert_thread_names_fit(server)
+        if steady:
+            assert_steady_heartbeat(server)
 
 
 @pytest.fixture
@@ -35,5 +47,6 @@ def library(library_factory: Callable[..., Library]) -> Library:
 
 @pytest_asyncio.fixture
 async def bot(fake: FakeDiscord, library: Library) -> AsyncIterator[TutorBot]:
-    async with fake.running(make_bot(library)) as client:
+    """The bot, with the fake's default server as the one that owns the library (ADMIN_GUILD_IDS)."""
+    async with fake.running(make_bot(library, admin_guild_ids=[fake.guild.id])) as client:
         yield client  # type: ignore[misc]

@@ -4,26 +4,36 @@ bot's answers, and checking what Discord would refuse or regret. The fixtures ar
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bot.client import TutorBot
-from bot.discord_render import THREAD_NAME_LIMIT
+from bot.discord.client import TutorBot
+from bot.discord.render import THREAD_NAME_LIMIT
 from bot.library import Library
+from bot.tutor.engine import Tutor
 from tests.fakediscord import FakeChannel, FakeDiscord, FakeUser, InteractionRecord, SentMessage
 from tests.fakediscord.models import TEXT_CHANNEL
 
 HEARTBEAT_INTERVAL = 0.25
+STEADY_INTERVAL = 1.0  # modules that check the heartbeat use this interval; a gap may be at most 1.5 times it
 TIMEOUT = 10.0  # generous bound for any single wait; a passing test takes a fraction of it
 DEFERRED = 5
 EPHEMERAL = 64
 
 
-def make_bot(library: Library, **settings: Any) -> TutorBot:
-    """The real bot over `library`, with its settings changed by `settings` (the cooldown is off unless given)."""
-    changed = library.settings.model_copy(update={"cooldown_seconds": 0, **settings})
-    return TutorBot(changed, library=library, guild_ready_timeout=0.05)
+QUIET = 0.1  # the burst window of most tests: short, so that single messages are answered quickly
+
+
+def make_bot(library: Library, *, tutor: Tutor | None = None, rate_period: float | None = None, clock: Any = None,
+             **settings: Any) -> TutorBot:
+    """The real bot over `library` (and `tutor`), with its settings changed by `settings` (no flood limit and a
+    short burst window unless given); `rate_period` shortens the flood limit's minute, `clock` replaces now."""
+    changed = library.settings.model_copy(update={"replies_per_minute": 0, "burst_quiet_seconds": QUIET, **settings})
+    extra = {"rate_period": rate_period} if rate_period is not None else {}
+    extra |= {"clock": clock} if clock is not None else {}
+    return TutorBot(changed, library=library, tutor=tutor, guild_ready_timeout=0.05, **extra)
 
 
 # ---- checks ------------------------------------------------------------------------------------------------------
@@ -35,6 +45,16 @@ def assert_never_pings(fake: FakeDiscord) -> None:
         mentions = sent.allowed_mentions
         assert mentions is not None and mentions["parse"] == [], f"{sent} may ping: {mentions}"
         assert not mentions.get("users") and not mentions.get("roles") and not mentions.get("replied_user"), sent
+
+
+def assert_steady_heartbeat(fake: FakeDiscord) -> None:
+    """No connection ever went longer than 1.5 heartbeat intervals without a heartbeat."""
+    interval = fake.gateway.heartbeat_interval
+    for connection, beats in fake.heartbeat_times.items():
+        gaps = [later - earlier for earlier, later in itertools.pairwise(beats)]
+        print(f"heartbeat, connection {connection}: {len(beats)} beats, longest gap {max(gaps, default=0):.3f} s "
+              f"({max(gaps, default=0) / interval:.2f}x the interval)")
+        assert max(gaps, default=0.0) <= 1.5 * interval, f"connection {connection}: heartbeat gaps {gaps}"
 
 
 def assert_thread_names_fit(fake: FakeDiscord) -> None:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.client import ADMIN_ONLY, TutorBot
+from bot.discord.client import TutorBot
+from bot.discord.interactions import ADMIN_ONLY, NOT_A_LIBRARY_SERVER, NOT_HERE
 from bot.library import Library
 from tests.conftest import SECOND_ESSAY, SEED
 from tests.discord_helpers import EPHEMERAL, HEARTBEAT_INTERVAL, TIMEOUT, ask, final_answer, make_bot, snapshot
@@ -81,7 +82,7 @@ async def test_bad_files_are_rejected_with_their_reason_and_change_nothing(
 
 async def test_removing_an_essay(fake: FakeDiscord, library_factory: Callable[..., Library]) -> None:
     library = library_factory([SEED, SECOND_ESSAY])
-    async with fake.running(make_bot(library)):
+    async with fake.running(make_bot(library, admin_guild_ids=[fake.guild.id])):
         choices = await fake.autocomplete("essay remove", {"essay": "stain"}, focused="essay", user=fake.admin)
         assert [c["value"] for c in choices] == ["eternal-sunshine"]
         before = snapshot(library)
@@ -107,20 +108,21 @@ async def test_reindex_picks_up_the_corpus(fake: FakeDiscord, bot: TutorBot, lib
 async def test_admin_commands_refuse_members_without_manage_server(
     fake: FakeDiscord, bot: TutorBot, library: Library
 ) -> None:
-    registered = {c["name"]: c for c in fake.commands.list()}
+    registered = {c["name"]: c for c in fake.commands.list(fake.guild.id)}
     for name in ("essay", "reindex"):  # Discord hides them from members, and they cannot be used in DMs…
         assert int(registered[name]["default_member_permissions"]) == MANAGE_GUILD
         assert registered[name]["dm_permission"] is False
     before = snapshot(library)
     attachment = fake.add_attachment(SECOND_ESSAY.name, SECOND_ESSAY.read_bytes())
-    dm = fake.open_dm(fake.admin)  # …and even an admin is refused outside a server
-    attempts = [(fake.member, fake.channel, "essay add", {"file": attachment}),
-                (fake.member, fake.channel, "essay remove", {"essay": "severance"}),
-                (fake.member, fake.channel, "reindex", {}), (fake.admin, dm, "reindex", {})]
-    for user, channel, command, options in attempts:
-        call = await fake.invoke_slash(command, options, user=user, channel=channel)
+    attempts = [(fake.member, "essay add", {"file": attachment}), (fake.member, "essay remove", {"essay": "severance"}),
+                (fake.member, "reindex", {})]
+    calls = [await fake.invoke_slash(command, options, user=user) for user, command, options in attempts]
+    # …and even an admin is refused outside a server (a DM does not have the command: a forged interaction)
+    calls.append(await fake.forge_slash("reindex", user=fake.admin, channel=fake.open_dm(fake.admin),
+                                        registered_in=fake.guild))
+    for call in calls:
         response = await fake.wait_for_interaction_response(call, timeout=TIMEOUT)
-        assert response.type == 4 and response.data is not None, command
+        assert response.type == 4 and response.data is not None, call
         assert (response.data["content"], response.data["flags"]) == (ADMIN_ONLY, EPHEMERAL)
     assert snapshot(library) == before
     assert not [r for r in fake.requests if r.path.startswith("/attachments/")]
@@ -145,7 +147,7 @@ async def test_the_bot_keeps_answering_and_heartbeating_while_an_essay_is_added(
         return real_add(*args, on_stage=stage, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(library, "add", held_add)
-    async with fake.running(make_bot(library)):
+    async with fake.running(make_bot(library, admin_guild_ids=[fake.guild.id])):
         started = time.monotonic()
         attachment = fake.add_attachment(SECOND_ESSAY.name, SECOND_ESSAY.read_bytes())
         add = await fake.invoke_slash("essay add", {"file": attachment}, user=fake.admin)
@@ -162,3 +164,65 @@ async def test_the_bot_keeps_answering_and_heartbeating_while_an_essay_is_added(
     print(f"\nheartbeat gaps during /essay add ({finished - started:.2f} s): max {max(during):.3f} s")
     assert len(during) >= 2 and max(during) < 1.0
     assert fake.max_heartbeat_gap() < 1.0
+
+
+async def test_only_the_servers_that_own_the_library_can_change_it(
+    fake: FakeDiscord, library_factory: Callable[..., Library]
+) -> None:
+    library = library_factory([SEED, SECOND_ESSAY])
+    other = fake.state.add_guild("Another Community", owner=fake.state.add_user("other-owner"))
+    other_admin = fake.state.add_user("other-admin")
+    fake.state.add_member(other, other_admin, roles=[fake.state.add_role(other, "Mods", MANAGE_GUILD)])
+    other_channel = fake.state.add_text_channel(other, "reading")
+    async with fake.running(make_bot(library, admin_guild_ids=[fake.guild.id])):
+        names = {"global": sorted(c["name"] for c in fake.commands.list()),
+                 "other": sorted(c["name"] for c in fake.commands.list(other.id))}
+        assert "essay" not in names["global"] and "reindex" not in names["global"] and names["other"] == []
+        with pytest.raises(LookupError):  # absent there: nobody in that server can even invoke them
+            await fake.invoke_slash("reindex", {}, user=other_admin, channel=other_channel)
+        _, reply = await ask(fake, "Why does Joel want to forget?", user=other_admin, channel=other_channel)
+        assert reply.embeds  # the other server still asks questions of the same library
+
+        before = snapshot(library)
+        forged = [  # a stale or crafted command from the other server, by a member with Manage Server there
+            await fake.forge_slash("essay remove", {"essay": "severance"}, user=other_admin, channel=other_channel,
+                                   registered_in=fake.guild),
+            await fake.forge_slash("reindex", user=other_admin, channel=other_channel, registered_in=fake.guild),
+            await fake.forge_slash("essay add", {"file": fake.add_attachment("x.txt", b"An essay. " * 50)},
+                                   user=other_admin, channel=other_channel, registered_in=fake.guild),
+        ]
+        answers = [await fake.wait_for_interaction_response(call, timeout=TIMEOUT) for call in forged]
+        # the same command as the other server's own (it never registered one): unknown there, refused too
+        unknown = await fake.send_command_data({"id": "1", "name": "reindex", "type": 1, "guild_id": str(other.id)},
+                                               user=other_admin, channel=other_channel)
+        answers.append(await fake.wait_for_interaction_response(unknown, timeout=TIMEOUT))
+    assert [(a.type, a.data["content"], a.data["flags"]) for a in answers] == (  # type: ignore[index]
+        [(4, NOT_A_LIBRARY_SERVER, EPHEMERAL)] * 3 + [(4, NOT_HERE, EPHEMERAL)])
+    assert snapshot(library) == before and essay_ids(library) == ["eternal-sunshine", "severance"]
+    assert not [r for r in fake.requests if r.path.startswith("/attachments/")]  # nothing was even downloaded
+
+
+async def test_with_no_admin_servers_essays_are_managed_from_the_command_line_only(
+    fake: FakeDiscord, library: Library
+) -> None:
+    async with fake.running(make_bot(library)):
+        registered = {c["name"] for c in fake.commands.list()} | {c["name"] for c in fake.commands.list(fake.guild.id)}
+        assert "ask" in registered and not registered & {"essay", "reindex"}
+        before = snapshot(library)
+        forged = await fake.send_command_data({"id": "1", "name": "reindex", "type": 1}, user=fake.admin,
+                                              channel=fake.channel)
+        answer = await fake.wait_for_interaction_response(forged, timeout=TIMEOUT)
+    assert answer.data is not None and answer.data["content"] == NOT_HERE and snapshot(library) == before
+
+
+async def test_a_server_taken_off_the_list_loses_the_commands_at_the_next_start(
+    fake: FakeDiscord, library: Library
+) -> None:
+    async with fake.running(make_bot(library, admin_guild_ids=[fake.guild.id])):
+        assert sorted(c["name"] for c in fake.commands.list(fake.guild.id)) == ["essay", "reindex"]
+    async with fake.running(make_bot(Library(library.settings, embedder=library.embedder))):
+        assert fake.commands.list(fake.guild.id) == [] and "ask" in {c["name"] for c in fake.commands.list()}
+    mark = fake.checkpoint()
+    async with fake.running(make_bot(Library(library.settings, embedder=library.embedder))):
+        pass  # nothing to take back any more: no request for that server
+    assert not [r for r in fake.requests.since(mark) if f"/guilds/{fake.guild.id}/commands" in r.path]

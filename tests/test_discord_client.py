@@ -7,14 +7,15 @@ import asyncio
 import pytest
 from pydantic import SecretStr
 
-from bot.client import BotStartError, TutorBot, bot_intents, run_bot
+from bot.discord.client import BotStartError, TutorBot, bot_intents, run_bot
 from bot.library import Library
 from tests.discord_helpers import make_bot
 from tests.fakediscord import FakeDiscord
 
 pytest_plugins = ("tests.discord_fixtures",)
 
-COMMANDS = ["ask", "discussion", "essay", "essays", "reindex", "thesis"]
+COMMANDS = ["ask", "discussion", "essays", "forget", "thesis"]  # everywhere
+LIBRARY_COMMANDS = ["essay", "reindex"]  # only in the servers that own the library
 
 
 def test_a_missing_token_is_a_one_line_error(library: Library) -> None:
@@ -38,6 +39,7 @@ async def test_only_the_needed_intents_and_global_commands(fake: FakeDiscord, bo
     assert {name for name, on in intents if on} == {"guilds", "guild_messages", "dm_messages", "message_content"}
     assert fake.sessions[0].intents == intents.value
     assert sorted(c["name"] for c in fake.commands.list()) == COMMANDS
+    assert sorted(c["name"] for c in fake.commands.list(fake.guild.id)) == LIBRARY_COMMANDS  # an ADMIN_GUILD_IDS one
     ask = next(c for c in fake.commands.list() if c["name"] == "ask")
     options = {o["name"]: o for o in ask["options"]}
     assert options["question"]["required"] and options["essay"]["autocomplete"]
@@ -46,5 +48,8 @@ async def test_only_the_needed_intents_and_global_commands(fake: FakeDiscord, bo
 @pytest.mark.asyncio
 async def test_commands_sync_to_one_server_when_configured(fake: FakeDiscord, library: Library) -> None:
     async with fake.running(make_bot(library, discord_guild_id=fake.guild.id)):
-        assert sorted(c["name"] for c in fake.commands.list(fake.guild.id)) == COMMANDS
+        assert sorted(c["name"] for c in fake.commands.list(fake.guild.id)) == COMMANDS  # no admin servers
+        assert fake.commands.list() == []
+    async with fake.running(make_bot(library, discord_guild_id=fake.guild.id, admin_guild_ids=[fake.guild.id])):
+        assert sorted(c["name"] for c in fake.commands.list(fake.guild.id)) == sorted(COMMANDS + LIBRARY_COMMANDS)
         assert fake.commands.list() == []

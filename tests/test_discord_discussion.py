@@ -11,8 +11,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import pytest_asyncio
 
-from bot.client import ADMIN_ONLY, TutorBot
+from bot.discord.client import TutorBot
+from bot.discord.interactions import ADMIN_ONLY
 from bot.library import Library
+from bot.state import ConversationStore
 from tests.conftest import SEED
 from tests.discord_helpers import EPHEMERAL, TIMEOUT, final_answer
 from tests.fakediscord import FakeDiscord
@@ -43,7 +45,7 @@ class Clock:
 async def running(fake: FakeDiscord, library: Library) -> AsyncIterator[tuple[TutorBot, Clock]]:
     clock = Clock(SLOT - timedelta(hours=2))
     settings = library.settings.model_copy(update={
-        "cooldown_seconds": 0, "discussion_tick_seconds": 0.1, "discussion_batch_seconds": BATCH})
+        "replies_per_minute": 0, "discussion_tick_seconds": 0.1, "discussion_batch_seconds": BATCH})
     async with fake.running(TutorBot(settings, library=library, clock=clock, guild_ready_timeout=0.05)) as bot:
         yield bot, clock  # type: ignore[misc]
 
@@ -133,6 +135,11 @@ async def test_the_week_in_a_thread(fake: FakeDiscord, running: tuple[TutorBot, 
     await asyncio.sleep(BATCH * 2)
     assert [m.message_id for m in bot_messages_in(fake, thread)] == [reply.message_id]  # one reply to the burst
     assert reply.embeds[0]["fields"][-1]["name"] == "Your turn"
+    stored = ConversationStore(bot.settings.database_path).load(f"discussion:{thread}")
+    assert stored.essay_id == "severance"  # the replies keep to the week's essay
+    assert [t.text for t in stored.turns if t.role == "user"] == [
+        "I agree with the essay, the outie is a warning to all of us.\n"
+        "Also, workplaces really do reward us for hiding grief."]  # the burst as one turn
 
     # a mention is answered at once, and the bot never answers itself
     mark, sent_at = fake.checkpoint(), time.monotonic()
@@ -187,7 +194,7 @@ async def test_missed_post_on_start_up(fake: FakeDiscord, library: Library, late
     store.set_schedule(Schedule(fake.guild.id, fake.channel.id, 0, parse_time("18:00"), "Europe/Berlin"),
                        SLOT - timedelta(days=3))
     clock = Clock(SLOT + timedelta(hours=late_hours))
-    settings = library.settings.model_copy(update={"cooldown_seconds": 0, "discussion_tick_seconds": 0.1})
+    settings = library.settings.model_copy(update={"replies_per_minute": 0, "discussion_tick_seconds": 0.1})
     async with fake.running(TutorBot(settings, library=library, clock=clock, guild_ready_timeout=0.05)):
         await asyncio.sleep(1.0)
     posted = [m for m in fake.sent if is_opening(m, "2026-W49")]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.client import TutorBot
+from bot.discord.client import TutorBot
 from bot.library import Library
 from tests.conftest import SECOND_ESSAY, SEED
 from tests.discord_helpers import DEFERRED, TIMEOUT, make_bot

@@ -1,16 +1,16 @@
-"""Unit tests of the Discord layer's small parts: fitting text and embeds into Discord's limits, the cooldown and
+"""Unit tests of the Discord layer's small parts: fitting text and embeds into Discord's limits, the flood limit and
 the record of the bot's conversation threads."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import discord
 
-from bot.conversation_threads import ConversationThreads
-from bot.cooldown import Cooldown
 from bot.corpus.models import Passage
-from bot.discord_render import (
+from bot.discord.ratelimit import ReplyRateLimit
+from bot.discord.render import (
     DESCRIPTION_LIMIT,
     EMBED_TOTAL_LIMIT,
     FIELD_VALUE_LIMIT,
@@ -22,6 +22,8 @@ from bot.discord_render import (
     thread_name,
     trim,
 )
+from bot.discord.threads import ThreadRegistry
+from bot.state import ThreadStore
 from bot.tutor.composer import Quote, Reply
 from bot.tutor.moves import Move
 from bot.tutor.stance import Stance
@@ -85,22 +87,43 @@ def test_passages_and_long_lists_are_spread_over_embeds_and_messages() -> None:
         assert all(len(batch) <= 10 and sum(len(e) for e in batch) <= EMBED_TOTAL_LIMIT for batch in batches)
 
 
-def test_the_cooldown_lets_one_question_through_per_period() -> None:
-    now = [100.0]
-    cooldown = Cooldown(5, clock=lambda: now[0])
-    assert cooldown.retry_after(1) == 0
-    now[0] += 2
-    assert cooldown.retry_after(1) == 3 and cooldown.retry_after(2) == 0
-    now[0] += 2
-    assert cooldown.retry_after(1) == 1  # refused attempts do not restart the wait
-    now[0] += 1
-    assert cooldown.retry_after(1) == 0
-    assert Cooldown(0).retry_after(1) == Cooldown(0).retry_after(1) == 0
+def test_the_rate_limit_counts_replies_per_user_in_a_window() -> None:
+    now = [1000.0]
+    limit = ReplyRateLimit(2, 60, clock=lambda: now[0])
+    assert limit.retry_after(1) == limit.retry_after(1) == 0  # two replies in the minute
+    now[0] += 20
+    assert limit.retry_after(1) == 40 and limit.retry_after(2) == 0  # the third waits; another user does not
+    now[0] += 10
+    assert limit.retry_after(1) == 30  # asking again does not restart the wait
+    now[0] += 31
+    assert limit.retry_after(1) == 0
+    assert all(ReplyRateLimit(0).retry_after(1) == 0 for _ in range(100))  # 0: no limit
 
 
-def test_conversation_threads_are_remembered_across_restarts(tmp_path: Path) -> None:
-    threads = ConversationThreads(tmp_path / "tutor.sqlite3")
-    threads.add(42, guild_id=1, user_id=7)
-    threads.add(42, guild_id=1, user_id=7)
-    assert 42 in threads and 43 not in threads
-    assert 42 in ConversationThreads(tmp_path / "tutor.sqlite3")
+async def test_waiting_for_the_limit_tells_once_per_spell() -> None:
+    limit = ReplyRateLimit(1, 0.2)
+    told: list[float] = []
+
+    async def tell(seconds: float) -> None:
+        told.append(seconds)
+
+    await limit.wait_turn(7, tell)
+    await asyncio.gather(limit.wait_turn(7, tell), limit.wait_turn(7, tell))  # two replies wait: one notice
+    assert len(told) == 1 and 0 < told[0] <= 0.2
+    await asyncio.sleep(0.25)  # past the window: the next wait is a new spell
+    await limit.wait_turn(7, tell)
+    await limit.wait_turn(7, tell)
+    assert len(told) == 2
+
+
+async def test_the_thread_registry_is_remembered_across_restarts(tmp_path: Path) -> None:
+    store = ThreadStore(tmp_path / "tutor.sqlite3")
+    threads = ThreadRegistry(store)
+    await threads.add(42, guild_id=1, user_id=7)
+    await threads.add(42, guild_id=1, user_id=7)
+    await threads.add(43, guild_id=1, user_id=8)
+    assert 42 in threads and 44 not in threads
+    restarted = ThreadRegistry(ThreadStore(tmp_path / "tutor.sqlite3"))
+    assert 42 in restarted and 43 in restarted
+    assert await restarted.forget_user(7) == [42]
+    assert 42 not in restarted and 43 in restarted and 42 not in ThreadRegistry(store)

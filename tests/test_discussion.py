@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.discussion.posts import Contribution, Opening, compose_opening, summarize
+from bot.discussion.posts import Opening, compose_opening
 from bot.discussion.rotation import next_topic, ordered_claims
 from bot.discussion.schedule import (
     CATCH_UP,
@@ -24,9 +25,18 @@ from bot.discussion.schedule import (
 )
 from bot.discussion.service import WeeklyDiscussion
 from bot.discussion.store import DiscussionStore
+from bot.discussion.summary import (
+    Contribution,
+    conversation_contributions,
+    conversation_text,
+    summarize,
+    summarize_conversation,
+    weekly_text,
+)
 from bot.library import Library
-from bot.state import ConversationStore
+from bot.state import ConversationStore, Span
 from bot.tutor.engine import Tutor
+from bot.tutor.stance import Stance
 from tests.conftest import SECOND_ESSAY, SEED
 
 GUILD, CHANNEL = 1, 10
@@ -133,7 +143,7 @@ def service(seed_library: Library, tmp_path: Path) -> WeeklyDiscussion:
     tutor = Tutor(seed_library, ConversationStore(tmp_path / "db.sqlite3"))
     store = DiscussionStore(tmp_path / "db.sqlite3")
     store.set_schedule(schedule(0), utc(2026, 11, 1))
-    return WeeklyDiscussion(tutor, store, MemoryPublisher())
+    return WeeklyDiscussion(lambda guild_id: tutor, store, MemoryPublisher())
 
 
 async def test_posts_on_time_then_waits_then_closes_previous(service: WeeklyDiscussion) -> None:
@@ -174,7 +184,7 @@ async def test_no_double_post_after_a_crash_between_posting_and_recording(
         await service.tick(GUILD, utc(2026, 11, 30, 17, 1))
     assert len(publisher.posts) == 1
     monkeypatch.undo()
-    restarted = WeeklyDiscussion(service.tutor, DiscussionStore(store.path), publisher)
+    restarted = WeeklyDiscussion(service.tutors, DiscussionStore(store.path), publisher)
     assert await restarted.tick(GUILD, utc(2026, 11, 30, 17, 2)) == "waiting"
     assert len(publisher.posts) == 1  # recognised, not posted again
     [post] = restarted.store.posts(GUILD)
@@ -248,4 +258,63 @@ def test_opening_and_summary_texts(seed_library: Library, tmp_path: Path) -> Non
     ], tutor.detector, "Who pays for our clean slate?")
     assert summary.participants == 3 and summary.messages == 4
     assert [a for a, _ in summary.sides[tutor.detector.detect("I agree").stance]] == ["Ana"]
-    assert "Bo" in summary.text() and "Who pays for our clean slate?" in summary.text()
+    assert "Bo" in weekly_text(summary) and "Who pays for our clean slate?" in weekly_text(summary)
+
+
+def test_a_conversation_is_summed_up_by_the_same_core(seed_library: Library, tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path / "c.sqlite3")
+    tutor = Tutor(seed_library, store)
+    turns = [[(1, "I agree with the essay: the outie hands his grief to the innie, a warning to us all.")],
+             [(2, "I disagree, Mark is a grieving man and the essay is far too harsh on him."),
+              (1, "Is the innie even a separate person?")]]
+    for said in turns:  # taken as the Discord layer takes them: one turn per burst, authors recorded
+        text = "\n".join(t for _, t in said)
+        tutor.reply("thread", text)
+        starts = [sum(len(t) + 1 for _, t in said[:n]) for n in range(len(said))]
+        store.attribute_last_user_turn("thread", text, [Span(u, s, s + len(t)) for (u, t), s in zip(said, starts,
+                                                                                                      strict=True)])
+    conversation = store.load("thread")
+    summary = summarize_conversation(conversation, store.authors("thread"), tutor.argmap, tutor.detector,
+                                     {1: "Ana", 2: "@here Bo"}, default="someone",
+                                     fallback=lambda: tutor.thesis()[0])
+    assert summary.participants == 2 and summary.messages == 3
+    assert {(p.author, p.stance) for p in summary.positions} >= {("Ana", Stance.AGREE), ("here Bo", Stance.DISAGREE)}
+    assert summary.strongest is not None and summary.strongest.stance is not Stance.QUESTION
+    assert summary.lines and all(q.text in SEED.read_text(encoding="utf-8") for q in summary.lines)
+    assert summary.open_question == conversation.questions[-1]
+    text = conversation_text(summary)
+    assert "**Where Ana stood**" in text and "**Where here Bo stood**" in text and "@" not in text
+    assert text.endswith(f"**Left open:** {conversation.questions[-1]}")
+    weekly = summarize(summary.claim, conversation_contributions(conversation, store.authors("thread"),
+                                                                 tutor.argmap, {1: "Ana", 2: "Bo"}, default="x"),
+                       tutor.detector, "Who pays?")
+    assert "**2 people** took part (3 messages)" in weekly_text(weekly)  # the weekly rendering of the same core
+
+
+async def test_a_tick_during_post_now_does_not_post_the_week_again(service: WeeklyDiscussion) -> None:
+    """/discussion now records the week as "posting" before it sends; a tick that runs meanwhile must not take that
+    for an interrupted post and send it a second time."""
+    publisher: MemoryPublisher = service.publisher  # type: ignore[assignment]
+    sending, release, looked = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    real_publish, real_find = publisher.publish, publisher.find_post
+
+    async def slow_publish(channel_id: int, opening: Opening) -> tuple[int, int | None]:
+        sending.set()
+        await release.wait()
+        return await real_publish(channel_id, opening)
+
+    async def find_post(channel_id: int, week_key: str) -> tuple[int, int | None] | None:
+        looked.set()  # the tick took the post being sent for an interrupted one
+        return await real_find(channel_id, week_key)
+
+    publisher.publish, publisher.find_post = slow_publish, find_post  # type: ignore[method-assign]
+    now = utc(2026, 11, 25, 12)
+    posting = asyncio.create_task(service.post_now(GUILD, now))
+    await asyncio.wait_for(sending.wait(), 10)
+    ticking = asyncio.create_task(service.tick(GUILD, now))
+    async with asyncio.timeout(10):  # until the tick either looks for the post or waits its turn
+        while not (looked.is_set() or service._lock(GUILD)._waiters):  # type: ignore[attr-defined]
+            await asyncio.sleep(0.01)
+    release.set()
+    assert await posting == "posted 2026-W48" and await ticking == "waiting"
+    assert len(publisher.posts) == 1 and not looked.is_set()

@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 import pytest_asyncio
 
-from bot.client import TutorBot
-from bot.discord_interactions import APOLOGY
-from bot.discord_render import WRITING
-from bot.discord_streaming import EDIT_INTERVAL
+from bot.discord.client import TutorBot
+from bot.discord.interactions import APOLOGY
+from bot.discord.render import WRITING
+from bot.discord.streaming import EDIT_INTERVAL
 from bot.library import Library
 from tests.conftest import SEED
 from tests.discord_helpers import TIMEOUT, ask, buttons_of, is_reply, make_bot, question_of

@@ -1,10 +1,10 @@
-"""The texts of the weekly discussion: the opening post, the quiet-thread nudge and the closing summary."""
+"""The texts of the weekly discussion: the opening post and the quiet-thread nudge (the closing summary is
+`bot.discussion.summary`, shared with the End of a conversation)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.corpus.models import Passage
 from bot.corpus.text import sentence_spans
@@ -13,10 +13,8 @@ from bot.tutor.composer import Quote, short_title
 from bot.tutor.moves import Move
 from bot.tutor.phrases import contrast, topic
 from bot.tutor.questions import choose_question
-from bot.tutor.stance import Stance, StanceDetector
 
 THREAD_NAME_LIMIT = 100  # Discord's limit for a thread name
-EXCERPT_CHARS = 180
 # One prompt per move: defend the claim (evidence), challenge it (viewpoints), follow it through (implications).
 PROMPTS: tuple[tuple[str, Move, str], ...] = (
     ("Defend it", Move.EVIDENCE, "What in the essay, or in your own life, best supports this claim?"),
@@ -90,65 +88,3 @@ def nudge_question(claim: Claim, asked: Sequence[str], rarity: dict[str, float],
                                     "asserted": sides.asserted if sides else None}
     return choose_question(["nudge"], Move.VIEWPOINTS, slots, asked=asked, acts_now=(), acts_before=(),
                            turn=turn).text
-
-
-@dataclass(frozen=True)
-class Contribution:
-    author: str  # display name
-    text: str
-
-
-@dataclass
-class Summary:
-    claim: Claim
-    participants: int
-    messages: int
-    sides: dict[Stance, list[tuple[str, str]]] = field(default_factory=dict)
-    open_question: str = ""
-
-    def text(self) -> str:
-        people = "person" if self.participants == 1 else "people"
-        lines = [f"**{self.participants} {people}** took part ({self.messages} messages) on the claim: "
-                 f"{self.claim.text}", ""]
-        for stance, label in ((Stance.AGREE, "For the claim"), (Stance.DISAGREE, "Against the claim")):
-            voices = self.sides.get(stance, [])
-            lines.append(f"**{label}** ({len(voices)}):")
-            lines += [f"• {author}: “{excerpt}”" for author, excerpt in voices[:3]] or ["• nobody argued this side"]
-            lines.append("")
-        questions = self.sides.get(Stance.QUESTION, [])
-        if questions:
-            lines += ["**Questions raised:**", *(f"• {author}: “{text}”" for author, text in questions[:3]), ""]
-        lines.append(f"**Left open:** {self.open_question}")
-        return "\n".join(lines)
-
-
-def summarize(
-    claim: Claim, contributions: Sequence[Contribution], detector: StanceDetector, open_question: str
-) -> Summary:
-    """Who took part and the strongest argument of each participant, for and against the claim."""
-    best: dict[Stance, dict[str, tuple[float, str]]] = {Stance.AGREE: {}, Stance.DISAGREE: {}, Stance.QUESTION: {}}
-    for item in contributions:
-        stance = detector.detect(item.text, about=claim.text)
-        if stance.stance not in best or stance.short:
-            continue
-        strength = stance.confidence * min(len(item.text.split()), 60)  # a reasoned message beats a bare "agreed"
-        author = safe_name(item.author)
-        if strength > best[stance.stance].get(author, (-1.0, ""))[0]:
-            best[stance.stance][author] = (strength, excerpt(item.text))
-    sides = {
-        side: [(author, text) for author, (_, text) in sorted(voices.items(), key=lambda kv: -kv[1][0])]
-        for side, voices in best.items()
-    }
-    return Summary(claim, len({c.author for c in contributions}), len(contributions), sides, open_question)
-
-
-def safe_name(name: str) -> str:
-    """A display name that cannot ping or break markdown."""
-    return re.sub(r"[@`*_~|<>]", "", name).strip() or "someone"
-
-
-def excerpt(text: str) -> str:
-    cleaned = re.sub(r"\s+", " ", re.sub(r"[@`*_~|<>]", "", text)).strip().replace("“", "'").replace("”", "'")
-    if len(cleaned) <= EXCERPT_CHARS:
-        return cleaned
-    return cleaned[: EXCERPT_CHARS].rsplit(" ", 1)[0] + "…"

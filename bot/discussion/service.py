@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.discussion.posts import Contribution, Opening, compose_opening, nudge_question, summarize
+from bot.discussion.posts import Opening, compose_opening, nudge_question
 from bot.discussion.rotation import next_topic
 from bot.discussion.schedule import Due, Schedule, due, next_run, week_key
 from bot.discussion.store import DiscussionStore, Post
+from bot.discussion.summary import Contribution, summarize, weekly_text
 from bot.tutor.argmap import Claim
 from bot.tutor.engine import Tutor
 
@@ -49,10 +50,18 @@ class Status:
 
 
 class WeeklyDiscussion:
-    def __init__(self, tutor: Tutor, store: DiscussionStore, publisher: Publisher) -> None:
-        self.tutor = tutor
+    """`tutors(guild_id)` is the tutor over the library that server reads."""
+
+    def __init__(self, tutors: Callable[[int], Tutor], store: DiscussionStore, publisher: Publisher) -> None:
+        self.tutors = tutors
         self.store = store
         self.publisher = publisher
+        # one action at a time per server in this process: a tick must not take a post that /discussion now is
+        # still sending for an interrupted one (and send it again)
+        self._acting: dict[int, asyncio.Lock] = {}
+
+    def _lock(self, guild_id: int) -> asyncio.Lock:
+        return self._acting.setdefault(guild_id, asyncio.Lock())
 
     # ---- reading ---------------------------------------------------------------------------------------------
     async def status(self, guild_id: int, now: datetime) -> Status | None:
@@ -63,11 +72,16 @@ class WeeklyDiscussion:
 
     async def upcoming_topic(self, guild_id: int) -> Claim | None:
         posts = await asyncio.to_thread(self.store.posts, guild_id)
-        return await asyncio.to_thread(self._next_claim, posts)
+        return await asyncio.to_thread(self._next_claim, guild_id, posts)
 
-    def _next_claim(self, posts: Sequence[Post]) -> Claim | None:
+    def _next_claim(self, guild_id: int, posts: Sequence[Post]) -> Claim | None:
+        tutor = self.tutors(guild_id)
         history = [p.claim_id for p in posts if p.status != "skipped"]
-        return next_topic(self.tutor.argmap, self.tutor.library.essays(), history)
+        return next_topic(tutor.argmap, tutor.library.essays(), history)
+
+    def claim_of(self, post: Post) -> Claim | None:
+        """The claim a week's post is about (None once its essay was removed)."""
+        return self.tutors(post.guild_id).argmap.claim(post.claim_id)
 
     async def preview(self, guild_id: int, now: datetime) -> Opening | None:
         found = await asyncio.to_thread(self.store.schedule, guild_id)
@@ -75,14 +89,20 @@ class WeeklyDiscussion:
         if claim is None:
             return None
         slot = next_run(found[0], now) if found else now
-        return await asyncio.to_thread(self._opening, claim, week_key(found[0], slot) if found else "preview")
+        return await asyncio.to_thread(self._opening, guild_id, claim,
+                                       week_key(found[0], slot) if found else "preview")
 
-    def _opening(self, claim: Claim, key: str) -> Opening:
-        return compose_opening(claim, self.tutor.library.index.passages, key, self.tutor.rarity)
+    def _opening(self, guild_id: int, claim: Claim, key: str) -> Opening:
+        tutor = self.tutors(guild_id)
+        return compose_opening(claim, tutor.library.index.passages, key, tutor.rarity)
 
     # ---- acting ----------------------------------------------------------------------------------------------
     async def tick(self, guild_id: int, now: datetime) -> str:
         """Do whatever is due for a server now: recover, post (or skip a stale slot), nudge a quiet thread."""
+        async with self._lock(guild_id):
+            return await self._tick(guild_id, now)
+
+    async def _tick(self, guild_id: int, now: datetime) -> str:
         found = await asyncio.to_thread(self.store.schedule, guild_id)
         if found is None or not found[0].enabled:
             return "no schedule"
@@ -107,6 +127,10 @@ class WeeklyDiscussion:
 
     async def post_now(self, guild_id: int, now: datetime) -> str:
         """/discussion now: post the next topic at once (closing the previous thread), as this week's post."""
+        async with self._lock(guild_id):
+            return await self._post_now(guild_id, now)
+
+    async def _post_now(self, guild_id: int, now: datetime) -> str:
         found = await asyncio.to_thread(self.store.schedule, guild_id)
         if found is None:
             return "no schedule"
@@ -122,7 +146,7 @@ class WeeklyDiscussion:
         return f"posted {key}"
 
     async def _post(self, schedule: Schedule, key: str, posts: Sequence[Post], now: datetime) -> None:
-        claim = await asyncio.to_thread(self._next_claim, posts)
+        claim = await asyncio.to_thread(self._next_claim, schedule.guild_id, posts)
         if claim is None:
             log.warning("weekly discussion for guild %s: no claims to discuss (no essays?)", schedule.guild_id)
             return
@@ -132,7 +156,7 @@ class WeeklyDiscussion:
         for previous in posts:
             if previous.status == "posted" and previous.thread_id is not None:
                 await self._close(previous)
-        opening = await asyncio.to_thread(self._opening, claim, key)
+        opening = await asyncio.to_thread(self._opening, schedule.guild_id, claim, key)
         message_id, thread_id = await self.publisher.publish(schedule.channel_id, opening)
         await asyncio.to_thread(self.store.complete_post, schedule.guild_id, key, message_id, thread_id, now)
 
@@ -140,25 +164,26 @@ class WeeklyDiscussion:
         """A post recorded as "posting" whose completion was never written: adopt it if it was sent, else send it."""
         found = await self.publisher.find_post(post.channel_id, post.week_key)
         if found is None:
-            claim = self.tutor.argmap.claim(post.claim_id)
+            claim = self.claim_of(post)
             if claim is None:
                 await asyncio.to_thread(self.store.set_status, post.guild_id, post.week_key, "skipped")
                 return
-            found = await self.publisher.publish(post.channel_id, await asyncio.to_thread(self._opening, claim,
-                                                                                           post.week_key))
+            opening = await asyncio.to_thread(self._opening, post.guild_id, claim, post.week_key)
+            found = await self.publisher.publish(post.channel_id, opening)
         log.info("weekly discussion for guild %s, %s: completed an interrupted post", post.guild_id, post.week_key)
         await asyncio.to_thread(self.store.complete_post, post.guild_id, post.week_key, found[0], found[1], now)
 
     async def _close(self, post: Post) -> None:
-        claim = self.tutor.argmap.claim(post.claim_id)
+        tutor = self.tutors(post.guild_id)
+        claim = self.claim_of(post)
         if claim is None or post.thread_id is None:
             await asyncio.to_thread(self.store.set_status, post.guild_id, post.week_key, "closed")
             return
         contributions, asked = await self.publisher.contributions(post.thread_id)
         # the question left open: a challenge to the claim that the thread has not been asked yet
-        open_question = await asyncio.to_thread(nudge_question, claim, asked, self.tutor.rarity, len(asked))
-        summary = await asyncio.to_thread(summarize, claim, contributions, self.tutor.detector, open_question)
-        await self.publisher.close(post.thread_id, summary.text())
+        open_question = await asyncio.to_thread(nudge_question, claim, asked, tutor.rarity, len(asked))
+        summary = await asyncio.to_thread(summarize, claim, contributions, tutor.detector, open_question)
+        await self.publisher.close(post.thread_id, weekly_text(summary))
         await asyncio.to_thread(self.store.set_status, post.guild_id, post.week_key, "closed")
 
     async def _nudge_if_quiet(self, posts: Sequence[Post], now: datetime) -> None:
@@ -168,9 +193,10 @@ class WeeklyDiscussion:
                 continue
             quiet = now - post.last_activity_at >= QUIET
             already = post.nudged_at is not None and post.nudged_at >= post.last_activity_at
-            claim = self.tutor.argmap.claim(post.claim_id)
+            claim = self.claim_of(post)
             if quiet and not already and claim is not None:
                 _, asked = await self.publisher.contributions(post.thread_id)
-                question = await asyncio.to_thread(nudge_question, claim, asked, self.tutor.rarity, len(asked))
+                rarity = self.tutors(post.guild_id).rarity
+                question = await asyncio.to_thread(nudge_question, claim, asked, rarity, len(asked))
                 await self.publisher.nudge(post.thread_id, question)
                 await asyncio.to_thread(self.store.touch, post.thread_id, now, nudged=True)

@@ -75,14 +75,22 @@ class InteractionFactory:
     # -- application commands -------------------------------------------------------------------
 
     def slash_data(
-        self, path: str, options: dict[str, Any], channel: FakeChannel, *, focused: str | None = None
+        self,
+        path: str,
+        options: dict[str, Any],
+        channel: FakeChannel,
+        *,
+        focused: str | None = None,
+        scope: FakeGuild | None | bool = True,
     ) -> Payload:
         """Command data for ``path`` ("name", "name sub" or "name group sub") with ``options``.
 
-        With ``focused`` the data is for an autocomplete request on that option.
+        With ``focused`` the data is for an autocomplete request on that option. The command is the one a user
+        in ``channel`` would invoke, unless ``scope`` names where to take it from (a guild, or None: global).
         """
         names = path.split()
-        guild = self.state.guild_of(channel)
+        guild = self.state.guild_of(channel) if scope is True else scope
+        assert not isinstance(guild, bool)
         command = self.commands.find(names[0], None if guild is None else guild.id)
         schema: list[Payload] = command.get("options") or []
         chain: list[Payload] = []

@@ -328,6 +328,28 @@ class FakeDiscord:
         data = self._factory.slash_data(command, options or {}, target)
         return await self._interact(APPLICATION_COMMAND, data, user, target)
 
+    async def forge_slash(
+        self,
+        command: str,
+        options: dict[str, Any] | None = None,
+        *,
+        user: UserRef,
+        channel: ChannelRef,
+        registered_in: FakeGuild | None,
+    ) -> InteractionRecord:
+        """An interaction for a command that is *not* registered where it is used: built from the command as
+        registered in ``registered_in`` (None: globally) but sent by ``user`` in ``channel``.
+
+        Discord itself would not send it, but a client with a stale command list or a crafted request can; a bot
+        must refuse it. The data carries the registering guild's id, as a real stale command's would."""
+        data = self._factory.slash_data(command, options or {}, self._channel_or_default(0), scope=registered_in)
+        return await self.send_command_data(data, user=user, channel=channel)
+
+    async def send_command_data(self, data: Payload, *, user: UserRef, channel: ChannelRef) -> InteractionRecord:
+        """An APPLICATION_COMMAND interaction with raw ``data`` (``{"id", "name", "type", "options"}``), for
+        commands no client could produce (one never registered anywhere)."""
+        return await self._interact(APPLICATION_COMMAND, data, user, self.state.channel_of(channel))
+
     async def autocomplete(
         self,
         command: str,

@@ -6,16 +6,18 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.discord_render import DESCRIPTION_LIMIT, TUTOR_COLOUR, fit, trim
-from bot.discussion.posts import Contribution, Opening
+from bot.discord.render import DESCRIPTION_LIMIT, TUTOR_COLOUR, fit, summary_embed, trim
+from bot.discussion.posts import Opening
+from bot.discussion.summary import Contribution
 
 if TYPE_CHECKING:
-    from bot.client import TutorBot
+    from bot.discord.client import TutorBot
 
 FOOTER = "Weekly discussion · {week}"
 SEARCH_DEPTH = 50  # how far back in the channel a restart looks for an opening post it may already have sent
 ONE_WEEK_MINUTES = 10080
 QUESTION_FIELD = "Your turn"
+WEEKLY_SUMMARY = "This week's discussion, summed up"
 
 
 def opening_embed(opening: Opening) -> discord.Embed:
@@ -23,11 +25,6 @@ def opening_embed(opening: Opening) -> discord.Embed:
                           colour=TUTOR_COLOUR)
     embed.set_footer(text=FOOTER.format(week=opening.week_key))
     return fit(embed)
-
-
-def summary_embed(text: str) -> discord.Embed:
-    return fit(discord.Embed(title="This week's discussion, summed up", description=trim(text, DESCRIPTION_LIMIT),
-                             colour=TUTOR_COLOUR))
 
 
 class DiscordPublisher:
@@ -75,7 +72,7 @@ class DiscordPublisher:
     async def close(self, thread_id: int, summary: str) -> None:
         thread = await self._channel(thread_id)
         assert isinstance(thread, discord.Thread)
-        await thread.send(embed=summary_embed(summary))
+        await thread.send(embed=summary_embed(WEEKLY_SUMMARY, summary))
         await thread.edit(locked=True, archived=True)
 
     async def nudge(self, thread_id: int, question: str) -> None:

@@ -1,9 +1,10 @@
 """The weekly discussion on Discord: `/discussion set|status|preview|now|off`, the scheduler, and taking part.
 
 The decisions live in `bot.discussion.service`; this cog turns commands and messages into calls on it. In a
-week's thread the bot answers people with the tutor (the thread is the conversation) without drowning them: a
-burst of messages gets one reply once the thread has been quiet for DISCUSSION_BATCH_SECONDS, while a mention
-of the bot or a reply to it is answered at once. The bot never answers itself or other bots.
+week's thread the bot answers people with the tutor (the thread is the conversation, focused on the week's
+essay) without drowning them: the thread's messages go through an inbox keyed by the thread, so a burst from
+everyone gets one reply once the thread has been quiet for DISCUSSION_BATCH_SECONDS, while a mention of the bot
+or a reply to it is answered at once. The bot never answers itself or other bots.
 """
 
 from __future__ import annotations
@@ -11,50 +12,47 @@ from __future__ import annotations
 import asyncio
 import logging
 import zoneinfo
-from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.discord_discussion import DiscordPublisher, opening_embed
-from bot.discord_interactions import require_manage_server, say
-from bot.discord_render import reply_embed
+from bot.discord.conversations import Said
+from bot.discord.inbox import Burst, Inbox
+from bot.discord.interactions import manage_server, say
+from bot.discord.publisher import DiscordPublisher, opening_embed
+from bot.discord.render import reply_embed
 from bot.discussion.schedule import WEEKDAYS, Schedule, ScheduleError, parse_time, parse_timezone
 from bot.discussion.service import WeeklyDiscussion
 from bot.discussion.store import DiscussionStore
 
 if TYPE_CHECKING:
-    from bot.client import TutorBot
+    from bot.discord.client import TutorBot
 
 log = logging.getLogger(__name__)
 MANAGE_SERVER = discord.Permissions(manage_guild=True)
 WEEKDAY_CHOICES = [app_commands.Choice(name=day.capitalize(), value=number) for number, day in enumerate(WEEKDAYS)]
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class DiscussionCog(commands.Cog):
     discussion = app_commands.Group(name="discussion", description="The weekly discussion thread (Manage Server)",
                                     default_permissions=MANAGE_SERVER, guild_only=True)
 
-    def __init__(self, bot: TutorBot, *, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, bot: TutorBot) -> None:
         self.bot = bot
-        self.clock = clock
+        self.clock = bot.clock
         self.store = DiscussionStore(bot.settings.database_path)
-        self.service = WeeklyDiscussion(bot.tutor, self.store, DiscordPublisher(bot))
-        self._pending: dict[int, list[discord.Message]] = {}
-        self._flushers: dict[int, asyncio.Task[None]] = {}
-        self._last_arrival: dict[int, float] = {}  # loop time of each thread's latest human message
+        self.service = WeeklyDiscussion(bot.libraries.tutor, self.store, DiscordPublisher(bot))
+        self.inbox = Inbox("discussion", bot, bot.pending, bot.rate_limit,
+                           quiet=bot.settings.discussion_batch_seconds, answer=self._answer)
         self._ticker = tasks.loop(seconds=bot.settings.discussion_tick_seconds)(self._tick)
 
     async def cog_load(self) -> None:
         await self._refresh_threads()
         self._ticker.start()
+        self.inbox.open(self._take, self.bot.inboxes)
 
     async def _refresh_threads(self) -> None:
         """Keep the bot's in-memory set of live discussion threads in step with the store."""
@@ -64,11 +62,7 @@ class DiscussionCog(commands.Cog):
 
     async def cog_unload(self) -> None:
         self._ticker.cancel()
-        for task in self._flushers.values():
-            task.cancel()
-
-    async def interaction_check(self, interaction: discord.Interaction[TutorBot], /) -> bool:  # type: ignore[override]
-        return require_manage_server(interaction)
+        await self.inbox.close()
 
     # ---- the scheduler ---------------------------------------------------------------------------------------
     async def _tick(self) -> None:
@@ -85,6 +79,7 @@ class DiscussionCog(commands.Cog):
                 await self._refresh_threads()
 
     # ---- commands --------------------------------------------------------------------------------------------
+    @manage_server()
     @discussion.command(name="set", description="Open a discussion thread every week in a channel")
     @app_commands.describe(channel="Where to post", weekday="Day of the week", time="Local time, 24-hour HH:MM",
                            timezone="IANA timezone, e.g. Europe/Berlin")
@@ -110,6 +105,7 @@ class DiscussionCog(commands.Cog):
         names = sorted(z for z in zoneinfo.available_timezones() if wanted in z.lower())
         return [app_commands.Choice(name=z, value=z) for z in names[:25]]
 
+    @manage_server()
     @discussion.command(name="status", description="Show the schedule, the next post and its topic")
     async def status(self, interaction: discord.Interaction[TutorBot]) -> None:
         assert interaction.guild_id is not None
@@ -128,6 +124,7 @@ class DiscussionCog(commands.Cog):
         stamp = int(moment.timestamp())
         return f"Next post: {local:%A %d %B %Y, %H:%M} {schedule.timezone} (<t:{stamp}:F>, <t:{stamp}:R>)."
 
+    @manage_server()
     @discussion.command(name="preview", description="See next week's opening post (only you)")
     async def preview(self, interaction: discord.Interaction[TutorBot]) -> None:
         assert interaction.guild_id is not None
@@ -139,6 +136,7 @@ class DiscussionCog(commands.Cog):
         await interaction.followup.send(content=f"Thread: {opening.thread_name}", embed=opening_embed(opening),
                                         ephemeral=True)
 
+    @manage_server()
     @discussion.command(name="now", description="Post the next discussion now (closing the current one)")
     async def now(self, interaction: discord.Interaction[TutorBot]) -> None:
         assert interaction.guild_id is not None
@@ -150,6 +148,7 @@ class DiscussionCog(commands.Cog):
             return
         await say(interaction, f"Done: {outcome}.")
 
+    @manage_server()
     @discussion.command(name="off", description="Stop the weekly discussion")
     async def off(self, interaction: discord.Interaction[TutorBot]) -> None:
         assert interaction.guild_id is not None
@@ -161,13 +160,11 @@ class DiscussionCog(commands.Cog):
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot or message.channel.id not in self.bot.discussion_threads or not message.content.strip():
             return
+        self._take(message)
         await asyncio.to_thread(self.store.touch, message.channel.id, self.clock())
-        self._pending.setdefault(message.channel.id, []).append(message)
-        self._last_arrival[message.channel.id] = asyncio.get_running_loop().time()
-        if self._addressed(message):
-            await self._flush(message.channel.id)
-        elif message.channel.id not in self._flushers:
-            self._flushers[message.channel.id] = asyncio.create_task(self._flush_when_quiet(message.channel.id))
+
+    def _take(self, message: discord.Message) -> None:
+        self.inbox.put(message.channel.id, message, now=self._addressed(message))
 
     def _addressed(self, message: discord.Message) -> bool:
         me = self.bot.user
@@ -175,27 +172,21 @@ class DiscussionCog(commands.Cog):
             message.reference.resolved.author == me)
         return bool(me and (me in message.mentions or replied))
 
-    async def _flush_when_quiet(self, thread_id: int) -> None:
-        """Wait until no new message arrived for the batch window, then answer the burst with one reply."""
-        window = self.bot.settings.discussion_batch_seconds
+    async def _answer(self, burst: Burst) -> None:
+        """One reply to everything said in the thread since the last, focused on the week's essay."""
+        thread_id = burst.key
+        assert isinstance(thread_id, int)
+        guild_id = burst.last.guild.id if burst.last.guild else None
+        post = await asyncio.to_thread(self.store.post_for_thread, thread_id)
+        claim = self.service.claim_of(post) if post is not None else None
         try:
-            while True:
-                await asyncio.sleep(window)
-                if not self._pending.get(thread_id):
-                    return
-                if asyncio.get_running_loop().time() - self._last_arrival[thread_id] >= window * 0.9:
-                    break
-            await self._flush(thread_id)
-        finally:
-            self._flushers.pop(thread_id, None)
-
-    async def _flush(self, thread_id: int) -> None:
-        messages = self._pending.pop(thread_id, [])
-        if not messages:
-            return
-        text = "\n".join(m.content for m in messages)
-        try:
-            reply = await asyncio.to_thread(self.bot.tutor.reply, f"discussion:{thread_id}", text)
-            await messages[-1].reply(embed=reply_embed(reply), mention_author=False)
+            reply = await self.bot.conversations.reply(
+                f"discussion:{thread_id}", [Said(m.author.id, m.content) for m in burst.messages],
+                guild_id=guild_id, essay=claim.essay_id if claim else None)
+            await burst.last.reply(embed=reply_embed(reply), mention_author=False)
         except Exception:
             log.exception("could not answer in discussion thread %s", thread_id)
+
+
+async def setup(bot: TutorBot) -> None:
+    await bot.add_cog(DiscussionCog(bot))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -20,27 +20,29 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.admin import AdminCog
-from bot.cogs.conversation import ConversationCog
-from bot.cogs.discussion import DiscussionCog, utc_now
-from bot.cogs.essays import EssaysCog
 from bot.config import Settings
-from bot.conversation_threads import ConversationThreads
-from bot.cooldown import Cooldown
 from bot.corpus import CorpusError, EssayError
-from bot.discord_buttons import ReplyButton
-from bot.discord_interactions import apologize, say
+from bot.discord.cogs import EXTENSIONS
+from bot.discord.conversations import Conversations
+from bot.discord.inbox import Inbox
+from bot.discord.interactions import apologize, refusal_for, say
+from bot.discord.libraries import Libraries
+from bot.discord.ratelimit import MINUTE, ReplyRateLimit
+from bot.discord.threads import ThreadRegistry
 from bot.library import Library
 from bot.retrieval.embedder import ModelLoadError
 from bot.retrieval.store import IndexLoadError
-from bot.state import ConversationStore
+from bot.state import CommandGuildStore, ConversationStore, PendingStore, ThreadStore
 from bot.tutor.engine import Tutor
 from bot.tutor.voice import LLMVoice
 
 log = logging.getLogger(__name__)
 
-ADMIN_ONLY = "Sorry, only members with the Manage Server permission can use this command."
 PORTAL = "https://discord.com/developers/applications"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class BotStartError(Exception):
@@ -58,68 +60,103 @@ def bot_intents() -> discord.Intents:
 
 class TutorCommandTree(app_commands.CommandTree["TutorBot"]):
     async def on_error(self, interaction: discord.Interaction[TutorBot], error: app_commands.AppCommandError) -> None:
-        """A refused permission check gets a polite answer; anything else is logged and apologised for."""
-        if not isinstance(error, app_commands.MissingPermissions):
+        """A refused check or an unknown command gets a polite answer; anything else is logged and apologised for."""
+        refusal = refusal_for(error)
+        if refusal is None:
             await apologize(interaction, error)
             return
+        log.info("refused %s from user %s in guild %s: %s", (interaction.data or {}).get("name"),
+                 interaction.user.id, interaction.guild_id, type(error).__name__)
         try:
-            await say(interaction, ADMIN_ONLY)
+            await say(interaction, refusal)
         except discord.HTTPException:
             log.warning("could not refuse interaction %s", interaction.id, exc_info=True)
 
 
 class TutorBot(commands.Bot):
-    """The tutor on Discord. `library` and `tutor` may be injected (tests); by default they come from `settings`."""
+    """The tutor on Discord. `library` and `tutor` may be injected (tests); by default they come from `settings`.
 
-    tutor: Tutor  # set in setup_hook, like `threads`: creating them touches the disk
-    threads: ConversationThreads
+    Shared by the cogs: `libraries` (which library and tutor serve a server, who may change it), `conversations`
+    (tutor turns), `threads` (the bot's conversation threads), `pending` (messages not yet answered) and
+    `rate_limit` (replies per user per minute; `rate_period` shortens the minute in tests), and `inboxes` (the cogs'
+    messages not yet answered).
+    """
+
+    # set in setup_hook: creating them touches the disk
+    libraries: Libraries
+    conversations: Conversations
+    threads: ThreadRegistry
+    pending: PendingStore
 
     def __init__(self, settings: Settings, *, library: Library | None = None, tutor: Tutor | None = None,
-                 clock: Callable[[], datetime] = utc_now, **options: Any) -> None:
+                 clock: Callable[[], datetime] = utc_now, rate_period: float = MINUTE, **options: Any) -> None:
         super().__init__(command_prefix=commands.when_mentioned, help_command=None, intents=bot_intents(),
                          allowed_mentions=discord.AllowedMentions.none(), tree_cls=TutorCommandTree, **options)
         self.settings = settings
-        self.library = library or Library(settings)
+        self._library = library or Library(settings)
         self._given_tutor = tutor
-        self.cooldown = Cooldown(settings.cooldown_seconds)
-        self.clock = clock  # the weekly discussion's notion of now (tests move it)
+        self.rate_limit = ReplyRateLimit(settings.replies_per_minute, rate_period)
+        self.clock = clock  # the weekly discussion's and retention's notion of now (tests move it)
         self.discussion_threads: set[int] = set()  # live weekly threads, kept by the discussion cog
+        self.inboxes: dict[str, Inbox] = {}  # each cog's inbox of messages not yet answered, by name
 
     async def setup_hook(self) -> None:
         await asyncio.to_thread(self._prepare)
-        self.add_dynamic_items(ReplyButton)  # the buttons of replies sent before a restart keep working
-        for cog in (ConversationCog(self), EssaysCog(self), AdminCog(self), DiscussionCog(self, clock=self.clock)):
-            await self.add_cog(cog)
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
         await self._sync_commands()
 
     def _prepare(self) -> None:
         """Blocking start-up work: bring the index up to date with the corpus, load the model and the argument map
         (or the first question would wait for them), open the stores."""
-        report = self.library.build()
+        library = self._library
+        report = library.build()
         log.info("index: %d essays, %d passages%s", report.essays, report.passages,
                  " (rebuilt)" if report.changed else "")
-        self.tutor = self._given_tutor or Tutor(self.library, ConversationStore(self.settings.database_path),
-                                                voice=LLMVoice.from_settings(self.settings))
+        tutor = self._given_tutor or Tutor(library, ConversationStore(self.settings.database_path),
+                                           voice=LLMVoice.from_settings(self.settings))
         if report.essays:
-            self.library.search("warm up the embedding model", 1)
-            self.tutor.thesis()
-        self.threads = ConversationThreads(self.settings.database_path)
+            library.search("warm up the embedding model", 1)
+            tutor.thesis()
+        self.libraries = Libraries(library, tutor, self.settings.admin_guild_ids)
+        self.conversations = Conversations(self.libraries, tutor.store)
+        self.threads = ThreadRegistry(ThreadStore(self.settings.database_path))
+        self.pending = PendingStore(self.settings.database_path)
 
     async def _sync_commands(self) -> None:
-        guild_id = self.settings.discord_guild_id
-        if guild_id is None:
+        """Global commands everywhere; the library's commands only in ADMIN_GUILD_IDS (registered there as server
+        commands); with DISCORD_GUILD_ID, everything in that one server instead, at once. A server that had server
+        commands from an earlier start and is no longer listed gets them taken back."""
+        guilds = set(self.libraries.admin_guild_ids)
+        dev_guild = self.settings.discord_guild_id
+        if dev_guild is None:
             synced = await self.tree.sync()
+            log.info("synced %d slash commands globally", len(synced))
         else:
-            guild = discord.Object(guild_id)
-            self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
-        log.info("synced %d slash commands %s", len(synced), f"to server {guild_id}" if guild_id else "globally")
+            self.tree.copy_global_to(guild=discord.Object(dev_guild))
+            guilds.add(dev_guild)
+        store = CommandGuildStore(self.settings.database_path)
+        registered = set(await asyncio.to_thread(store.guilds))
+        for guild_id in sorted(guilds | registered):
+            try:
+                synced = await self.tree.sync(guild=discord.Object(guild_id))
+            except discord.Forbidden:
+                log.warning("could not register commands in server %s: is the bot in it, invited with the "
+                            "applications.commands scope? (ADMIN_GUILD_IDS / DISCORD_GUILD_ID)", guild_id)
+                continue
+            if guild_id in guilds:
+                registered.add(guild_id)
+                log.info("synced %d slash commands to server %s", len(synced), guild_id)
+            else:
+                registered.discard(guild_id)
+                log.info("took back the server commands of server %s (no longer in ADMIN_GUILD_IDS)", guild_id)
+        await asyncio.to_thread(store.replace, registered)
 
     async def on_ready(self) -> None:
         log.info("logged in as %s (id %s) in %d servers", self.user, self.user and self.user.id, len(self.guilds))
 
     async def on_message(self, message: discord.Message) -> None:
-        """No prefix commands: the conversation cog listens to messages itself."""
+        """No prefix commands: the cogs listen to messages themselves."""
 
 
 def run_bot(settings: Settings) -> None:

@@ -3,11 +3,14 @@
 A question asked in a server channel opens a thread started from the message that holds it, so the thread id
 equals that message's id; that id is the conversation id from the first reply on, and the tutor's memory follows
 the thread. In a thread or a DM the channel id is the conversation id.
+
+Messages go through the inbox (`bot.discord.inbox`): a person's burst of messages in a conversation is answered
+once, after the last, as one turn, and what they add while the reply is written is answered next. Mentions in a
+channel are collected the same way per person and channel; their replies go on in the thread the first opened.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -19,40 +22,53 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.corpus import CorpusError
-from bot.discord_buttons import reply_view
-from bot.discord_interactions import APOLOGY, cooldown_notice, essay_autocomplete, say
-from bot.discord_render import draft_embed, reply_embed, thread_name
-from bot.discord_streaming import Drafts
+from bot.discord.buttons import ReplyButton, reply_view
+from bot.discord.conversations import Said
+from bot.discord.inbox import Burst, Inbox
+from bot.discord.interactions import APOLOGY, essay_autocomplete, say
+from bot.discord.ratelimit import limited_notice
+from bot.discord.render import draft_embed, reply_embed, thread_name
+from bot.discord.streaming import Drafts
 from bot.tutor.composer import Reply
 
 if TYPE_CHECKING:
-    from bot.client import TutorBot
+    from bot.discord.client import TutorBot
 
 log = logging.getLogger(__name__)
 
 ANSWERED_TYPES = (discord.MessageType.default, discord.MessageType.reply)  # not joins, pins, thread notices…
-COOLDOWN_REACTION = "\N{HOURGLASS WITH FLOWING SAND}"
 ARCHIVE_AFTER_MINUTES = 1440
 
 
 class ConversationCog(commands.Cog):
     def __init__(self, bot: TutorBot) -> None:
         self.bot = bot
+        self.inbox = Inbox("conversation", bot, bot.pending, bot.rate_limit, quiet=bot.settings.burst_quiet_seconds,
+                           answer=self._answer)
 
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(ReplyButton)  # the buttons of replies sent before a restart keep working
+        self.inbox.open(self._take, self.bot.inboxes)  # and the messages received just before it are answered
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(ReplyButton)
+        await self.inbox.close()
+
+    # ---- /ask ------------------------------------------------------------------------------------------------
     @app_commands.command(name="ask", description="Ask about the essays: the tutor quotes them and asks you back")
     @app_commands.describe(question="Your question or claim about the essays", essay="Keep to one essay (optional)")
     @app_commands.autocomplete(essay=essay_autocomplete)
     async def ask(self, interaction: discord.Interaction[TutorBot], question: str, essay: str | None = None) -> None:
-        wait = self.bot.cooldown.retry_after(interaction.user.id)
-        if wait:
-            await say(interaction, cooldown_notice(wait))
-            return
         await interaction.response.defer(thinking=True)
+        await self.bot.rate_limit.wait_turn(  # a flood waits (the answer says so) and is answered when it lifts
+            interaction.user.id, lambda seconds: interaction.edit_original_response(content=limited_notice(seconds)))
         home = self._home(interaction.channel)
         conversation_id = str(home or (await interaction.original_response()).id)
-        drafts = self._drafts(lambda text: interaction.edit_original_response(embed=draft_embed(text, title=question)))
+        drafts = self._drafts(interaction.guild_id,
+                              lambda text: interaction.edit_original_response(embed=draft_embed(text, title=question)))
         try:
-            reply = await self._reply(conversation_id, question, essay=essay, drafts=drafts)
+            reply = await self._reply(conversation_id, [Said(interaction.user.id, question)],
+                                      guild_id=interaction.guild_id, essay=essay, drafts=drafts)
         except CorpusError as exc:  # an essay name that matches nothing
             await say(interaction, "\n".join(exc.errors))
             return
@@ -61,22 +77,34 @@ class ConversationCog(commands.Cog):
                 with suppress(discord.HTTPException):
                     await interaction.edit_original_response(embed=None)
             raise
-        message = await interaction.edit_original_response(embed=reply_embed(reply, title=question),
+        message = await interaction.edit_original_response(content=None, embed=reply_embed(reply, title=question),
                                                            view=reply_view(conversation_id))
         if home is None:
             await self._open_thread(message, question, interaction.user)
 
+    # ---- messages --------------------------------------------------------------------------------------------
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot or message.type not in ANSWERED_TYPES or not self._is_for_me(message):
             return
-        wait = self.bot.cooldown.retry_after(message.author.id)
-        if wait:
-            await self._react(message, COOLDOWN_REACTION)
-            return
-        text = self._without_my_mention(message.content)
+        self._take(message)
+
+    def _take(self, message: discord.Message) -> None:
+        """Into the inbox, keyed by the person and the conversation (or, for a mention, the channel)."""
         home = self._home(message.channel)
-        conversation_id = str(home or message.id)
+        key = ("conversation", home, message.author.id) if home else ("mention", message.channel.id,
+                                                                       message.author.id)
+        self.inbox.put(key, message)
+
+    async def _answer(self, burst: Burst) -> None:
+        """One reply to the burst, after its last message: in the conversation's thread or DM, or in a new thread
+        started from a mention (where the rest of the busy spell goes on)."""
+        first, last = burst.messages[0], burst.messages[-1]
+        opened: int | None = burst.state.get("thread")
+        home = self._home(last.channel) or opened
+        conversation_id = str(home or first.id)
+        said = [Said(m.author.id, self._without_my_mention(m.content)) for m in burst.messages]
+        guild_id = last.guild.id if last.guild else None
         sent: discord.Message | None = None  # the reply, once posted (a streaming draft is posted early)
 
         async def show(embed: discord.Embed, view: discord.ui.View | None = None) -> None:
@@ -84,21 +112,34 @@ class ConversationCog(commands.Cog):
             content = {"embed": embed} | ({"view": view} if view is not None else {})
             if sent is not None:
                 sent = await sent.edit(allowed_mentions=discord.AllowedMentions.none(), **content)
-                return
-            thread = None if home else await self._open_thread(message, text, message.author)
-            sent = await (thread.send(**content) if thread is not None else message.reply(**content))
+            elif opened is not None:
+                sent = await self._messageable(opened).send(**content)
+            elif home is not None:
+                sent = await last.reply(mention_author=False, **content)
+            else:
+                thread = await self._open_thread(first, "\n".join(s.text for s in said), first.author)
+                if thread is not None:
+                    burst.state["thread"] = thread.id
+                sent = await (thread.send(**content) if thread is not None else last.reply(**content))
 
         try:
-            async with message.channel.typing():
-                reply = await self._reply(conversation_id, text, drafts=self._drafts(lambda t: show(draft_embed(t))))
+            async with last.channel.typing():
+                reply = await self._reply(conversation_id, said, guild_id=guild_id,
+                                          drafts=self._drafts(guild_id, lambda t: show(draft_embed(t))))
             await show(reply_embed(reply), reply_view(conversation_id))
         except Exception:  # any failure is logged and answered with an apology, never silence
-            log.exception("answering message %s failed (user %s, guild %s, channel %s)", message.id,
-                          message.author.id, message.guild and message.guild.id, message.channel.id)
+            log.exception("answering messages %s failed (user %s, guild %s, channel %s)",
+                          [m.id for m in burst.messages], last.author.id, last.guild and last.guild.id,
+                          last.channel.id)
             if sent is not None:  # no unchecked draft stays up
                 with suppress(discord.HTTPException):
                     await sent.delete()
-            await self._send_apology(message)
+            await self._send_apology(last)
+
+    def _messageable(self, channel_id: int) -> discord.abc.Messageable:
+        channel = self.bot.get_channel(channel_id)
+        return channel if isinstance(channel, discord.abc.Messageable) else self.bot.get_partial_messageable(
+            channel_id)
 
     def _home(self, channel: discord.abc.Snowflake | None) -> int | None:
         """The id of a channel that holds one whole conversation (a thread or a DM); None for a channel where each
@@ -114,7 +155,7 @@ class ConversationCog(commands.Cog):
         """DMs and the bot's conversation threads get an answer to every message; elsewhere only a mention does
         (an explicit one: @everyone and @here do not count)."""
         if message.channel.id in self.bot.discussion_threads:
-            return False  # the weekly discussion's cog answers there, batching bursts
+            return False  # the weekly discussion's cog answers there
         me = self.bot.user
         mentioned = me is not None and any(user.id == me.id for user in message.mentions)
         return message.guild is None or message.channel.id in self.bot.threads or mentioned
@@ -123,19 +164,19 @@ class ConversationCog(commands.Cog):
         me = self.bot.user
         return content if me is None else re.sub(rf"<@!?{me.id}>", " ", content).strip()
 
-    def _drafts(self, show: Callable[[str], Awaitable[object]]) -> Drafts | None:
+    def _drafts(self, guild_id: int | None, show: Callable[[str], Awaitable[object]]) -> Drafts | None:
         """Streaming drafts, when the tutor speaks through an LLM."""
-        return Drafts(show) if self.bot.tutor.voice is not None else None
+        return Drafts(show) if self.bot.libraries.tutor(guild_id).voice is not None else None
 
-    async def _reply(self, conversation_id: str, text: str, *, essay: str | None = None,
+    async def _reply(self, conversation_id: str, said: list[Said], *, guild_id: int | None, essay: str | None = None,
                      drafts: Drafts | None = None) -> Reply:
-        """The tutor's reply, computed in a worker thread; with `drafts`, its text is shown as it streams in and
-        the drafts are closed before this returns, so the caller's final edit comes last."""
+        """The tutor's reply; with `drafts`, its text is shown as it streams in and the drafts are closed before
+        this returns, so the caller's final edit comes last."""
         if drafts is None:
-            return await asyncio.to_thread(self.bot.tutor.reply, conversation_id, text, essay=essay)
+            return await self.bot.conversations.reply(conversation_id, said, guild_id=guild_id, essay=essay)
         try:
-            return await asyncio.to_thread(self.bot.tutor.reply, conversation_id, text, essay=essay,
-                                           on_text=drafts.push)
+            return await self.bot.conversations.reply(conversation_id, said, guild_id=guild_id, essay=essay,
+                                                      on_text=drafts.push)
         finally:
             await drafts.close()
 
@@ -150,7 +191,7 @@ class ConversationCog(commands.Cog):
             log.warning("could not open a thread from message %s in channel %s", message.id, message.channel.id,
                         exc_info=True)
             return None
-        await asyncio.to_thread(self.bot.threads.add, thread.id, guild_id=thread.guild.id, user_id=user.id)
+        await self.bot.threads.add(thread.id, guild_id=thread.guild.id, user_id=user.id)
         try:
             await thread.add_user(user)
         except discord.HTTPException:
@@ -158,15 +199,12 @@ class ConversationCog(commands.Cog):
         return thread
 
     @staticmethod
-    async def _react(message: discord.Message, emoji: str) -> None:
-        try:
-            await message.add_reaction(emoji)
-        except discord.HTTPException:
-            log.warning("could not react to message %s", message.id, exc_info=True)
-
-    @staticmethod
     async def _send_apology(message: discord.Message) -> None:
         try:
             await message.channel.send(APOLOGY)
         except discord.HTTPException:
             log.warning("could not apologise in channel %s", message.channel.id, exc_info=True)
+
+
+async def setup(bot: TutorBot) -> None:
+    await bot.add_cog(ConversationCog(bot))

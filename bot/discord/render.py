@@ -142,6 +142,15 @@ def draft_embed(text: str, *, title: str | None = None) -> discord.Embed:
     return fit(embed)
 
 
+def summary_embed(title: str, text: str, *, footer: str | None = None) -> discord.Embed:
+    """A discussion or conversation summed up (the text comes from `bot.discussion.summary`)."""
+    embed = discord.Embed(title=trim(title, TITLE_LIMIT), description=trim(text, DESCRIPTION_LIMIT),
+                          colour=TUTOR_COLOUR)
+    if footer:
+        embed.set_footer(text=trim(footer, FOOTER_LIMIT))
+    return fit(embed)
+
+
 def quote_sources(quotes: Iterable[Quote]) -> str:
     """One line per quoted place: essay title and section."""
     places = dict.fromkeys((q.title, q.section) for q in quotes)

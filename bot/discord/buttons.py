@@ -2,25 +2,27 @@
 
 They must keep working after a restart, when the bot no longer has the view objects it sent. So each button is a
 `DynamicItem`: its custom_id carries the action and the conversation id (``tutor:angle:1234``), and the class,
-registered in `setup_hook`, rebuilds the button from any matching click.
+registered by the conversation cog when it loads, rebuilds the button from any matching click.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.discord_interactions import apologize, cooldown_notice, say, send_embeds
-from bot.discord_render import passage_embeds, reply_embed
+from bot.discord.interactions import apologize, say, send_embeds
+from bot.discord.ratelimit import limited_notice
+from bot.discord.render import passage_embeds, reply_embed, summary_embed
+from bot.discussion.summary import conversation_text
 
 if TYPE_CHECKING:
-    from bot.client import TutorBot
+    from bot.discord.client import TutorBot
 
 GOODBYE = "Conversation ended. Thanks for thinking it through! Use /ask, or mention me, to start a new one."
+SUMMED_UP = "Your conversation, summed up"
 NO_SOURCES = "The last reply in this conversation quoted no passages."
 
 
@@ -40,14 +42,13 @@ async def conversation_channel(
 
 
 async def another_angle(interaction: discord.Interaction[TutorBot], conversation_id: str) -> None:
-    """A new counter-question, of a different Socratic move, on the same point."""
+    """A new counter-question, of a different Socratic move, on the same point (a reply: it counts against the
+    flood limit, and over it waits, saying so privately)."""
     bot = interaction.client
-    wait = bot.cooldown.retry_after(interaction.user.id)
-    if wait:
-        await say(interaction, cooldown_notice(wait))
-        return
     await interaction.response.defer()
-    reply = await asyncio.to_thread(bot.tutor.another_angle, conversation_id)
+    await bot.rate_limit.wait_turn(
+        interaction.user.id, lambda seconds: interaction.followup.send(limited_notice(seconds), ephemeral=True))
+    reply = await bot.conversations.another_angle(conversation_id, guild_id=interaction.guild_id)
     channel = await conversation_channel(interaction, conversation_id)
     await channel.send(embed=reply_embed(reply), view=reply_view(conversation_id))
 
@@ -55,7 +56,7 @@ async def another_angle(interaction: discord.Interaction[TutorBot], conversation
 async def sources(interaction: discord.Interaction[TutorBot], conversation_id: str) -> None:
     """The full passages behind the last reply's quotes, shown only to whoever clicked."""
     await interaction.response.defer(ephemeral=True, thinking=True)
-    passages = await asyncio.to_thread(interaction.client.tutor.sources, conversation_id)
+    passages = await interaction.client.conversations.sources(conversation_id, guild_id=interaction.guild_id)
     if passages:
         await send_embeds(interaction, passage_embeds(passages), ephemeral=True)
     else:
@@ -63,13 +64,30 @@ async def sources(interaction: discord.Interaction[TutorBot], conversation_id: s
 
 
 async def end(interaction: discord.Interaction[TutorBot], conversation_id: str) -> None:
-    """Close the conversation: disable these buttons, say goodbye, archive the bot's thread."""
+    """Close the conversation: disable these buttons, post its summary, archive the bot's thread."""
     await interaction.response.edit_message(view=reply_view(conversation_id, disabled=True))
-    await asyncio.to_thread(interaction.client.tutor.end, conversation_id)
+    summary = await interaction.client.conversations.end(
+        conversation_id, guild_id=interaction.guild_id, names=lambda ids: display_names(interaction, ids),
+        default=interaction.user.display_name)
     channel = await conversation_channel(interaction, conversation_id)
-    await channel.send(GOODBYE)
+    await channel.send(embed=summary_embed(SUMMED_UP, conversation_text(summary), footer=GOODBYE))
     if isinstance(channel, discord.Thread) and channel.id in interaction.client.threads:
         await channel.edit(archived=True)
+
+
+async def display_names(interaction: discord.Interaction[TutorBot], user_ids: set[int]) -> dict[int, str]:
+    """The display names of these users (in the server, if cached), for a summary that names without pinging;
+    a user Discord no longer knows is left out (and shown as the default)."""
+    names = {interaction.user.id: interaction.user.display_name}
+    for user_id in user_ids - names.keys():
+        user = (interaction.guild and interaction.guild.get_member(user_id)) or interaction.client.get_user(user_id)
+        if user is None:
+            try:
+                user = await interaction.client.fetch_user(user_id)
+            except discord.HTTPException:
+                continue
+        names[user_id] = user.display_name
+    return names
 
 
 Action = Callable[["discord.Interaction[TutorBot]", str], Awaitable[None]]

@@ -10,13 +10,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.corpus import CorpusError
-from bot.discord_interactions import essay_autocomplete, say, send_embeds
-from bot.discord_render import essay_list_embeds, thesis_embeds
+from bot.discord.interactions import essay_autocomplete, say, send_embeds
+from bot.discord.render import essay_list_embeds, thesis_embeds
 
 if TYPE_CHECKING:
-    from bot.client import TutorBot
+    from bot.discord.client import TutorBot
 
-NO_ESSAYS = "The library is empty. Someone with Manage Server can add an essay with /essay add."
+NO_ESSAYS = "The library is empty."
+ADD_HERE = " Someone with Manage Server can add an essay here with /essay add."
 
 
 class EssaysCog(commands.Cog):
@@ -26,9 +27,10 @@ class EssaysCog(commands.Cog):
     @app_commands.command(name="essays", description="List the essays the tutor knows")
     async def essays(self, interaction: discord.Interaction[TutorBot]) -> None:
         await interaction.response.defer(thinking=True)
-        essays = await asyncio.to_thread(self.bot.library.essays)
+        essays = await asyncio.to_thread(self.bot.libraries.library(interaction.guild_id).essays)
         if not essays:
-            await say(interaction, NO_ESSAYS)
+            here = self.bot.libraries.may_manage(interaction.guild_id)
+            await say(interaction, NO_ESSAYS + (ADD_HERE if here else ""))
             return
         await send_embeds(interaction, essay_list_embeds(essays))
 
@@ -38,13 +40,17 @@ class EssaysCog(commands.Cog):
     async def thesis(self, interaction: discord.Interaction[TutorBot], essay: str | None = None) -> None:
         await interaction.response.defer(thinking=True)
         try:
-            embeds = await asyncio.to_thread(self._thesis_embeds, essay)
+            embeds = await asyncio.to_thread(self._thesis_embeds, interaction.guild_id, essay)
         except CorpusError as exc:
             await say(interaction, "\n".join(exc.errors))
             return
         await send_embeds(interaction, embeds)
 
-    def _thesis_embeds(self, essay: str | None) -> list[discord.Embed]:
-        thesis, claims = self.bot.tutor.thesis(essay)
-        title = self.bot.library.resolve_essay(thesis.essay_id).title
+    def _thesis_embeds(self, guild_id: int | None, essay: str | None) -> list[discord.Embed]:
+        thesis, claims = self.bot.libraries.tutor(guild_id).thesis(essay)
+        title = self.bot.libraries.library(guild_id).resolve_essay(thesis.essay_id).title
         return thesis_embeds(title, thesis, claims)
+
+
+async def setup(bot: TutorBot) -> None:
+    await bot.add_cog(EssaysCog(bot))

@@ -1,4 +1,9 @@
-"""Managing the library from Discord, for members with Manage Server: `/essay add`, `/essay remove`, `/reindex`.
+"""Managing the library from Discord: `/essay add`, `/essay remove`, `/reindex`.
+
+Only the servers that own the library (ADMIN_GUILD_IDS) have these commands: they are registered as guild commands
+there and nowhere else, and every use is checked again (the server must be listed, the member must have Manage
+Server), so a stale or forged command from another server changes nothing. With ADMIN_GUILD_IDS empty the cog is
+not loaded at all: essays are managed from the command line.
 
 A change (validation, embedding, index build) runs in a worker thread, so the bot keeps answering everyone else
 meanwhile; searches use the previous index until the new one is swapped in. The admin watches the stages in the
@@ -20,12 +25,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.corpus import CorpusError
-from bot.discord_interactions import essay_autocomplete, require_manage_server, say
-from bot.library import Change
+from bot.discord.interactions import essay_autocomplete, library_admin, say
+from bot.library import Change, Library
 from bot.retrieval.store import BuildReport
 
 if TYPE_CHECKING:
-    from bot.client import TutorBot
+    from bot.discord.client import TutorBot
 
 log = logging.getLogger(__name__)
 
@@ -83,9 +88,10 @@ class AdminCog(commands.Cog):
     def __init__(self, bot: TutorBot) -> None:
         self.bot = bot
 
-    async def interaction_check(self, interaction: discord.Interaction[TutorBot], /) -> bool:  # type: ignore[override]
-        return require_manage_server(interaction)
+    def _library(self, interaction: discord.Interaction[TutorBot]) -> Library:
+        return self.bot.libraries.library(interaction.guild_id)
 
+    @library_admin()
     @essay.command(name="add", description="Add an essay file (.txt, .md, .html, .pdf) to the library")
     @app_commands.describe(file="The essay", title="The title you expect (titles come from the file itself)")
     async def essay_add(self, interaction: discord.Interaction[TutorBot], file: discord.Attachment,
@@ -100,7 +106,7 @@ class AdminCog(commands.Cog):
         data = await file.read()
         progress = Progress(interaction, f"Adding `{name}`")
         try:
-            change = await asyncio.to_thread(self.bot.library.add, [(name, data)], on_stage=progress.stage)
+            change = await asyncio.to_thread(self._library(interaction).add, [(name, data)], on_stage=progress.stage)
         except CorpusError as exc:
             await progress.finish(rejected(f"add `{name}`", exc))
             return
@@ -115,6 +121,7 @@ class AdminCog(commands.Cog):
             lines.append(line)
         return "\n".join([*lines, library_size(change.report)])
 
+    @library_admin()
     @essay.command(name="remove", description="Remove an essay from the library")
     @app_commands.describe(essay="The essay to remove")
     @app_commands.autocomplete(essay=essay_autocomplete)
@@ -122,13 +129,14 @@ class AdminCog(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         progress = Progress(interaction, f"Removing `{essay}`")
         try:
-            change = await asyncio.to_thread(self.bot.library.remove, essay, on_stage=progress.stage)
+            change = await asyncio.to_thread(self._library(interaction).remove, essay, on_stage=progress.stage)
         except CorpusError as exc:
             await progress.finish(rejected(f"remove `{essay}`", exc))
             return
         removed = ", ".join(f"**{e.title}**" for e in change.essays)
         await progress.finish(f"Removed {removed}. {library_size(change.report)}")
 
+    @library_admin()
     @app_commands.command(name="reindex", description="Rebuild the index from the essay files (Manage Server)")
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
@@ -136,7 +144,7 @@ class AdminCog(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         progress = Progress(interaction, "Rebuilding the index")
         try:
-            report = await asyncio.to_thread(self.bot.library.build, on_stage=progress.stage)
+            report = await asyncio.to_thread(self._library(interaction).build, on_stage=progress.stage)
         except CorpusError as exc:
             await progress.finish(rejected("rebuild the index", exc))
             return
@@ -145,3 +153,11 @@ class AdminCog(commands.Cog):
                                   f"embedded). {library_size(report)}")
         else:
             await progress.finish(f"The index was already up to date. {library_size(report)}")
+
+
+async def setup(bot: TutorBot) -> None:
+    servers = sorted(bot.libraries.admin_guild_ids)
+    if not servers:
+        log.info("ADMIN_GUILD_IDS is empty: essays are managed from the command line only")
+        return
+    await bot.add_cog(AdminCog(bot), guilds=[discord.Object(server) for server in servers])

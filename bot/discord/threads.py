@@ -1,0 +1,37 @@
+"""Which Discord threads are tutor conversations, so the bot answers every message there without a mention.
+
+Kept in the state store (`ThreadStore`), so a restarted bot still knows its threads, and mirrored in memory, so
+the check made for every incoming message needs no disk access. The store is written from worker threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+
+from bot.state import ThreadStore
+
+
+class ThreadRegistry:
+    def __init__(self, store: ThreadStore) -> None:
+        self.store = store
+        self._ids = store.ids()  # blocking: construct the registry in a worker thread
+
+    def __contains__(self, thread_id: object) -> bool:
+        return thread_id in self._ids
+
+    async def add(self, thread_id: int, *, guild_id: int, user_id: int) -> None:
+        """Remember a thread the bot opened for `user_id`'s conversation."""
+        self._ids.add(thread_id)
+        await asyncio.to_thread(self.store.add, thread_id, guild_id=guild_id, user_id=user_id)
+
+    async def forget_user(self, user_id: int) -> list[int]:
+        """Forget the threads opened for this person (the bot stops answering there unless mentioned)."""
+        ids = await asyncio.to_thread(self.store.forget_user, user_id)
+        self._ids.difference_update(ids)
+        return ids
+
+    async def remove(self, thread_ids: Iterable[int]) -> None:
+        ids = set(thread_ids)
+        self._ids.difference_update(ids)
+        await asyncio.to_thread(self.store.remove, ids)
