@@ -129,6 +129,8 @@ SCHEMES: dict[str, list[Form]] = {
         *_forms(V, (Ask.COUNTER, "How would that moment read if you took the character's side?")),
     ],
     "claim": [
+        *_forms(C, (Ask.POSITION, "Do you buy that {claim}?", "buy_that")),
+        *_forms(E, (Ask.REASON, "What in the story best shows that {claim}, and is it enough?", "evidence_that")),
         *_forms(V, (Ask.COUNTER, "What is the strongest objection to that, even if you don't hold it?", "objection")),
         *_forms(A, (Ask.REASON, "What would have to be true for that to hold, and is it?", "true_hold")),
         *_forms(I, (Ask.IMPLICATION, "If that's right, what follows for how we live or work?", "live_work")),
@@ -139,19 +141,22 @@ SCHEMES: dict[str, list[Form]] = {
 # Questions that answer to what the reader just did, by the kind of their turn.
 AFTER: dict[str, list[Form]] = {
     "agree": [
-        *_forms(V, (Ask.COUNTER, "You're persuaded; what is the strongest objection someone could still raise?")),
+        *_forms(V, (Ask.COUNTER, "What is the strongest case against the idea that {claim}?", "against_that"),
+                (Ask.COUNTER, "You're persuaded; what is the strongest objection someone could still raise?")),
         *_forms(A, (Ask.REASON, "Does that line support your view, or does it go further than you would?")),
         *_forms(I, (Ask.IMPLICATION, "If you accept that, what else do you have to accept along with it?")),
     ],
     "disagree": [
-        *_forms(E, (Ask.REASON, "If you're right, how do you account for that line?"),
+        *_forms(E, (Ask.REASON, "What would it take for you to accept that {claim}?", CONVINCE),
+                (Ask.REASON, "If you're right, how do you account for that line?"),
                 (Ask.REASON, "How would you square your view with that line?"),
                 (Ask.EXAMPLE, "What in the story would you point to against it?"),
                 (Ask.REASON, "What would the essay have to show to change your mind?", CONVINCE)),
         *_forms(A, (Ask.REASON, "What are you assuming that the essay does not, and which of you is right about it?")),
     ],
     "question": [
-        *_forms(C, (Ask.POSITION, "Does that answer your question, or were you getting at something else?"),
+        *_forms(C, (Ask.POSITION, "Do you buy that {claim}, or does something in it seem off?", "buy_that"),
+                (Ask.POSITION, "Does that answer your question, or were you getting at something else?"),
                 (Ask.POSITION, "Does that answer convince you, or does something in it seem off?"),
                 (Ask.RELATE, "Does that fit what you had in mind when you asked?")),
     ],

@@ -65,7 +65,7 @@ def contrast(sentence: str) -> Contrast | None:
             if asserted is None:  # "…isn’t a villain—he’s a cautionary tale": the next clause's complement
                 breaks = [t.i for t in doc if t.i > rejected.i and (t.text in (";", "—", "–", ":") or t.lower_ == "but")]
                 later = [t for t in doc if breaks and t.i > breaks[0] and t.dep_ in ("ROOT", "conj", "ccomp")
-                         and t is not head]
+                         and t.i != head.i]
                 asserted = next((_complement(t) for t in later if _complement(t) is not None), None)
             if asserted is not None and asserted.dep_ == "pobj":
                 continue
@@ -222,3 +222,48 @@ def scheme(sentence: str) -> str:
             subject.pos_ == "PROPN" or subject.ent_type_ == "PERSON" or subject.lower_ in ("he", "she", "they")):
         return "narrative"
     return "claim"
+
+
+_META_SUBJECTS = frozenset({"truth", "point", "problem", "trouble", "lesson", "claim", "argument", "insight", "fact",
+                            "question", "irony", "danger", "risk", "answer", "idea", "thing"})
+_DISCOURSE = frozenset({"however", "but", "yet", "so", "instead", "still", "sure", "indeed", "and", "then", "thus",
+                        "therefore", "rather", "of", "course", "in", "fact", "after", "all"})
+_SUBORDINATORS = frozenset({"when", "if", "although", "though", "while", "because", "as", "since", "after", "before",
+                            "unless", "until", "once", "whenever", "where"})
+_LEADING_PRONOUNS = frozenset({"he", "she", "it", "they", "this", "that", "these", "those", "his", "her", "its", "their",
+                               "him", "them"})
+
+
+@lru_cache(maxsize=4096)
+def proposition(sentence: str) -> str | None:
+    """The claim a sentence makes, as a clause a question can carry whole ("…that {clause}?"): "The quietly
+    disclosed truth, however, is that the real villain is not Mark…" -> "the real villain is not Mark…". None when
+    the clause would lean on the sentences around it (it opens with "he", "this"…) or is too short or too long."""
+    doc = parse(sentence)
+    spans = list(doc.sents)
+    if not spans:
+        return None
+    first = spans[0]
+    root = first.root
+    clause_tokens = list(first)
+    subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    complement = next((c for c in root.children if c.dep_ == "ccomp"), None)
+    if root.lemma_ == "be" and subject is not None and subject.lemma_.lower() in _META_SUBJECTS \
+            and complement is not None:
+        clause_tokens = [t for t in complement.subtree if t.dep_ != "mark" or t.head.i != complement.i]
+    elif any(t.dep_ == "mark" for t in root.children):
+        return None  # the whole sentence hangs on a subordinate clause
+    words = [t for t in clause_tokens if not (t.is_punct and t.i == clause_tokens[-1].i)]
+    while words and (words[0].lower_ in _DISCOURSE or words[0].is_punct):
+        words.pop(0)
+    while words and words[-1].is_punct:
+        words.pop()
+    content = [t for t in words if not t.is_punct]
+    if not words or words[0].lower_ in _LEADING_PRONOUNS | _SUBORDINATORS or not 6 <= len(content) <= 32:
+        return None
+    if any(t.text == "?" for t in words) or sum(t.is_quote for t in words) % 2:
+        return None
+    text = doc[words[0].i:words[-1].i + 1].text
+    if words[0].pos_ != "PROPN" and words[0].text != "I":
+        text = text[:1].lower() + text[1:]
+    return text

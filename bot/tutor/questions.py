@@ -103,6 +103,7 @@ def _filled(form: Form, slots: dict[str, str | None]) -> str | None:
         value = slots.get(name)
         if not value:
             return None
-        # every slot is the essay's own phrase and is shown as one; the subject reads as part of the question
-        values[name] = value if name == "subject" else f"“{value}”"
+        # every slot is the essay's own phrase and is shown as one; a subject or a whole clause reads as part of
+        # the question ("Do you buy that the real villain is … the entire system?")
+        values[name] = value if name in ("subject", "claim") else f"“{value}”"
     return form.text.format(**values)

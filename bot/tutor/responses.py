@@ -21,7 +21,7 @@ from bot.state import Conversation
 from bot.tutor.argmap import REPORTED_VIEW, ArgumentMap, Claim, Counterview
 from bot.tutor.composer import Draft, Quote, short_title, trim_quote
 from bot.tutor.evidence import EssaySentences, Sentence
-from bot.tutor.phrases import contrast, topic
+from bot.tutor.phrases import contrast, proposition, topic
 from bot.tutor.stance import Stance, StanceDetector, StanceResult
 from bot.tutor.understanding import Kind, Short, Understanding
 
@@ -250,7 +250,7 @@ class Responder:
         if len(found) > 1 and found[1][0] >= score - 0.02 and found[1][1].row != first.row:
             quotes.append(self._quote(found[1][1], extend=False))
         lead = self._question_lead(turn.text)
-        keys = ["question_what", "scheme", "question"] if _WHAT_IS.search(turn.text) else ["scheme", "question"]
+        keys = ["question_what", "question", "scheme"] if _WHAT_IS.search(turn.text) else ["question", "scheme"]
         return Response(Draft(lead, quotes), keys, Stance.QUESTION, self._claim_near(first))
 
     def _question_lead(self, text: str) -> str:
@@ -828,7 +828,8 @@ class Responder:
 
     def question_slots(self, quotes: Sequence[Quote], claim: Claim | None) -> dict[str, str | None]:
         """Slots for the counter-question: whole phrases of the first quote (or, failing that, the claim)."""
-        slots: dict[str, str | None] = {"topic": None, "rejected": None, "asserted": None, "subject": None}
+        slots: dict[str, str | None] = {"topic": None, "rejected": None, "asserted": None, "subject": None,
+                                        "claim": proposition(quotes[0].text) if quotes else None}
         texts = [q.text for q in quotes[:1]] + ([claim.text] if claim is not None and claim.kind != "heading" else [])
         for text in texts:
             if slots["topic"] is None:
