@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,9 +23,10 @@ from datetime import datetime
 from bot.corpus.models import Passage
 from bot.language import stem, word_stems
 
-# A capitalised run inside a sentence: "Miss Kenton", "The Remains of the Day", "Lacuna Inc".
-_NAME_RUN = re.compile(r"(?<![.!?:;“\"(]\s)(?<!^)(?<![.!?]”\s)\b([A-Z][\w’'-]+(?:\s+(?:of\s+the|of|the|and|de)?\s*"
-                       r"[A-Z][\w’'-]+)*)")
+# A capitalised run: "Miss Kenton", "The Remains of the Day", "Lacuna Inc".
+_NAME_RUN = re.compile(r"\b([A-Z][\w’'-]+(?:\s+(?:of\s+the|of|the|and|de)?\s*[A-Z][\w’'-]+)*)")
+# The few characters before a word that starts a sentence (capitalised whatever it is).
+_SENTENCE_START = re.compile(r"(?:[.!?:;][”’\"]?\s+|[“\"(‘]\s*)\Z")
 _LABEL_NOUNS = frozenset({"essay", "piece", "article", "one", "text", "post", "reading", "blog"})
 _TITLE_SPLIT = re.compile(r"\s*(?::|\s[-–—]\s)\s*")
 SUBJECT_TERMS = 12
@@ -69,6 +70,26 @@ class EssayCatalog:
     def __init__(self, profiles: Sequence[EssayProfile]) -> None:
         self.profiles = {p.id: p for p in profiles}
         self._stop = _stop_words()
+        # Inverted indexes, so that reading a message costs a few dictionary look-ups per word, not a pass over
+        # every essay (1,000 essays: about 0.1 ms).
+        self._names: dict[str, list[tuple[EssayProfile, float]]] = defaultdict(list)  # name -> (essay, share)
+        self._title_words: dict[str, list[EssayProfile]] = defaultdict(list)
+        self._short_titles: dict[str, list[EssayProfile]] = defaultdict(list)
+        self._surnames: dict[str, list[EssayProfile]] = defaultdict(list)
+        self._labels: dict[str, list[EssayProfile]] = defaultdict(list)  # subject or title word -> essays
+        for profile in self.profiles.values():
+            for name, share in profile.names.items():
+                self._names[name].append((profile, share))
+            for word in profile.title_stems - self._stop:
+                self._title_words[word].append(profile)
+            short = " ".join(s for s in word_stems(profile.short_title) if s not in self._stop and len(s) > 2)
+            if " " in short:
+                self._short_titles[short].append(profile)
+            if profile.author_stems and (surname := _surname(profile)):
+                self._surnames[surname].append(profile)
+            for word in profile.subjects | profile.title_stems:
+                self._labels[word].append(profile)
+        self._longest = max((len(key.split()) for key in (*self._names, *self._short_titles)), default=1)
 
     @classmethod
     def build(cls, records: Sequence[object], passages: Sequence[Passage]) -> EssayCatalog:
@@ -84,8 +105,8 @@ class EssayCatalog:
             names: Counter[str] = Counter()
             words: Counter[str] = Counter()
             for text in parts:
-                for match in _NAME_RUN.finditer(text):
-                    for name in _name_keys(match.group(1), stop):
+                for run in _name_runs(text):
+                    for name in _name_keys(run, stop):
                         names[name] += 1
                 words.update(s for s in word_stems(text) if len(s) > 2 and s not in stop)
             # a name the text uses that the title carries too is the essay's own (title case makes every word
@@ -129,9 +150,9 @@ class EssayCatalog:
     def named_in(self, text: str) -> list[Naming]:
         """The essays a message names, strongest first: by title or author (1.0), by the names it discusses
         (their share of the library's uses of that name), or by a subject used as a label ("the grief essay")."""
-        stems = [s for s in word_stems(text) if s not in self._stop]
+        every = word_stems(text)
+        stems = [s for s in every if s not in self._stop]
         present = set(stems)
-        joined = " " + " ".join(stems) + " "
         capitalised = {stem(w) for w in re.findall(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'-]+", text)}
         labels = _labelled_subjects(text)
         found: dict[str, Naming] = {}
@@ -140,27 +161,66 @@ class EssayCatalog:
             if essay_id not in found or found[essay_id].strength < strength:
                 found[essay_id] = Naming(essay_id, strength, words)
 
-        for profile in self.profiles.values():
-            distinctive_title = {s for s in profile.title_stems if s not in self._stop}
-            if len(distinctive_title) >= 2 and len(distinctive_title & present) >= max(2, len(distinctive_title) // 2):
-                offer(profile.id, 1.0, "title")
-            if profile.author_stems and profile.author_stems & present and _surname(profile) in present:
+        title_hits: Counter[str] = Counter(p.id for word in present for p in self._title_words.get(word, ()))
+        for essay_id, shared in title_hits.items():
+            distinctive_title = self.profiles[essay_id].title_stems - self._stop
+            if len(distinctive_title) >= 2 and shared >= max(2, len(distinctive_title) // 2):
+                offer(essay_id, 1.0, "title")
+        for surname in present & self._surnames.keys():
+            for profile in self._surnames[surname]:
                 offer(profile.id, 1.0, "author")
-            for name, share in profile.names.items():
-                if f" {name} " in joined and (name not in profile.common_names or name in capitalised):
-                    offer(profile.id, share, name)
-            for label in labels:
-                if label in profile.subjects or label in profile.title_stems:
+        named_words: set[str] = set()  # stems that are part of a name found: not labels on their own
+        keys = _ngrams(stems, self._longest) | _ngrams(every, self._longest)
+        for key in sorted(keys, key=lambda k: (-k.count(" "), k)):  # the longest name that matches says why
+            for profile in self._short_titles.get(key, ()):
+                offer(profile.id, 1.0, "title")
+            for profile, share in self._names.get(key, ()):
+                if key not in profile.common_names or key in capitalised:
+                    offer(profile.id, share, key)
+                    named_words.update(key.split())
+        for label in labels:
+            if label not in named_words:
+                for profile in self._labels.get(label, ()):
                     offer(profile.id, 0.6, label)
         return sorted(found.values(), key=lambda n: -n.strength)
 
 
+def _ngrams(words: Sequence[str], longest: int) -> set[str]:
+    """Every run of 1 to `longest` consecutive words, joined by spaces."""
+    return {" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, min(len(words), i + longest) + 1)}
+
+
+def _name_runs(text: str) -> list[str]:
+    """The capitalised runs of a text that are names. A word that starts a sentence is capitalised anyway, so a
+    run starting a sentence counts only if it is several capitalised words ("Kazuo Ishiguro’s The Remains of the
+    Day", "Pixar’s Inside Out"); its first word alone ("Stevens") counts where the text also uses it inside a
+    sentence."""
+    runs = []
+    for match in _NAME_RUN.finditer(text):
+        run = match.group(1)
+        start = match.start()
+        if (start == 0 or _SENTENCE_START.search(text, max(0, start - 4), start)) and " " not in run:
+            continue
+        runs.append(run)
+    return runs
+
+
 def _name_keys(run: str, stop: frozenset[str]) -> list[str]:
     """Stem sequences a reader could use for a capitalised run: the whole run and each of its words (stop words
-    left out on both sides, so "the remains of the day" finds "Remains … Day")."""
-    words = [w for w in run.replace("’s", "").replace("'s", "").split() if w.lower() not in stop]
+    left out on both sides, so "the remains of the day" finds "Remains … Day"), and the whole run with the stop
+    words inside it kept ("Inside Out", whose "out" is a stop word)."""
+    every = run.replace("’s", "").replace("'s", "").split()
+    words = [w for w in every if w.lower() not in stop]
     stems = [stem(w) for w in words if len(w) > 2]
-    return [" ".join(stems[i:j]) for i in range(len(stems)) for j in range(i + 1, min(len(stems), i + 4) + 1)]
+    keys = [" ".join(stems[i:j]) for i in range(len(stems)) for j in range(i + 1, min(len(stems), i + 4) + 1)]
+    while every and every[0].lower() in stop:
+        every = every[1:]
+    while every and every[-1].lower() in stop:
+        every = every[:-1]
+    whole = " ".join(stem(w) for w in every)
+    if len(every) > 1 and whole not in keys:
+        keys.append(whole)
+    return keys
 
 
 def _author_name(author: str | None) -> str:
