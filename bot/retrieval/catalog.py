@@ -26,7 +26,7 @@ from bot.language import stem, word_stems
 # A capitalised run: "Miss Kenton", "The Remains of the Day", "Lacuna Inc".
 _NAME_RUN = re.compile(r"\b([A-Z][\w’'-]+(?:\s+(?:of\s+the|of|the|and|de)?\s*[A-Z][\w’'-]+)*)")
 # The few characters before a word that starts a sentence (capitalised whatever it is).
-_SENTENCE_START = re.compile(r"(?:[.!?:;][”’\"]?\s+|[“\"(‘]\s*)\Z")
+_SENTENCE_START = re.compile(r"(?:[.!?:][”’\"]?\s+|[“\"(‘]\s*)\Z")
 _LABEL_NOUNS = frozenset({"essay", "piece", "article", "one", "text", "post", "reading", "blog"})
 _TITLE_SPLIT = re.compile(r"\s*(?::|\s[-–—]\s)\s*")
 SUBJECT_TERMS = 12
@@ -207,19 +207,18 @@ def _name_runs(text: str) -> list[str]:
 
 def _name_keys(run: str, stop: frozenset[str]) -> list[str]:
     """Stem sequences a reader could use for a capitalised run: the whole run and each of its words (stop words
-    left out on both sides, so "the remains of the day" finds "Remains … Day"), and the whole run with the stop
-    words inside it kept ("Inside Out", whose "out" is a stop word)."""
+    left out on both sides, so "the remains of the day" finds "Remains … Day"), and its parts with the stop words
+    inside them kept ("Inside Out", whose "out" is a stop word; "Remains of the Day")."""
     every = run.replace("’s", "").replace("'s", "").split()
     words = [w for w in every if w.lower() not in stop]
     stems = [stem(w) for w in words if len(w) > 2]
     keys = [" ".join(stems[i:j]) for i in range(len(stems)) for j in range(i + 1, min(len(stems), i + 4) + 1)]
-    while every and every[0].lower() in stop:
-        every = every[1:]
-    while every and every[-1].lower() in stop:
-        every = every[:-1]
-    whole = " ".join(stem(w) for w in every)
-    if len(every) > 1 and whole not in keys:
-        keys.append(whole)
+    kept = [w.lower() not in stop for w in every]
+    all_stems = [stem(w) for w in every]
+    for i in range(len(every)):  # runs with a stop word inside, starting and ending on a word that is not one
+        for j in range(i + 2, min(len(every), i + 6) + 1):
+            if kept[i] and kept[j - 1] and not all(kept[i:j]):
+                keys.append(" ".join(all_stems[i:j]))
     return keys
 
 
