@@ -23,6 +23,7 @@ import numpy as np
 
 from bot.corpus.models import Passage
 from bot.corpus.text import words
+from bot.language import preload
 from bot.retrieval.catalog import EssayCatalog
 from bot.retrieval.dense_index import is_exact, nearest, stored_vectors
 from bot.retrieval.embedder import Embedder
@@ -93,6 +94,8 @@ class Searcher:
         self._essay_ids = sorted({p.essay_id for p in index.passages})
         number = {essay_id: i for i, essay_id in enumerate(self._essay_ids)}
         self._essay_of = np.array([number[p.essay_id] for p in index.passages], dtype=np.int32)
+        if self.params.content_only:
+            preload()  # the parser reads questions (query.py): loaded with the index, not on someone's first question
 
     @property
     def catalog(self) -> EssayCatalog:
