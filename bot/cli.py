@@ -325,10 +325,16 @@ def run() -> None:
 # ---- eval ----------------------------------------------------------------------------------------------------
 @eval_app.command("retrieval")
 def eval_retrieval(
-    files: Annotated[list[Path], typer.Argument(help="JSON lines: {\"question\", \"gold\"[, \"kind\"]}.")],
+    files: Annotated[list[Path], typer.Argument(
+        help="JSON lines with \"question\", \"gold\" (a string or a list of strings), and optionally \"kind\" "
+             "and \"essay\" (an essay id or a list of them).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
 ) -> None:
-    """Recall@1/3/5 and MRR of dense, BM25 and hybrid search (a hit counts if its text contains `gold`)."""
+    """Recall@1/3/5 and MRR of dense, BM25 and hybrid search, per kind of question.
+
+    A hit counts if its passage contains a gold excerpt (any one of a list) and, when essay is given, belongs to
+    one of those essays.
+    """
     try:
         cases = [case for path in files for case in load_cases(path)]
         results = evaluate(_library().searcher, cases)

@@ -88,7 +88,7 @@ def test_index_add_list_remove(cli_env: Library, tmp_path: Path) -> None:
     listed = runner.invoke(app, ["index", "list", "--json"])
     essays = json.loads(listed.stdout)
     assert [e["essay"] for e in essays] == ["eternal-sunshine", "severance"]  # corpus order: by file name
-    assert {e["essay"]: e["passages"] for e in essays}["severance"] == 8
+    assert {e["essay"]: e["passages"] for e in essays}["severance"] == 4
 
     hits = runner.invoke(app, ["search", "Joel and Clementine erase their memories", "--json", "-k", "1"])
     assert json.loads(hits.stdout)["hits"][0]["essay"] == "eternal-sunshine"
@@ -117,6 +117,24 @@ def test_eval_retrieval_prints_all_modes(cli_env: Library, tmp_path: Path) -> No
     metrics = json.loads(result.stdout)
     assert set(metrics) == {"dense", "bm25", "hybrid"}
     assert metrics["hybrid"]["all"]["recall@1"] == 1.0
+
+
+def test_eval_retrieval_takes_gold_as_a_string_or_a_list(cli_env: Library, tmp_path: Path) -> None:
+    cases = tmp_path / "cases.jsonl"
+    lines = [{"question": "who bears the burden of moving on?", "gold": "who bears the burden"},
+             {"question": "who bears the burden of moving on?", "gold": ["not in any essay", "who bears the burden"],
+              "essay": ["eternal-sunshine", "severance"], "kind": "compare"},
+             {"question": "who bears the burden of moving on?", "gold": "who bears the burden", "essay": "memento"}]
+    cases.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["eval", "retrieval", str(cases), "--json"])
+    assert result.exit_code == 0, result.output
+    hybrid = json.loads(result.stdout)["hybrid"]
+    assert hybrid["compare"]["recall@3"] == 1.0  # either gold of a list counts
+    assert hybrid["all"]["n"] == 3 and hybrid["all"]["recall@5"] == 2 / 3  # the third names the wrong essay
+
+    cases.write_text(json.dumps({"question": "q", "gold": []}) + "\n", encoding="utf-8")
+    bad = CliRunner().invoke(app, ["eval", "retrieval", str(cases)])
+    assert bad.exit_code == 1 and "cases.jsonl:1" in bad.output and "gold" in bad.output
 
 
 def test_help_everywhere() -> None:

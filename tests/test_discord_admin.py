@@ -57,7 +57,7 @@ async def test_adding_an_essay_shows_progress_and_the_tutor_uses_it(
     call, text = await run_admin(fake, "essay add", {"file": attachment, "title": "Eternal Sunshine"},
                                  done=lambda t: t.startswith("Added"))
     assert text.startswith(ADDED) and "listed as above rather than as “Eternal Sunshine”" in text
-    assert text.endswith("The library now has 2 essays (15 passages).")
+    assert text.endswith("The library now has 2 essays (10 passages).")
     progress = [m.content for m in fake.sent if m.interaction_id == call.id and m.content.startswith("Adding")]
     assert progress and progress[0].startswith(f"Adding `{SECOND_ESSAY.name}`: ")
     assert (Path(library.settings.corpus_dir) / SECOND_ESSAY.name).read_bytes() == SECOND_ESSAY.read_bytes()
@@ -91,17 +91,17 @@ async def test_removing_an_essay(fake: FakeDiscord, library_factory: Callable[..
         _, text = await run_admin(fake, "essay remove", {"essay": "eternal-sunshine"},
                                   done=lambda t: t.startswith("Removed"))
     assert text == ("Removed **The Stain That Stays: Eternal Sunshine and the Case Against Forgetting**. "
-                    "The library now has 1 essays (8 passages).")
+                    "The library now has 1 essays (4 passages).")
     assert not (Path(library.settings.corpus_dir) / SECOND_ESSAY.name).exists()
     assert essay_ids(library) == ["severance"]
 
 
 async def test_reindex_picks_up_the_corpus(fake: FakeDiscord, bot: TutorBot, library: Library) -> None:
     _, text = await run_admin(fake, "reindex", {}, done=lambda t: "library now has" in t)
-    assert text == "The index was already up to date. The library now has 1 essays (8 passages)."
+    assert text == "The index was already up to date. The library now has 1 essays (4 passages)."
     shutil.copy(SECOND_ESSAY, Path(library.settings.corpus_dir) / SECOND_ESSAY.name)  # dropped in by hand
     _, text = await run_admin(fake, "reindex", {}, done=lambda t: "library now has" in t)
-    assert text.startswith("Index rebuilt in ") and text.endswith("The library now has 2 essays (15 passages).")
+    assert text.startswith("Index rebuilt in ") and text.endswith("The library now has 2 essays (10 passages).")
     assert essay_ids(library) == ["eternal-sunshine", "severance"]
 
 

@@ -34,10 +34,10 @@ async def test_essays_lists_titles_authors_passages_and_dates(
     async with fake.running(make_bot(library_factory([SEED, SECOND_ESSAY]))):
         answer = await command(fake, "essays")
     (embed,) = answer.embeds
-    assert embed["title"] == "Essays (2)" and embed["description"].startswith("2 essays, 15 passages.")
+    assert embed["title"] == "Essays (2)" and embed["description"].startswith("2 essays, 10 passages.")
     fields = {f["name"]: f["value"] for f in embed["fields"]}
-    assert fields[SUNSHINE].startswith("`eternal-sunshine` · by Tutor Eval Team · 7 passages · added <t:")
-    assert fields[SEVERANCE].startswith("`severance` · 8 passages · added <t:")
+    assert fields[SUNSHINE].startswith("`eternal-sunshine` · by Tutor Eval Team · 6 passages · added <t:")
+    assert fields[SEVERANCE].startswith("`severance` · 4 passages · added <t:")
 
 
 async def test_thesis_shows_the_thesis_and_the_claims_by_section(fake: FakeDiscord, bot: TutorBot) -> None:

@@ -39,10 +39,10 @@ def test_build_writes_a_complete_manifest(seed_library: Library) -> None:
     assert manifest.format_version == store.FORMAT_VERSION
     assert manifest.model == "sentence-transformers/all-MiniLM-L6-v2"
     assert manifest.dimension == 384
-    assert manifest.passage_count == len(seed_library.index.passages) == 8
+    assert manifest.passage_count == len(seed_library.index.passages) == 4  # one per section of ~140 words
     assert manifest.vector_count == seed_library.index.dense.ntotal > manifest.passage_count
     [record] = manifest.essays
-    assert (record.id, record.filename, record.passages) == ("severance", "severance.txt", 8)
+    assert (record.id, record.filename, record.passages) == ("severance", "severance.txt", 4)
     assert len(record.content_hash) == 64
     assert set(manifest.files) >= {store.PASSAGES, store.DENSE, store.UNITS}
 
@@ -196,11 +196,11 @@ def test_failed_build_keeps_the_previous_index(
     with pytest.raises(KeyboardInterrupt):
         library.build()
     assert snapshot(library)[1:] == before[1:]
-    assert len(load_index(library.index_dir).passages) == 8
+    assert len(load_index(library.index_dir).passages) == 4
     monkeypatch.undo()
     library.build()  # the next build clears the debris and succeeds
     assert not list((library.index_dir / "builds").glob(".tmp-*"))
-    assert len(load_index(library.index_dir).passages) == 15
+    assert len(load_index(library.index_dir).passages) == 10
 
 
 KILL_CHILD = textwrap.dedent(
@@ -242,5 +242,5 @@ def test_killing_a_build_at_any_moment_leaves_a_loadable_index(library_factory: 
             child.send_signal(signal.SIGKILL)
             child.wait(timeout=30)
         index = load_index(library.index_dir)  # never half-written: the old build or the new one
-        assert len(index.passages) in (8, 15)
+        assert len(index.passages) in (4, 10)
         assert index.dense.ntotal == index.manifest.vector_count

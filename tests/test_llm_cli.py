@@ -73,7 +73,7 @@ def test_doctor_reports_ready(env: pytest.MonkeyPatch) -> None:
     lines = result.stdout.splitlines()
     assert [line.split(":")[0] for line in lines[:5]] == ["ok   index", "ok   embedding model", "ok   database",
                                                           "ok   LLM voice", "ok   discord"]
-    assert "1 essays, 8 passages" in lines[0] and "fake-model at" in lines[3] and "'ready'" in lines[3]
+    assert "1 essays, 4 passages" in lines[0] and "fake-model at" in lines[3] and "'ready'" in lines[3]
     assert lines[-1] == "ready"
     assert server.requests[0]["max_tokens"] == 8
 

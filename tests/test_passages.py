@@ -46,6 +46,19 @@ def test_long_paragraph_is_split_at_sentence_ends_under_the_token_limit(embedder
         assert essay.text[passage.start : passage.end] == passage.text
 
 
+def test_a_long_paragraph_is_cut_into_balanced_pieces_not_a_stub(embedder: Embedder) -> None:
+    sentences = [f"Sentence {i} weighs the record of the day against the memory of the night before it."
+                 for i in range(13)]
+    raw = ("Balanced\n\n" + " ".join(sentences)).encode()
+    essay = parse_essay(raw, name="balanced.txt", suffix=".txt")
+    limits = ChunkLimits(max_words=200, max_tokens=256, context_tokens=40)
+    passages = chunk_essay(essay, limits, embedder.count_tokens)
+    sizes = [len(p.text.split()) for p in passages]
+    assert len(passages) == 2  # greedy packing makes the same number of pieces, the last one a stub
+    assert max(sizes) - min(sizes) <= 20, sizes
+    assert " ".join(p.text for p in passages) == essay.paragraphs[0].text
+
+
 def test_short_neighbours_merge_within_a_section_only() -> None:
     raw = b"An Essay\n\nPart One\n\nTiny first paragraph here.\n\nTiny second one.\n\nPart Two\n\nAlone in its section."
     essay = parse_essay(raw, name="tiny.txt", suffix=".txt")

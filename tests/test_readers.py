@@ -166,3 +166,19 @@ def test_wrapped_lines_that_look_like_headings_stay_in_their_paragraph() -> None
     first = essay.sections[0].paragraphs[0].text
     assert first.startswith("That is not what happened") and first.endswith("was holding down.")
     assert "It is an exposure." in first
+
+
+def test_a_paragraph_running_over_a_pdf_page_break_stays_one_paragraph() -> None:
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=12)
+    pdf.add_page()
+    pdf.multi_cell(0, 8, "The first page ends in the middle of a sentence that the")
+    pdf.add_page()
+    pdf.multi_cell(0, 8, "second page finishes. Then the paragraph ends.")
+    pdf.add_page()
+    pdf.multi_cell(0, 8, "A page that starts after a full stop starts a new paragraph.")
+    essay = parse_essay(bytes(pdf.output()), name="pages.pdf", suffix=".pdf")
+    assert [p.text for p in essay.paragraphs] == [
+        "The first page ends in the middle of a sentence that the second page finishes. Then the paragraph ends.",
+        "A page that starts after a full stop starts a new paragraph.",
+    ]

@@ -1,13 +1,16 @@
-"""Retrieval quality on eval/ (real model, real index): a regression guard for the measured numbers."""
+"""Retrieval quality (real model, real index): a regression guard for the numbers in benchmarks/retrieval.md."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+from benchmarks.retrieval import ESSAYS, SETS
 from bot.library import Library
+from bot.retrieval.embedder import Embedder
 from bot.retrieval.evaluation import evaluate, load_cases
-from tests.conftest import ROOT, SECOND_ESSAY, SEED
+from tests.conftest import ROOT, SECOND_ESSAY, SEED, make_library
 
 EVAL = ROOT / "eval"
 
@@ -23,16 +26,34 @@ def test_eval_files_are_well_formed_and_gold_is_verbatim() -> None:
     assert all(c.gold in second for c in added_cases)
 
 
-def test_hybrid_meets_the_targets_and_beats_each_method_alone(library_factory: Callable[..., Library]) -> None:
-    library = library_factory([SEED])
-    library.add_files([SECOND_ESSAY])  # the second essay arrives later, as an admin would add it
-    cases = [*load_cases(EVAL / "retrieval.jsonl"), *load_cases(Path(EVAL / "retrieval-added.jsonl"))]
-    results = evaluate(library.searcher, cases)
-    hybrid = results["hybrid"]
-    assert hybrid["all"]["recall@3"] >= 0.90
-    assert hybrid["all"]["recall@5"] >= 0.95
-    assert hybrid["direct"]["recall@3"] >= 0.95
-    assert hybrid["paraphrase"]["recall@3"] >= 0.90
+@pytest.fixture(scope="module")
+def nine_essays(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, warm_cache: Path) -> Library:
+    """All nine essays in one index, as `make eval` builds it: every question competes with every essay."""
+    library = make_library(tmp_path_factory.mktemp("nine"), embedder, ESSAYS, warm_cache)
+    library.build()
+    return library
+
+
+def test_dev_and_test_sets_are_well_formed_and_answerable(nine_essays: Library) -> None:
+    known = {e.id for e in nine_essays.essays()}
+    dev, test = load_cases(SETS["dev"]), load_cases(SETS["test"])
+    assert len(dev) + len(test) >= 150
+    assert sum(c.kind == "paraphrase" for c in dev + test) >= (len(dev) + len(test)) // 2
+    single = [{c.essays[0] for c in cases if len(c.essays) == 1} for cases in (dev, test)]
+    assert single[0].isdisjoint(single[1])  # split by essay (comparisons may reach across)
+    for case in dev + test:
+        assert set(case.essays) <= known, case
+        # every gold lies inside one passage: a question the chunker made unanswerable would count as a miss
+        assert any(case.answered_by(p) for p in nine_essays.index.passages), case.question
+
+
+def test_hybrid_holds_on_essays_it_was_not_tuned_on(nine_essays: Library) -> None:
+    results = evaluate(nine_essays.searcher, load_cases(SETS["test"]))
+    hybrid = results["hybrid"]["all"]
+    assert hybrid["recall@3"] >= 0.85 and hybrid["recall@5"] >= 0.93  # measured: 0.885, 0.956
+    assert results["hybrid"]["paraphrase"]["recall@3"] >= 0.80  # measured: 0.831
     for single in ("dense", "bm25"):
-        assert hybrid["all"]["mrr"] > results[single]["all"]["mrr"]
-        assert hybrid["all"]["recall@1"] > results[single]["all"]["recall@1"]
+        assert hybrid["mrr"] > results[single]["all"]["mrr"]
+    focused = evaluate(nine_essays.searcher, load_cases(SETS["test"]), ("hybrid",),
+                       lambda case: {"boost": {case.essays[0]: 0.2}} if len(case.essays) == 1 else {})
+    assert focused["hybrid"]["all"]["recall@3"] >= 0.93  # the tutor's conversation focus; measured: 0.947

@@ -226,7 +226,7 @@ def _read_pdf(raw: bytes, name: str) -> Draft:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise EssayError(name, f"the PDF cannot be read ({exc})") from None
-    text = "\n\n".join(pages).replace("\r\n", "\n").replace("\x00", "")
+    text = _join_pages(pages).replace("\r\n", "\n").replace("\x00", "")
     if not text.strip():
         raise EssayError(name, "the PDF has no text layer (scanned images are not supported)")
     draft = Draft(blocks=plain_text_blocks(text))
@@ -236,6 +236,18 @@ def _read_pdf(raw: bytes, name: str) -> Draft:
         if info.author and info.author.strip():
             draft.author = collapse_spaces(info.author)
     return draft
+
+
+def _join_pages(pages: list[str]) -> str:
+    """The pages' text in order. A page that ends mid-sentence continues its paragraph on the next page (a
+    paragraph break would cut the sentence in two); otherwise the page break also ends the paragraph."""
+    text = ""
+    for page in (p.strip() for p in pages):
+        if not page:
+            continue
+        continues = text and (not ends_with_punctuation(text.rsplit("\n", 1)[-1]) or page[:1].islower())
+        text += ("\n" if continues else "\n\n" if text else "") + page
+    return text
 
 
 def assemble(draft: Draft, *, filename: str) -> Essay:

@@ -1,7 +1,21 @@
-"""Hybrid search: dense (best of passage and sentence vectors) fused with BM25, near-duplicates removed."""
+"""Hybrid search: dense (best of passage and sentence vectors) fused with BM25, near-duplicates removed.
+
+Before scoring, the question is read twice (see benchmarks/retrieval.md for what each step is worth):
+- the essay catalog finds the essays it names ("the butler essay", "the one on Inside Out", "Stevens"); those
+  essays' passages get a boost in proportion to how surely they are named (`SearchParams.route_weight`);
+- its talk about the text ("according to the writer", "does the essay claim …") is removed (`query.content_of`)
+  before it is embedded and matched with BM25.
+
+Callers that know which essays matter (the tutor's conversation focus) pass `essay=` to search one essay only, or
+`boost={essay_id: weight}` to prefer some essays without excluding the others. A boost is a share of the score
+range: 0.2 lifts every passage of that essay by a fifth of the distance between the best and the worst candidate,
+enough to win near-ties, not enough to bury a clearly better passage elsewhere.
+"""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -9,8 +23,11 @@ import numpy as np
 
 from bot.corpus.models import Passage
 from bot.corpus.text import words
+from bot.language import preload
+from bot.retrieval.catalog import EssayCatalog
 from bot.retrieval.dense_index import is_exact, nearest, stored_vectors
 from bot.retrieval.embedder import Embedder
+from bot.retrieval.query import content_of
 from bot.retrieval.store import REBUILD, IndexLoadError, LoadedIndex
 from bot.retrieval.units import PASSAGE_UNIT, SENTENCE_UNIT, sentence_texts
 
@@ -38,14 +55,16 @@ class Hit:
 
 @dataclass(frozen=True)
 class SearchParams:
-    """Tuned on eval/ (see the README's retrieval table); every field can be overridden."""
+    """Chosen on eval/retrieval/dev.jsonl only (benchmarks/retrieval.md); every field can be overridden."""
 
-    passage_weight: float = 0.3  # dense score = w * passage vector + (1 - w) * best sentence vector
-    fusion: Literal["rrf", "blend"] = "blend"  # blend beat RRF by 0.03-0.07 recall@3 on eval/
+    passage_weight: float = 0.4  # dense score = w * passage vector + (1 - w) * best sentence vector
+    fusion: Literal["rrf", "blend"] = "blend"  # blend beat RRF by 0.1 recall@3 on dev
     rrf_k: int = 60
     dense_weight: float = 0.8  # rrf: weight of the dense ranking (BM25 has 1.0); blend: dense share
     candidates: int = 50
     duplicate_jaccard: float = 0.8
+    route_weight: float = 0.2  # boost of an essay the question names, times how surely it names it (0: off)
+    content_only: bool = True  # embed and match the question without its talk about the essay (query.py)
 
 
 class Searcher:
@@ -54,6 +73,8 @@ class Searcher:
         self.embedder = embedder
         self.params = params or SearchParams()
         self._dimension_checked = False
+        self._catalog: EssayCatalog | None = None
+        self._catalog_lock = threading.Lock()
         order = np.argsort(index.unit_passage, kind="stable")  # unit ids grouped by passage, in build order
         bounds = np.searchsorted(index.unit_passage[order], np.arange(len(index.passages) + 1))
         self._units_of = [order[bounds[i] : bounds[i + 1]] for i in range(len(index.passages))]
@@ -69,32 +90,85 @@ class Searcher:
         # On HNSW, a contiguous copy of the passage vectors: all of them are scored exactly (see CANDIDATE_UNITS).
         self._passage_vectors = None if is_exact(index.dense) else np.ascontiguousarray(
             self._vectors[self._passage_unit])
+        # Each passage's essay as a small integer, so that per-essay filters and boosts are one vector operation.
+        self._essay_ids = sorted({p.essay_id for p in index.passages})
+        number = {essay_id: i for i, essay_id in enumerate(self._essay_ids)}
+        self._essay_of = np.array([number[p.essay_id] for p in index.passages], dtype=np.int32)
+        if self.params.content_only:
+            preload()  # the parser reads questions (query.py): loaded with the index, not on someone's first question
+
+    @property
+    def catalog(self) -> EssayCatalog:
+        """The catalog of the indexed essays (names, authors, subjects), built on first use and shared."""
+        with self._catalog_lock:
+            if self._catalog is None:
+                self._catalog = EssayCatalog.build(self.index.manifest.essays, self.index.passages)
+            return self._catalog
 
     def search(
-        self, query: str, k: int = 5, *, essay: str | None = None, mode: Mode = "hybrid",
-        vector: np.ndarray | None = None,
+        self, query: str, k: int = 5, *, essay: str | None = None, boost: Mapping[str, float] | None = None,
+        mode: Mode = "hybrid", vector: np.ndarray | None = None, route: bool = True,
     ) -> list[Hit]:
-        """Top-k passages. `vector`: the query's embedding when the caller already has it."""
+        """Top-k passages.
+
+        `essay`: only that essay's passages. `boost`: {essay id: share of the score range} added to those essays'
+        passages (unknown ids are ignored). `route`: also boost the essays the query names (the catalog).
+        `vector`: the query's embedding when the caller already has it, used as given; search itself embeds
+        `query_text(query)`, so pass `embed_query(query_text(query))` to rank exactly as without it.
+        """
         query = query.strip()
         passages = self.index.passages
         if not query or not passages or k <= 0:
             return []
         allowed = np.ones(len(passages), dtype=bool)
         if essay is not None:
-            allowed = np.array([p.essay_id == essay for p in passages])
+            allowed = self._essay_of == self._essay_number(essay)
+        text = self.query_text(query)
         if mode == "bm25":
-            scores = self._ranked_scores(self.index.lexical.scores(query), allowed, positive_only=True)
+            scores = self._ranked_scores(self.index.lexical.scores(text), allowed, positive_only=True)
         else:
-            vector = self.embed_query(query) if vector is None else vector
+            vector = self.embed_query(text or query) if vector is None else vector
             dense = self._dense_scores(vector, np.flatnonzero(allowed) if essay is not None else None)
             if mode == "dense":
                 scores = self._ranked_scores(dense, allowed)
             else:
-                scores = self._fuse(dense, self.index.lexical.scores(query), allowed)
-        return self._top(scores, k)
+                scores = self._fuse(dense, self.index.lexical.scores(text), allowed)
+        boosts = dict(self.routing(query)) if route and essay is None else {}
+        for essay_id, weight in (boost or {}).items():
+            boosts[essay_id] = boosts.get(essay_id, 0.0) + weight
+        return self._top(self._boosted(scores, boosts), k)
+
+    def query_text(self, query: str) -> str:
+        """What search embeds and matches for `query`: its content without talk about the essay (if enabled)."""
+        query = query.strip()
+        return (content_of(query) or query) if self.params.content_only and query else query
+
+    def routing(self, query: str) -> dict[str, float]:
+        """{essay id: boost} for the essays `query` names (empty when routing is off or nothing is named)."""
+        if self.params.route_weight <= 0:
+            return {}
+        return {n.essay_id: self.params.route_weight * n.strength for n in self.catalog.named_in(query)}
+
+    def _essay_number(self, essay_id: str) -> int:
+        try:
+            return self._essay_ids.index(essay_id)
+        except ValueError:
+            return -1  # matches no passage
+
+    def _boosted(self, scores: np.ndarray, boosts: Mapping[str, float]) -> np.ndarray:
+        finite = scores[np.isfinite(scores)]
+        if not boosts or finite.size == 0:
+            return scores
+        per_essay = np.zeros(len(self._essay_ids))
+        for essay_id, weight in boosts.items():
+            number = self._essay_number(essay_id)
+            if number >= 0:
+                per_essay[number] += weight
+        span = float(finite.max() - finite.min()) or 1.0
+        return scores + span * per_essay[self._essay_of]
 
     def embed_query(self, query: str) -> np.ndarray:
-        """The query's (1, dimension) vector; checks the model against the index on first use."""
+        """The (1, dimension) vector of `query` as given; checks the model against the index on first use."""
         vector = self.embedder.encode([query])
         if not self._dimension_checked:  # checked on first use so that loading an index stays cheap
             if vector.shape[1] != self.index.dense.d:

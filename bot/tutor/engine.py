@@ -113,7 +113,7 @@ class Tutor:
         frequency = Counter(w for p in passages for w in set(words(p.text)))
         rarity = {w: math.log((1 + len(passages)) / (1 + n)) + 1 for w, n in frequency.items()}
         sentences = EssaySentences(self.library.searcher)
-        catalog = EssayCatalog.build(index.manifest.essays, passages)
+        catalog = self.library.searcher.catalog  # the search's own catalog: built once per index
         responder = Responder(argmap, sentences, catalog, self.detector, lambda w: rarity.get(w.lower(), 1.0),
                               self._embed)
         return _Build(index, argmap, sentences, catalog, responder, rarity)

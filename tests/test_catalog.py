@@ -1,0 +1,80 @@
+"""The essay catalog: which essays a message names, from titles, authors, names and subjects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.corpus.models import Passage
+from bot.retrieval.catalog import EssayCatalog
+
+
+@dataclass
+class Record:
+    id: str
+    title: str
+    author: str | None
+    added_at: str
+
+
+ESSAYS = {
+    "remains": ("Dignity Is a Costume That Grows Into the Skin", None, [
+        "Kazuo Ishiguro’s The Remains of the Day looks at first like a gentle novel about an English butler.",
+        "Stevens serves Lord Darlington for decades. The butler Stevens never tells Miss Kenton what he feels.",
+        "At the end of The Remains of the Day, Stevens weeps on a pier, and wonders what the day was for.",
+    ]),
+    "pixar": ("The Circle of Sadness: What a Film Knows About Feelings", "Priya Raman", [
+        "Pixar’s Inside Out follows Riley, whose emotions run headquarters in her mind.",
+        "In the film, Joy learns that Sadness summons help. Riley cries, and her parents come.",
+    ]),
+    "long": ("The Long Self: Theseus’s Ship and the Right to Be Forgotten", "Helena Marsh", [
+        "The ship of Theseus loses a plank a day. Derek Parfit said identity is a matter of degree.",
+        "In a thirty-day experiment the records fade; Stevens in The Remains of the Day narrates a triumph.",
+    ]),
+}
+
+
+def _catalog() -> EssayCatalog:
+    records = [Record(key, title, author, f"2025-01-0{i + 1}T00:00:00+00:00")
+               for i, (key, (title, author, _)) in enumerate(ESSAYS.items())]
+    passages = [Passage(f"{key}:{n:04d}", key, ESSAYS[key][0], None, text, 0, len(text))
+                for key, (_, _, texts) in ESSAYS.items() for n, text in enumerate(texts)]
+    return EssayCatalog.build(records, passages)
+
+
+def _named(text: str) -> dict[str, float]:
+    return {n.essay_id: n.strength for n in _catalog().named_in(text)}
+
+
+def test_names_that_open_a_paragraph_count() -> None:
+    # both names only ever open a paragraph, where every word is capitalised: the run of capitals tells
+    assert _named("is what Pixar made really for children?") == {"pixar": 1.0}
+    assert _named("what did Kazuo Ishiguro mean by it?").get("remains") == 1.0
+
+
+def test_a_name_with_a_stop_word_in_it_is_found_in_lower_case() -> None:
+    assert "pixar" in _named("how is forgetting in inside out different?")
+
+
+def test_title_author_and_short_title() -> None:
+    assert _named("what does The Long Self say about records?").get("long") == 1.0
+    assert _named("In Priya Raman's essay, what is the film about?").get("pixar") == 1.0
+    remains = _named("does the remains of the day essay mention the pier?")
+    assert remains["remains"] > remains.get("long", 0.0)  # both use the name; one uses it more
+
+
+def test_a_shared_name_counts_for_each_essay_by_its_share() -> None:
+    named = _named("Does Stevens ever cry?")
+    assert named["remains"] > named.get("long", 0.0) > 0.0
+
+
+def test_a_label_inside_a_name_is_not_a_label_of_its_own() -> None:
+    # "day" before "essay" is part of "The Remains of the Day", not "the day essay": "day" is one of the long
+    # essay's subjects (a thirty-day experiment, a plank a day), which would name it at 0.6 as a label
+    assert _named("what does the day essay say?").get("long") == 0.6  # as a label, it does
+    assert _named("does the remains of the day essay mention the pier?").get("long", 0.0) < 0.6
+
+
+def test_newest_and_no_naming() -> None:
+    catalog = _catalog()
+    assert catalog.newest() is not None and catalog.newest().id == "long"
+    assert catalog.named_in("why do people pretend to be fine?") == []

@@ -1,0 +1,63 @@
+"""Search options the tutor relies on: the essay filter, boosts for the conversation focus, routing by cues."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from bot.library import Library
+from bot.retrieval.search import Searcher, SearchParams
+from tests.conftest import SECOND_ESSAY, SEED
+
+QUESTION = "what does it mean to carry a painful memory instead of erasing it?"
+
+
+@pytest.fixture
+def two_essays(library_factory: Callable[..., Library]) -> Library:
+    return library_factory([SEED, SECOND_ESSAY])
+
+
+def _essays(hits: list) -> list[str]:
+    return [h.passage.essay_id for h in hits]
+
+
+def test_a_boost_lifts_an_essay_without_excluding_the_others(two_essays: Library) -> None:
+    searcher = Searcher(two_essays.index, two_essays.embedder, SearchParams(route_weight=0.0))
+    plain = searcher.search(QUESTION, k=6)
+    assert _essays(plain)[0] == "eternal-sunshine"
+    boosted = searcher.search(QUESTION, k=6, boost={"severance": 1.0})
+    assert _essays(boosted)[0] == "severance"  # a full-range boost puts the essay first
+    assert "eternal-sunshine" in _essays(boosted)  # ... but does not filter the other out
+    nudged = searcher.search(QUESTION, k=6, boost={"severance": 0.01})
+    assert _essays(nudged)[0] == "eternal-sunshine"  # a small boost only decides near-ties
+    assert _essays(searcher.search(QUESTION, k=6, boost={"no-such-essay": 5.0})) == _essays(plain)
+
+
+def test_the_essay_filter_keeps_one_essay(two_essays: Library) -> None:
+    hits = two_essays.searcher.search(QUESTION, k=10, essay="severance")
+    assert hits and set(_essays(hits)) == {"severance"}
+    assert two_essays.searcher.search(QUESTION, k=10, essay="no-such-essay") == []
+
+
+def test_a_question_that_names_an_essay_is_routed_to_it(two_essays: Library) -> None:
+    searcher = two_essays.searcher
+    question = "in the Lumon essay, why would someone want to forget their grief?"
+    assert set(searcher.routing(question)) == {"severance"}  # Lumon is the company in Severance
+    assert _essays(searcher.search(question, k=2)) == ["severance", "severance"]
+    unrouted = Searcher(two_essays.index, two_essays.embedder, SearchParams(route_weight=0.0))
+    assert unrouted.routing(question) == {}
+    assert "eternal-sunshine" in _essays(unrouted.search(question, k=2))
+    assert _essays(unrouted.search(question, k=2)) == _essays(searcher.search(question, k=2, route=False))
+
+
+def test_talk_about_the_essay_is_not_searched_for(two_essays: Library) -> None:
+    searcher = two_essays.searcher
+    assert searcher.query_text("According to the author, why does Joel erase Clementine?") == \
+        "Why does Joel erase Clementine?"
+    raw = Searcher(two_essays.index, two_essays.embedder, SearchParams(content_only=False))
+    assert raw.query_text("According to the author, why?") == "According to the author, why?"
+    # the same ranking as searching for the content itself
+    asked = searcher.search("does the writer think that forgetting heals grief?", k=3, route=False)
+    direct = searcher.search("forgetting heals grief?", k=3, route=False)
+    assert [h.passage.id for h in asked] == [h.passage.id for h in direct]
