@@ -257,6 +257,8 @@ class Tutor:
         acts_before = {Act(a) for t in conversation.turns if t.role == "user" for a in t.meta.get("acts", [])
                        if a in Act.__members__.values()}
         keys = ["scheme"] if exclude is not None else response.keys
+        if len(response.draft.quotes) > 1 and len({q.essay for q in response.draft.quotes}) > 1:
+            keys = [k for k in keys if k.startswith("compare")] or ["compare"]  # "that line" is ambiguous with two
         line = response.draft.quotes[0].text if response.draft.quotes else ""
         question = choose_question(
             keys, move, slots, asked=conversation.questions, acts_now=acts, acts_before=acts_before,

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.corpus.text import sentence_spans
 from bot.language import word_stems
 from bot.retrieval.search import Searcher
 
@@ -91,11 +92,15 @@ class EssaySentences:
         for row in self._rows.get(essay_id, []):
             passage = passages[row]
             for text, vector in self.searcher.sentence_vectors(row):
-                # a unit joined across a paragraph break is not a verbatim quote; a question would make the reply ask
-                # two (the counter-question is its only one)
-                if text in passage.text and "?" not in text:
-                    found.append(Sentence(essay_id, passage.essay_title, passage.section, text, row, len(found),
-                                          np.asarray(vector, dtype=np.float32)))
+                # a unit that joins a short sentence across a paragraph break is not a verbatim quote: its sentences
+                # are kept one by one (with the unit's vector); a question would make the reply ask two (the
+                # counter-question is its only one)
+                pieces = [text] if text in passage.text else [s.text for s in sentence_spans(text)
+                                                               if s.text in passage.text]
+                for piece in pieces:
+                    if "?" not in piece:
+                        found.append(Sentence(essay_id, passage.essay_title, passage.section, piece, row,
+                                              len(found), np.asarray(vector, dtype=np.float32)))
         matrix = np.stack([s.vector for s in found]) if found else np.zeros((0, 1), dtype=np.float32)
         stems = [set(word_stems(s.text)) - _STOP_STEMS for s in found]
         return found, matrix, stems

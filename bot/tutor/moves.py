@@ -129,7 +129,6 @@ SCHEMES: dict[str, list[Form]] = {
         *_forms(V, (Ask.COUNTER, "How would that moment read if you took the character's side?")),
     ],
     "claim": [
-        *_forms(C, (Ask.POSITION, "Do you buy that {claim}?", "buy_that")),
         *_forms(E, (Ask.REASON, "What in the story best shows that {claim}, and is it enough?", "evidence_that")),
         *_forms(V, (Ask.COUNTER, "What is the strongest objection to that, even if you don't hold it?", "objection")),
         *_forms(A, (Ask.REASON, "What would have to be true for that to hold, and is it?", "true_hold")),
@@ -155,9 +154,7 @@ AFTER: dict[str, list[Form]] = {
         *_forms(A, (Ask.REASON, "What are you assuming that the essay does not, and which of you is right about it?")),
     ],
     "question": [
-        *_forms(C, (Ask.POSITION, "Do you buy that {claim}, or does something in it seem off?", "buy_that"),
-                (Ask.POSITION, "Does that answer your question, or were you getting at something else?"),
-                (Ask.POSITION, "Does that answer convince you, or does something in it seem off?"),
+        *_forms(C, (Ask.POSITION, "Does that answer convince you, or does something in it seem off?"),
                 (Ask.RELATE, "Does that fit what you had in mind when you asked?")),
     ],
     "question_what": [  # "what's the circle thing?": a detail explained, so ask what it is there for
@@ -199,7 +196,9 @@ AFTER: dict[str, list[Form]] = {
     ],
     "compare": [
         *_forms(V, (Ask.COUNTER, "Which of the two makes the better case, and what would the other say back?")),
-        *_forms(M, (Ask.REFLECT, "Where exactly do the two part ways?", "part_ways")),
+        *_forms(M, (Ask.REFLECT, "Where exactly do the two part ways?", "part_ways"),
+                (Ask.REFLECT, "Is one of them looking at something the other leaves out?"),
+                (Ask.REFLECT, "Taken together, what do those two lines suggest to you?")),
         *_forms(E, (Ask.REASON, "Which of those two lines comes closer to what you think, and why?")),
     ],
     "ghostwrite": [

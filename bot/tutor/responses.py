@@ -250,7 +250,7 @@ class Responder:
         if len(found) > 1 and found[1][0] >= score - 0.02 and found[1][1].row != first.row:
             quotes.append(self._quote(found[1][1], extend=False))
         lead = self._question_lead(turn.text)
-        keys = ["question_what", "question", "scheme"] if _WHAT_IS.search(turn.text) else ["question", "scheme"]
+        keys = ["question_what", "scheme", "question"] if _WHAT_IS.search(turn.text) else ["scheme", "question"]
         return Response(Draft(lead, quotes), keys, Stance.QUESTION, self._claim_near(first))
 
     def _question_lead(self, text: str) -> str:
@@ -448,7 +448,7 @@ class Responder:
             quotes.append(self._quote(best[1], toward=turn.vector(turn.text)))
             labels.append(f"**{self._title(essay_id)}:**")
         lead = "Here is each essay on that, side by side:"
-        if all(best is None or best[0] < RELEVANT for best in (mine, theirs)):
+        if all(best is None or best[0] < LOOSELY for best in (mine, theirs)):
             lead = "Neither essay takes that on directly; here is the nearest each comes:"
         alike = bool(_ALIKE.search(turn.text))
         return Response(Draft(lead, quotes, labels=tuple(labels)), ["compare_alike", "compare"] if alike else
