@@ -1,4 +1,4 @@
-"""Transcripts of the scripted conversations, for blind judging: `python -m benchmarks.conversations [dev|test]`.
+"""Transcripts of the scripted conversations, for blind judging: `python -m benchmarks.conversations [dev|test|holdout]`.
 
 The scripts (eval/conversations/<split>.jsonl, written before any tuning) are played through the real command
 line, `python -m bot chat --json`, one fresh database per conversation, over one index of the whole evaluation
@@ -68,7 +68,7 @@ def transcript(script: dict, replies: list[dict]) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("split", nargs="?", default="dev", choices=["dev", "test"])
+    parser.add_argument("split", nargs="?", default="dev", choices=["dev", "test", "holdout"])
     args = parser.parse_args()
     scripts = [json.loads(line) for line in (SCRIPTS / f"{args.split}.jsonl").read_text(encoding="utf-8")
                .splitlines() if line.strip()]
