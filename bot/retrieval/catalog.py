@@ -21,15 +21,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.corpus.models import Passage
-from bot.language import stem, word_stems
+from bot.language import rare_words, stem, word_stems
 
 # A capitalised run: "Miss Kenton", "The Remains of the Day", "Lacuna Inc".
 _NAME_RUN = re.compile(r"\b([A-Z][\w’'-]+(?:\s+(?:of\s+the|of|the|and|de)?\s*[A-Z][\w’'-]+)*)")
 # The few characters before a word that starts a sentence (capitalised whatever it is).
 _SENTENCE_START = re.compile(r"(?:[.!?:][”’\"]?\s+|[“\"(‘]\s*)\Z")
+_LEADING = frozenset({"in", "on", "at", "the", "a", "an", "of", "and", "to", "for", "with", "by", "from", "as"})
 _LABEL_NOUNS = frozenset({"essay", "piece", "article", "one", "text", "post", "reading", "blog"})
 _TITLE_SPLIT = re.compile(r"\s*(?::|\s[-–—]\s)\s*")
 SUBJECT_TERMS = 12
+RARE_ESSAYS = 2  # a word that at most this many essays use points at them (see EssayCatalog.distinctive)
 MIN_NAME_SHARE = 0.2
 TITLE_WEIGHT = 5  # a name in the title counts as this many uses in the text
 
@@ -68,8 +70,9 @@ class Naming:
 
 
 class EssayCatalog:
-    def __init__(self, profiles: Sequence[EssayProfile]) -> None:
+    def __init__(self, profiles: Sequence[EssayProfile], rare: dict[str, dict[str, int]] | None = None) -> None:
         self.profiles = {p.id: p for p in profiles}
+        self._rare = rare or {}  # word stem -> the few essays that use it -> how often
         self._stop = _stop_words()
         # Inverted indexes, so that reading a message costs a few dictionary look-ups per word, not a pass over
         # every essay (1,000 essays: about 0.1 ms).
@@ -106,6 +109,7 @@ class EssayCatalog:
         name_counts: dict[str, Counter[str]] = {}
         word_counts: dict[str, Counter[str]] = {}
         titles = {r.id: r.title for r in records}  # type: ignore[attr-defined]
+        everyday: set[str] = set()  # one-word names that are everyday English words ("Joy", "Inside", "Mark")
         for essay_id, parts in texts.items():
             names: Counter[str] = Counter()
             words: Counter[str] = Counter()
@@ -113,6 +117,9 @@ class EssayCatalog:
                 for run in _name_runs(text):
                     for name in _name_keys(run, stop):
                         names[name] += 1
+                    for word in run.split():
+                        if not rare_words(word):
+                            everyday.add(stem(word.lower()))
                 words.update(s for s in word_stems(text) if len(s) > 2 and s not in stop)
             # a name the text uses that the title carries too is the essay's own (title case makes every word
             # of a title look like a name, so only names the text also uses count)
@@ -124,12 +131,11 @@ class EssayCatalog:
         for names in name_counts.values():
             totals.update(names)
         document_frequency: Counter[str] = Counter()
-        all_words: Counter[str] = Counter()
         for words in word_counts.values():
             document_frequency.update(set(words))
-            all_words.update(words)
-        # a one-word name the library mostly writes in lower case ("sadness", "day") is an everyday word
-        common = frozenset(n for n in totals if " " not in n and totals[n] < 0.6 * all_words.get(n, 0))
+        # a one-word name that is an everyday English word ("Joy", "Inside", "Mark", "Day") names an essay only
+        # when the reader capitalises it; "leonard" or "bartleby" in lower case is still the name
+        common = frozenset(n for n in totals if " " not in n and n in everyday)
         # which essays use each title's stretches: one pass over every essay's n-grams of the candidate lengths
         stretches = {r.id: _title_stretches(r.title, stop) for r in records}  # type: ignore[attr-defined]
         wanted = {p for ps in stretches.values() for p in ps}
@@ -141,6 +147,8 @@ class EssayCatalog:
                 for i in range(len(all_stems) - n + 1):
                     if (gram := " ".join(all_stems[i:i + n])) in wanted:
                         users[gram].add(essay_id)
+        rare = {w: {e: counts[w] for e, counts in word_counts.items() if w in counts}
+                for w, n in document_frequency.items() if n <= RARE_ESSAYS and len(word_counts) > RARE_ESSAYS}
         profiles = []
         for record in records:
             essay_id = record.id  # type: ignore[attr-defined]
@@ -158,11 +166,21 @@ class EssayCatalog:
                 frozenset(subjects),
                 frozenset(p for p in stretches.get(essay_id, []) if not users.get(p, set()) - {essay_id}),
             ))
-        return cls(profiles)
+        return cls(profiles, rare)
 
     def newest(self) -> EssayProfile | None:
         """The essay added last (ties: the first by title)."""
         return max(self.profiles.values(), key=lambda p: (_parse_time(p.added_at), p.title), default=None)
+
+    def distinctive(self, text: str) -> dict[str, dict[str, int]]:
+        """Essay id -> the words of `text` (as stems) that it is one of the very few essays to use, among the words
+        uncommon in English (see language.rare_words), with how often the essay uses each: "tattoos" and
+        "Polaroids" point at the Memento essay without naming it. Empty for a library of too few essays to tell."""
+        found: dict[str, dict[str, int]] = defaultdict(dict)
+        for word in set(word_stems(" ".join(rare_words(text)))) - self._stop:
+            for essay_id, uses in self._rare.get(word, {}).items():
+                found[essay_id][word] = uses
+        return dict(found)
 
     def named_in(self, text: str) -> list[Naming]:
         """The essays a message names, strongest first: by title or author (1.0), by the names it discusses
@@ -172,13 +190,17 @@ class EssayCatalog:
         present = set(stems)
         capitalised = {stem(w) for w in re.findall(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'-]+", text)}
         labels = _labelled_subjects(text)
+        uncommon = set(word_stems(" ".join(rare_words(text))))
         found: dict[str, Naming] = {}
 
         def offer(essay_id: str, strength: float, words: str) -> None:
             if essay_id not in found or found[essay_id].strength < strength:
                 found[essay_id] = Naming(essay_id, strength, words)
 
-        title_hits: Counter[str] = Counter(p.id for word in present for p in self._title_words.get(word, ()))
+        # title words, scattered: only the telling ones count ("Parfit", "Theseus"), or capitalised ones; a long
+        # message has "inside", "know" and "feel" in it without meaning "What Inside Out Knows About Feelings"
+        telling = present & (uncommon | capitalised)
+        title_hits: Counter[str] = Counter(p.id for word in telling for p in self._title_words.get(word, ()))
         for essay_id, shared in title_hits.items():
             distinctive_title = self.profiles[essay_id].title_stems - self._stop
             if len(distinctive_title) >= 2 and shared >= max(2, len(distinctive_title) // 2):
@@ -191,8 +213,11 @@ class EssayCatalog:
         for key in sorted(keys, key=lambda k: (-k.count(" "), k)):  # the longest name that matches says why
             for profile in (*self._short_titles.get(key, ()), *self._title_phrases.get(key, ())):
                 offer(profile.id, 1.0, "title")
+            # typed in lower case, a one-word name counts only where neither the essay's name nor the reader's word
+            # is an everyday word: "leonard" names him, "sad" does not name Sadness
+            plain = " " in key or key in uncommon
             for profile, share in self._names.get(key, ()):
-                if key not in profile.common_names or key in capitalised:
+                if key in capitalised or plain and key not in profile.common_names:
                     offer(profile.id, share, key)
                     named_words.update(key.split())
         for label in labels:
@@ -242,9 +267,10 @@ def _name_keys(run: str, stop: frozenset[str]) -> list[str]:
     keys = [" ".join(stems[i:j]) for i in range(len(stems)) for j in range(i + 1, min(len(stems), i + 4) + 1)]
     kept = [w.lower() not in stop for w in every]
     all_stems = [stem(w) for w in every]
-    for i in range(len(every)):  # runs with a stop word inside, starting and ending on a word that is not one
-        for j in range(i + 2, min(len(every), i + 6) + 1):
-            if kept[i] and kept[j - 1] and not all(kept[i:j]):
+    for i in range(len(every)):  # runs with a stop word inside, starting and ending on a word that is not one,
+        for j in range(i + 2, min(len(every), i + 6) + 1):  # or made only of capitalised words ("Inside Out")
+            if kept[i] and kept[j - 1] and not all(kept[i:j]) or every[i].lower() not in _LEADING and all(
+                    w[:1].isupper() for w in every[i:j]):
                 keys.append(" ".join(all_stems[i:j]))
     return keys
 
@@ -258,6 +284,9 @@ def _surname(profile: EssayProfile) -> str:
     return stem(words[-1]) if words else ""
 
 
+_DETERMINERS = ("the", "this", "that", "an", "a")
+
+
 def _labelled_subjects(text: str) -> list[str]:
     """Words used as an essay's label: "the essay on/about X", "the X essay/one/piece"."""
     words = re.findall(r"[\w’'-]+", text.lower())
@@ -267,7 +296,9 @@ def _labelled_subjects(text: str) -> list[str]:
             continue
         if i + 2 < len(words) and words[i + 1] in ("on", "about", "regarding"):
             labels += [stem(w) for w in words[i + 2:i + 5] if w not in ("the", "a", "an", "his", "her", "how")][:2]
-        if i >= 1 and words[i - 1] not in ("the", "this", "that", "an", "a", "other", "first", "second", "same"):
+        # "the X one", "that Severance essay", "the digital declutter one"; not "been inside reading"
+        if i >= 2 and words[i - 1] not in _DETERMINERS + ("other", "first", "second", "same") and any(
+                w in _DETERMINERS for w in words[max(0, i - 3):i - 1]):
             labels.append(stem(words[i - 1]))
     return labels
 

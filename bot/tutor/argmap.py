@@ -38,7 +38,8 @@ _CUE = re.compile(
 )
 _OPENS_WITH_PRONOUN = re.compile(r"^(?:he|she|it|they|this|that|these|those|his|her|their)\b(?!\s+is\s+that)",
                                  re.IGNORECASE)
-_CONTINUES = re.compile(r"^(?:it|this)\s+(?:is|’s|'s)\s+that\b|^rather\b|^instead\b", re.IGNORECASE)  # "…is not X. It is that Y"
+# "…is not X. It is that Y"
+_CONTINUES = re.compile(r"^(?:it|this)\s+(?:is|’s|'s)\s+that\b|^rather\b|^instead\b", re.IGNORECASE)
 CONNECTIVE = re.compile(r"^(?:but|yet|instead|however|so|and|indeed|still|sure),?\s+", re.IGNORECASE)
 _LEADING_CLAUSE = re.compile(
     r"^(?:after|when|while|although|though|since|in|for|as|by|despite|with)\b[^,]{3,80},\s+", re.IGNORECASE
@@ -70,10 +71,12 @@ REPORTED_VIEW = re.compile(
 _REBUTTAL = re.compile(r"^(?:but|yet|however|that (?:reading|view|summary|is|misses|objection)|this (?:reading|is)|"
                        r"it is not|it isn[’']t|not so|the objection|still|instead|in fact|the trouble)\b",
                        re.IGNORECASE)
-_ANSWERED_INLINE = re.compile(r"[,;—]\s*(?:but|yet)\s+(?:its|the|it|this)\b", re.IGNORECASE)  # "…, but its real subject…"
+# "…, but its real subject…"
+_ANSWERED_INLINE = re.compile(r"[,;—]\s*(?:but|yet)\s+(?:its|the|it|this)\b", re.IGNORECASE)
 # The essay announcing its own claim: "Its claim is that…", "I want to argue…", "is really a study of…".
 _THESIS_MARKER = re.compile(
-    r"\b(?:(?:its|my|the (?:essay|film|episode|novel|show|story|book|play|series)[’']s?)\s+(?:central\s+|real\s+|main\s+)?"
+    r"\b(?:(?:its|my|the (?:essay|film|episode|novel|show|story|book|play|series)[’']s?)\s+"
+    r"(?:central\s+|real\s+|main\s+)?"
     r"(?:claim|argument|point|thesis|insight|lesson|subject)\s+is\b|i\s+(?:want|mean|intend)\s+to\s+argue\b|"
     r"\bi\s+(?:would\s+)?argue\b|\bis\s+(?:really|truly|actually)\s+(?:about|a study|an argument|a story)\b|"
     r"\bargues?\s+that\b|\bthe\s+real\s+subject\b)",

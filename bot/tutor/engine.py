@@ -19,6 +19,7 @@ import re
 import threading
 import weakref
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -26,14 +27,15 @@ import numpy as np
 
 from bot.corpus.models import Passage
 from bot.corpus.text import words
+from bot.language import word_stems
 from bot.library import Library
-from bot.retrieval.catalog import EssayCatalog
+from bot.retrieval.catalog import EssayCatalog, Naming
 from bot.retrieval.store import REBUILD, IndexLoadError, LoadedIndex
 from bot.state import Conversation, ConversationStore, Turn
 from bot.tutor.argmap import ARGMAP_FILE, ArgumentMap, Claim
 from bot.tutor.composer import Draft, Quote, Reply, compose
 from bot.tutor.evidence import EssaySentences
-from bot.tutor.focus import Focus, decide
+from bot.tutor.focus import Focus, decide, hinted
 from bot.tutor.moves import Move
 from bot.tutor.phrases import scheme
 from bot.tutor.planner import plan_move
@@ -46,6 +48,7 @@ from bot.tutor.voice import LLMVoice, OnText
 
 MAX_ANALYSED_CHARS = 2000  # longer messages are read up to here (a 20,000-character paste stays fast)
 MAX_PROMPT_PASSAGES = 4  # the passages an LLM voice is given: the quoted ones, then the claim's support
+_WORDS = re.compile(r"[\w’']+")  # the words bot.language.word_stems stems, one for one
 _CODE = re.compile(r"```.*?```|`[^`]*`", re.DOTALL)
 _MENTION = re.compile(r"@(everyone|here)|<@[!&]?\d+>|<#\d+>")
 _GENERAL = re.compile(r"\b(?:in general|generally|not (?:asking )?about (?:one|a|any) (?:movie|film|essay|book)|"
@@ -213,12 +216,17 @@ class Tutor:
         build = self.current
         essays = [record.id for record in build.index.manifest.essays if record.id in build.argmap.essays]
         namings = build.catalog.named_in(text) if text else []
+        distinctive = build.catalog.distinctive(text) if text else {}
+        described = hinted(distinctive)
         focus = decide(current=conversation.essay_id if conversation.essay_id in essays else None, chosen=chosen,
                        other=conversation.other_id, namings=namings, kind=understanding.kind,
                        switch=understanding.switch, essays=essays,
                        best_essays=lambda: self._rank_essays(" ".join([*conversation.user_messages[-3:], text])),
                        asked=sum(1 for t in conversation.tutor_turns if t.meta.get("kind") == "choose"),
-                       general=bool(_GENERAL.search(text)))
+                       general=bool(_GENERAL.search(text)),
+                       described=None if described and _in_passing(text, distinctive[described])
+                       else described,
+                       passing=frozenset(n.essay_id for n in namings if _in_passing(text, self._naming_stems(n))))
         first_focus = conversation.essay_id is None and focus.essay is not None
         self._apply(conversation, focus)
         if focus.essay is None:
@@ -272,6 +280,13 @@ class Tutor:
                         claim_id=conversation.claim_id, essay=conversation.essay_id, kind=kind.value)
         return reply, {"asks": question.asks.value, "idea": question.idea}
 
+    def _naming_stems(self, naming: Naming) -> Iterable[str]:
+        """The word stems that named an essay: a name's own, or its title's and author's."""
+        if naming.words not in ("title", "author"):
+            return naming.words.split()
+        profile = self.current.catalog.profiles[naming.essay_id]
+        return profile.title_stems | profile.author_stems
+
     @staticmethod
     def _apply(conversation: Conversation, focus: Focus) -> None:
         conversation.essay_id = focus.essay
@@ -312,6 +327,18 @@ class Tutor:
         quoted = [p.id for q in quotes for p in passages if p.essay_id == q.essay and q.text in p.text]
         ids = dict.fromkeys(quoted + [pid for pid in claim.passage_ids if pid in by_id])
         return [by_id[pid] for pid in list(ids)[:MAX_PROMPT_PASSAGES]]
+
+
+_COMPARING = frozenset({"like", "unlike", "than", "as", "similar", "compared", "comparing", "versus", "vs"})
+
+
+def _in_passing(text: str, stems: Iterable[str]) -> bool:
+    """The words (stems) that point at an essay first come in a comparison: "cut off completely, like in
+    Severance", "kind of like Joy drawing the chalk circle"."""
+    wanted = set(stems)
+    tokens, found = _WORDS.findall(text.lower().replace("’", "'")), word_stems(text)
+    first = next((i for i, s in enumerate(found) if s in wanted), None)
+    return first is not None and bool(_COMPARING & set(tokens[max(0, first - 3):first]))
 
 
 def _previous_kind(conversation: Conversation) -> Kind | None:

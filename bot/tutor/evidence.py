@@ -37,6 +37,7 @@ _STOP_STEMS = frozenset(word_stems(
 KIN_WORD = 0.8  # a reader's word and an essay's word this close (alone) name the same thing ("dad", "father")
 RARE_WORD_WEIGHT = 0.25  # the lexical share of a sentence's score (meaning carries the rest)
 PASSAGE_PRIOR = 0.12  # the weight of the hybrid passage score in a sentence's score
+PHRASE_WEIGHT = 0.08  # per pair of content words (see _terms) a sentence shares with the query, up to two
 RARE_IDF = 2.5  # only words this rare count as shared: an incidental "done" or "work" counts for nothing
 
 
@@ -102,8 +103,15 @@ class EssaySentences:
                         found.append(Sentence(essay_id, passage.essay_title, passage.section, piece, row,
                                               len(found), np.asarray(vector, dtype=np.float32)))
         matrix = np.stack([s.vector for s in found]) if found else np.zeros((0, 1), dtype=np.float32)
-        stems = [set(word_stems(s.text)) - _STOP_STEMS for s in found]
+        stems = [_terms(s.text) for s in found]
         return found, matrix, stems
+
+    def contains(self, essay_id: str, text: str) -> bool:
+        """The essay has `text` in it (case aside), in a passage or a section heading."""
+        wanted = text.lower()
+        passages = self.searcher.index.passages
+        return any(wanted in passages[row].text.lower() or wanted in (passages[row].section or "").lower()
+                   for row in self._rows.get(essay_id, []))
 
     def rare_weight(self, stems: set[str]) -> float:
         return sum(self._idf.get(s, 1.0) for s in stems)
@@ -125,7 +133,9 @@ class EssaySentences:
         weight = self.rare_weight(wanted) or 1.0
         rare = {w for w in wanted if self._idf.get(w, 0.0) >= RARE_IDF}
         lexical = np.array([self.rare_weight(rare & s) / weight for s in stems])
-        relevance = cosine + RARE_WORD_WEIGHT * lexical
+        phrases = {t for t in _terms(query) if " " in t}  # "let back": a phrase shared is more than its words
+        shared = np.array([min(len(phrases & s), 2) for s in stems], dtype=np.float32)
+        relevance = cosine + RARE_WORD_WEIGHT * lexical + PHRASE_WEIGHT * shared
         scores = relevance.copy()
         if prior:
             scores += PASSAGE_PRIOR * np.array([prior.get(s.row, 0.0) for s in sentences])
@@ -164,7 +174,11 @@ class EssaySentences:
         return float(cosine[best]), sentences[best]
 
     def uses(self, essay_id: str, phrase: str) -> list[Sentence]:
-        """The sentences that use `phrase`: every content word of it, by stem, in order and close together."""
+        """The sentences that use `phrase`: every content word of it, by stem, in order and close together. An
+        acronym ("US", "EU") is matched as written: "US" is not "us"."""
+        if re.fullmatch(r"[A-Z]{2,6}", phrase.strip()):
+            acronym = re.compile(rf"\b{phrase.strip()}\b")
+            return [s for s in self.sentences(essay_id) if acronym.search(s.text)]
         wanted = [s for s in word_stems(phrase) if s not in _STOP_STEMS] or word_stems(phrase)
         if not wanted:
             return []
@@ -232,3 +246,13 @@ def sentence_case(text: str) -> str:
 
 def strip_quotes(text: str) -> str:
     return re.sub(r"^[\"'“‘]+|[\"'”’]+$", "", text.strip())
+
+
+def _terms(text: str) -> set[str]:
+    """A text's content-word stems and its pairs of them in order, at most two words apart ("let back" in both
+    "let some stuff back in" and "I let back in a podcast app")."""
+    stems = word_stems(text)
+    content = set(stems) - _STOP_STEMS
+    pairs = {f"{a} {b}" for i, a in enumerate(stems) if a in content
+             for b in stems[i + 1:i + 4] if b in content and b != a}
+    return content | pairs

@@ -19,8 +19,14 @@ from bot.tutor.understanding import Kind
 NAMED = 0.5  # a naming at least this strong points at the essay (see EssayCatalog.named_in)
 CLEAR_MARGIN = 0.1  # the first message's best essay must beat the next by this much (see Tutor._rank_essays)
 CLEAR_SCORE = 0.45
+HINT_WORDS = 2  # a description points at an essay with at least this many words only it (or one other) uses,
+HINT_USES = 5  # used this often in it all told,
+HINT_LEAD = 2.0  # and this many times as often as in any other essay
 _SUBSTANTIVE = frozenset({Kind.QUESTION, Kind.POSITION, Kind.MEANING, Kind.MENTION, Kind.READING_CHECK, Kind.STORY,
                           Kind.REJECT_EVIDENCE, Kind.APPROVAL, Kind.OPINION, Kind.COMPARE})
+# turns whose subject moves the focus when it belongs to another essay (a meaning or a mention is looked up in the
+# essay that has it, without moving)
+_DRIFTING = frozenset({Kind.QUESTION, Kind.POSITION, Kind.READING_CHECK, Kind.STORY, Kind.REJECT_EVIDENCE})
 
 
 @dataclass(frozen=True)
@@ -28,17 +34,31 @@ class Focus:
     essay: str | None
     other: str | None = None  # a second essay the reader brought in (a comparison)
     changed: bool = False  # the focus moved to another essay with this message
-    # chosen | named | only | retrieval | kept | pending (ask which essay) | guessed | general (two essays)
+    # chosen | named | described | only | retrieval | kept | pending (ask which essay) | guessed | general (two essays)
     source: str = "kept"
     named_other: bool = False  # this message names an essay other than the focus
 
 
+def hinted(distinctive: dict[str, dict[str, int]]) -> str | None:
+    """The essay a message describes, from its words only that essay (or one other) uses (see
+    EssayCatalog.distinctive), or None when no essay clearly leads."""
+    ranked = sorted(((len(uses), sum(uses.values()), essay_id) for essay_id, uses in distinctive.items()),
+                    reverse=True)
+    if not ranked:
+        return None
+    words, total, essay_id = ranked[0]
+    runner_up = max((t for _, t, e in ranked[1:]), default=0)
+    return essay_id if words >= HINT_WORDS and total >= HINT_USES and total >= HINT_LEAD * runner_up else None
+
+
 def decide(*, current: str | None, chosen: str | None, other: str | None, namings: Sequence[Naming], kind: Kind,
            switch: bool, essays: Sequence[str], best_essays: Callable[[], list[tuple[str, float]]],
-           asked: int, general: bool = False) -> Focus:
+           asked: int, general: bool = False, described: str | None = None,
+           passing: frozenset[str] = frozenset()) -> Focus:
     """The focus after a message. `best_essays` ranks essays for the message (called only when needed); `asked`:
     how many times the tutor has already asked which essay (after two, it takes the closest and says so);
-    `general`: the reader wants no one essay ("in general"), so the closest two answer side by side."""
+    `general`: the reader wants no one essay ("in general"), so the closest two answer side by side; `described`:
+    the essay the message describes (see `hinted`); `passing`: essays named only in a comparison ("like in X")."""
     named = [n.essay_id for n in namings if n.strength >= NAMED and n.essay_id in essays]
     if chosen is not None and current != chosen:
         extra = next((e for e in named if e != chosen), None)
@@ -48,6 +68,8 @@ def decide(*, current: str | None, chosen: str | None, other: str | None, naming
         if named:
             second = next((e for e in named[1:]), None) if kind is Kind.COMPARE else None
             return Focus(named[0], second, source="named")
+        if described in essays and kind in _SUBSTANTIVE:
+            return Focus(described, source="described")
         if len(essays) == 1:
             return Focus(essays[0], source="only")
         if not essays:
@@ -63,7 +85,11 @@ def decide(*, current: str | None, chosen: str | None, other: str | None, naming
     if not others:
         if switch and other is not None and kind not in (Kind.COMPARE,):
             return Focus(other, current, changed=True, source="named")  # "let's switch to that one"
+        if described in essays and described != current and kind in _DRIFTING:
+            return Focus(described, current, changed=True, source="described")  # tattoos, in the Eternal Sunshine talk
         return Focus(current, other)
+    if not switch and set(others) <= passing:
+        return Focus(current, other)  # "like in Severance": an illustration, not a new subject
     target = others[0]
     if target == other and current not in named and kind is not Kind.COMPARE:
         return Focus(target, current, changed=True, source="named", named_other=True)  # they moved to it

@@ -65,16 +65,16 @@ def _forms(move: Move, *pairs: tuple[Ask, str] | tuple[Ask, str, str]) -> list[F
     return [Form(move, *pair) for pair in pairs]  # type: ignore[arg-type]
 
 
-C, A, E, V, I, M = (Move.CLARIFICATION, Move.ASSUMPTIONS, Move.EVIDENCE, Move.VIEWPOINTS, Move.IMPLICATIONS,
-                    Move.META)
+# the moves' initials ("I" is implications)
+C, A, E, V, I, M = (Move.CLARIFICATION, Move.ASSUMPTIONS, Move.EVIDENCE,  # noqa: E741
+                    Move.VIEWPOINTS, Move.IMPLICATIONS, Move.META)
 
 # The general bank: questions about the line just quoted.
 GENERAL: list[Form] = [
     *_forms(C, (Ask.RESTATE, "How would you put that line in your own words?"),
             (Ask.RESTATE, "What do you take {topic} to mean there?"),
             (Ask.REFLECT, "Which word in that line is doing the most work, for you?")),
-    *_forms(A, (Ask.REASON, "What would have to be true about people for that line to hold, and is it true?"),
-            (Ask.REASON, "That line takes something for granted about {topic}. What is it, and do you grant it?"),
+    *_forms(A, (Ask.REASON, "That line takes something for granted about {topic}. What is it, and do you grant it?"),
             (Ask.REASON, "Is the essay right to treat {topic} that way, or is something being assumed there?")),
     *_forms(E, (Ask.EXAMPLE, "Which moment in the story best supports that line, and is there one that cuts "
                              "against it?"),
@@ -86,10 +86,10 @@ GENERAL: list[Form] = [
             (Ask.COUNTER, "How would someone who disagrees with the essay read that line?"),
             (Ask.COUNTER, "Who might see {topic} differently, and what would they point to?")),
     *_forms(I, (Ask.IMPLICATION, "If that line is right, what should change in how we treat {topic}?"),
-            (Ask.IMPLICATION, "Where does that line lead if you follow it all the way, and would you accept that?", "lead"),
+            (Ask.IMPLICATION, "Where does that line lead if you follow it all the way, and would you accept that?",
+             "lead"),
             (Ask.PERSONAL, "What would change in your own week if you took that line seriously?")),
-    *_forms(M, (Ask.REFLECT, "What makes this hard to settle: the facts of the story, or what we value?", "settle"),
-            (Ask.REFLECT, "Why do you think the essay frames it around {topic}?"),
+    *_forms(M, (Ask.REFLECT, "Why do you think the essay frames it around {topic}?"),
             (Ask.REFLECT, "Is {rejected} against {asserted} the right choice to pose, or is there a third "
                           "option?")),
 ]
@@ -116,50 +116,57 @@ SCHEMES: dict[str, list[Form]] = {
         *_forms(V, (Ask.COUNTER, "Who would find that hardest to do, and is the essay fair to them?")),
     ],
     "cause": [
-        *_forms(V, (Ask.COUNTER, "Is that the only explanation, or could something else account for it?")),
-        *_forms(A, (Ask.REASON, "What would have to be true for that link to hold?")),
+        *_forms(V, (Ask.COUNTER, "Does that reason really explain it, or could something else account for it just as "
+                                 "well?")),
+        *_forms(A, (Ask.REASON, "What would have to be true for that to be the reason?")),
     ],
     "general": [
-        *_forms(V, (Ask.COUNTER, "Is that true of everyone, or only of some people, some of the time?")),
-        *_forms(E, (Ask.EXAMPLE, "Can you think of a case where it isn't so?")),
+        *_forms(V, (Ask.COUNTER, "Does that hold for everyone the essay has in mind, or can you think of someone it "
+                                 "doesn't fit?")),
     ],
     "narrative": [
         *_forms(C, (Ask.RESTATE, "What is the essay using that moment to show?")),
         *_forms(M, (Ask.REFLECT, "Why does that moment matter to the argument, in your view?")),
         *_forms(V, (Ask.COUNTER, "How would that moment read if you took the character's side?")),
     ],
+    # a plain claim's critical questions carry the claim itself: the question is about that claim, not "that"
     "claim": [
-        *_forms(E, (Ask.REASON, "What in the story best shows that {claim}, and is it enough?", "evidence_that")),
-        *_forms(V, (Ask.COUNTER, "What is the strongest objection to that, even if you don't hold it?", "objection")),
-        *_forms(A, (Ask.REASON, "What would have to be true for that to hold, and is it?", "true_hold")),
-        *_forms(I, (Ask.IMPLICATION, "If that's right, what follows for how we live or work?", "live_work")),
-        *_forms(E, (Ask.REASON, "Which part of that do you find most convincing, and which least?")),
+        *_forms(A, (Ask.POSITION, "Do you buy that {claim}? What would you point to, either way?", "buy_that")),
+        *_forms(E, (Ask.REASON, "What best shows that {claim}, and is it enough?", "evidence_that")),
+        *_forms(V, (Ask.COUNTER, "What is the strongest case against the idea that {claim}?", "against_that")),
+        *_forms(I, (Ask.IMPLICATION, "If it's true that {claim}, what follows that the essay leaves unsaid?",
+                    "follows_that")),
     ],
 }
 
 # Questions that answer to what the reader just did, by the kind of their turn.
 AFTER: dict[str, list[Form]] = {
     "agree": [
-        *_forms(V, (Ask.COUNTER, "What is the strongest case against the idea that {claim}?", "against_that"),
+        *_forms(V, (Ask.COUNTER, "You say {their}. What would someone who disagrees with you both point to?",
+                    "their_against"),
+                (Ask.COUNTER, "What is the strongest case against the idea that {claim}?", "against_that"),
                 (Ask.COUNTER, "You're persuaded; what is the strongest objection someone could still raise?")),
         *_forms(A, (Ask.REASON, "Does that line support your view, or does it go further than you would?")),
         *_forms(I, (Ask.IMPLICATION, "If you accept that, what else do you have to accept along with it?")),
     ],
     "disagree": [
-        *_forms(E, (Ask.REASON, "What would it take for you to accept that {claim}?", CONVINCE),
+        *_forms(E, (Ask.REASON, "You say {their}. If so, how do you account for that line?", "their_account"),
+                (Ask.EXAMPLE, "You say {their}. What in the story shows it?", "their_shows"),
+                (Ask.REASON, "What would it take for you to accept that {claim}?", CONVINCE),
                 (Ask.REASON, "If you're right, how do you account for that line?"),
                 (Ask.REASON, "How would you square your view with that line?"),
                 (Ask.EXAMPLE, "What in the story would you point to against it?"),
                 (Ask.REASON, "What would the essay have to show to change your mind?", CONVINCE)),
         *_forms(A, (Ask.REASON, "What are you assuming that the essay does not, and which of you is right about it?")),
     ],
-    "question": [
-        *_forms(C, (Ask.POSITION, "Does that answer convince you, or does something in it seem off?"),
-                (Ask.RELATE, "Does that fit what you had in mind when you asked?")),
+    "question": [  # an answer from the essay: how it bears on the essay's larger claim ({main}), or whether it holds
+        *_forms(M, (Ask.REFLECT, "How does that bear on the essay's larger claim, that {main}?", "main_bears"),),
+        *_forms(E, (Ask.POSITION, "Does that make you more or less ready to accept that {main}?", "main_ready"),),
+        *_forms(C, (Ask.POSITION, "Does that answer convince you, or does something in it seem off?"),),
     ],
     "question_what": [  # "what's the circle thing?": a detail explained, so ask what it is there for
         *_forms(M, (Ask.REFLECT, "Why do you think the essay makes so much of that?"),
-                (Ask.REFLECT, "What does that tell you about the essay's larger argument?")),
+                (Ask.REFLECT, "How does that bear on the essay's larger claim, that {main}?", "main_bears")),
     ],
     "meaning": [
         *_forms(C, (Ask.RESTATE, "With that in mind, how would you put {term} in your own words?"),
@@ -190,6 +197,10 @@ AFTER: dict[str, list[Form]] = {
     ],
     "reading_partly": [
         *_forms(C, (Ask.POSITION, "Which part of your reading does that line support, and which part not?")),
+    ],
+    "position": [  # a point the reader made, neither for nor against the essay
+        *_forms(E, (Ask.RELATE, "You say {their}. Does that line back you up there, or cut against you?",
+                    "their_backs"),),
     ],
     "compare_alike": [  # the reader said the two are alike
         *_forms(M, (Ask.COUNTER, "Do the two really say the same thing, or does one go further than the other?")),
@@ -236,7 +247,8 @@ AFTER: dict[str, list[Form]] = {
                 (Ask.RELATE, "What would you want the essay to understand about what you went through?")),
     ],
     "reject": [
-        *_forms(E, (Ask.REASON, "What would count as evidence for you, then?", CONVINCE),
+        *_forms(E, (Ask.REASON, "You say {their}. Does that line leave room for it, or rule it out?", "their_room"),
+                (Ask.REASON, "What would count as evidence for you, then?", CONVINCE),
                 (Ask.REASON, "Which part of that does your view explain better?")),
     ],
     "yes": [

@@ -14,13 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.language import noun_phrases, parse
+from bot.language import is_negated, noun_phrases, parse
 
 MAX_PHRASE_WORDS = 7
 _DROP_DEPS = frozenset({"relcl", "acl", "appos", "advcl", "punct", "cc", "conj"})
 _VAGUE_HEADS = frozenset({"thing", "way", "point", "kind", "sort", "lot", "part", "fact", "question", "time", "one",
-                          "place", "focus", "idea", "case", "end", "start", "something", "version", "position", "situation",
-                          "section", "portion", "mention", "condition", "direction", "attention", "question", "everything", "nothing", "anything", "someone", "people", "man",
+                          "place", "focus", "idea", "case", "end", "start", "something", "version", "position",
+                          "situation", "section", "portion", "mention", "condition", "direction", "attention",
+                          "everything", "nothing", "anything", "someone", "people", "man",
                           "woman", "person", "essay", "film", "show", "story", "novel", "episode", "book", "moment"})
 
 
@@ -63,7 +64,8 @@ def contrast(sentence: str) -> Contrast | None:
                 continue  # "not stored in a single memory…; it is the pattern": the sides are not like for like
             asserted = next((c for c in list(rejected.children) + list(head.children) if c.dep_ == "conj"), None)
             if asserted is None:  # "…isn’t a villain—he’s a cautionary tale": the next clause's complement
-                breaks = [t.i for t in doc if t.i > rejected.i and (t.text in (";", "—", "–", ":") or t.lower_ == "but")]
+                breaks = [t.i for t in doc
+                          if t.i > rejected.i and (t.text in (";", "—", "–", ":") or t.lower_ == "but")]
                 later = [t for t in doc if breaks and t.i > breaks[0] and t.dep_ in ("ROOT", "conj", "ccomp")
                          and t.i != head.i]
                 asserted = next((_complement(t) for t in later if _complement(t) is not None), None)
@@ -178,7 +180,7 @@ def topic(sentence: str, rarity: Callable[[str], float] | None = None) -> str | 
 # ---- argumentation schemes --------------------------------------------------------------------------------------
 _ANALOGY = re.compile(r"^(?:picture|imagine|think of)\b|\b(?:it is as though|it is as if|is like a|are like|"
                       r"like every \w+|as though a|as if a|analogy|is to .{3,30} what)\b", re.IGNORECASE)
-_CAUSE = re.compile(r"\b(?:because|since|therefore|thus|leads? to|that is why|which is why|the reason|"
+_CAUSE = re.compile(r"\b(?:because|therefore|thus|leads? to|that is why|which is why|the reason|"
                     r"produces?|causes?|makes? (?:us|it|him|her|them))\b|,\s+so\s", re.IGNORECASE)
 _GENERAL = re.compile(r"\b(?:every|all|always|never|nobody|no one|everyone|everybody|any|whenever)\b", re.IGNORECASE)
 
@@ -211,8 +213,8 @@ def scheme(sentence: str) -> str:
     if any(t.lemma_.lower() in ("should", "must", "ought") and t.tag_ == "MD" and _generic_subject(t.head)
            for t in doc):
         return "norm"
-    if _CAUSE.search(sentence):
-        return "cause"
+    if _CAUSE.search(sentence) or any(t.lower_ == "since" and t.dep_ == "mark" for t in doc):
+        return "cause"  # "since he knew", not "since the funeral"
     if _GENERAL.search(sentence):
         return "general"
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
@@ -230,7 +232,10 @@ _DISCOURSE = frozenset({"however", "but", "yet", "so", "instead", "still", "sure
                         "therefore", "rather", "of", "course", "in", "fact", "after", "all"})
 _SUBORDINATORS = frozenset({"when", "if", "although", "though", "while", "because", "as", "since", "after", "before",
                             "unless", "until", "once", "whenever", "where"})
-_LEADING_PRONOUNS = frozenset({"he", "she", "it", "they", "this", "that", "these", "those", "his", "her", "its", "their",
+MAX_CLAIM_WORDS = 20
+_FIRST_PERSON = frozenset({"i", "me", "my", "mine", "myself", "we", "us", "our", "ours"})
+_LEADING_PRONOUNS = frozenset({"he", "she", "it", "they", "this", "that", "these", "those", "his", "her", "its",
+                               "their",
                                "him", "them"})
 
 
@@ -250,9 +255,13 @@ def proposition(sentence: str) -> str | None:
     complement = next((c for c in root.children if c.dep_ == "ccomp"), None)
     if root.lemma_ == "be" and subject is not None and subject.lemma_.lower() in _META_SUBJECTS \
             and complement is not None:
+        if is_negated(root):
+            return None  # "the lesson is not that memory is fragile": the clause is what the line denies
         clause_tokens = [t for t in complement.subtree if t.dep_ != "mark" or t.head.i != complement.i]
     elif any(t.dep_ == "mark" for t in root.children):
         return None  # the whole sentence hangs on a subordinate clause
+    elif complement is not None and is_negated(root):
+        return None  # "the novel does not argue that work is contemptible": a question would assert the denied
     words = [t for t in clause_tokens if not (t.is_punct and t.i == clause_tokens[-1].i)]
     while words and (words[0].lower_ in _DISCOURSE or words[0].is_punct):
         words.pop(0)
@@ -263,7 +272,58 @@ def proposition(sentence: str) -> str | None:
         return None
     if any(t.text == "?" for t in words) or sum(t.is_quote for t in words) % 2:
         return None
+    if len(content) > MAX_CLAIM_WORDS or any(t.lower_ in _FIRST_PERSON for t in words) or any(
+            t.text in (":", ";") for t in words):
+        return None  # too long to carry whole, the author's "I", or two clauses: a question names them badly
     text = doc[words[0].i:words[-1].i + 1].text
-    if words[0].pos_ != "PROPN" and words[0].text != "I":
+    if words[0].is_stop and words[0].text != "I":  # "The outie…" -> "the outie…", but "Ffion…" stays
         text = text[:1].lower() + text[1:]
     return text
+
+
+_OPENERS = frozenset({"ok", "okay", "but", "so", "well", "honestly", "yeah", "yes", "no", "hm", "hmm", "fine", "right",
+                      "and", "lol", "like", "because", "though", "anyway", "also", "then", "still", "sure", "huh",
+                      "wait", "actually", "basically", "see"})
+_HEDGES = frozenset({"think", "guess", "feel", "believe", "reckon", "mean", "suppose"})
+_ASKING = frozenset({"how", "why", "what", "who", "where", "when", "which", "is", "are", "does", "do", "did", "can",
+                     "could", "would", "should", "will", "was", "were", "isn't", "doesn't", "am"})
+_ABOUT_THE_ESSAY = frozenset({"essay", "author", "writer", "article", "piece", "text", "she", "it", "that", "this",
+                              "quote", "line", "passage", "you"})
+MAX_POINT_WORDS = 18
+
+
+@lru_cache(maxsize=1024)
+def their_point(message: str) -> str | None:
+    """The reader's own claim in their own words, for a question to put back to them ("You say “he's confused and
+    angry in that scene”: …"): the last statement of the message with a subject and a verb, without the openers
+    ("ok but", "honestly") and hedges ("I think") around it. None when the message makes no such statement, or
+    only a very short or very long one: a question never carries a scrap or a paragraph of theirs."""
+    doc = parse(message)
+    for sentence in reversed(list(doc.sents)):
+        if sentence.text.rstrip().endswith("?"):
+            continue
+        root = sentence.root
+        if root.pos_ not in ("VERB", "AUX") or not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in
+                                                         root.children):
+            continue
+        subject = next(c for c in root.children if c.dep_ in ("nsubj", "nsubjpass", "expl"))
+        if subject.lower_ in _ABOUT_THE_ESSAY:
+            continue  # "the author agrees with me": about the essay, not the reader's point
+        tokens = list(sentence)
+        if root.lemma_.lower() in _HEDGES and subject.lower_ == "i":
+            hedge = next((c for c in root.children if c.dep_ == "ccomp"), None)
+            if hedge is None:
+                continue  # "I guess the company": an answer, not a claim
+            tokens = [t for t in hedge.subtree if not (t.dep_ == "mark" and t.head == hedge)]
+        while tokens and (tokens[0].is_punct or tokens[0].lower_ in _OPENERS or tokens[0].pos_ == "INTJ"):
+            tokens.pop(0)
+        if tokens and tokens[0].lower_ in _ASKING:
+            continue  # a question without its question mark
+        while tokens and (tokens[-1].is_punct or tokens[-1].lower_ in ("lol", "haha", "though", "tbh", "honestly")):
+            tokens.pop()
+        words = [t for t in tokens if not t.is_punct]
+        if not 4 <= len(words) <= MAX_POINT_WORDS or any(t.text in ("“", "”", '"') for t in tokens):
+            continue
+        text = doc[tokens[0].i:tokens[-1].i + 1].text
+        return text[:1].lower() + text[1:] if tokens[0].pos_ != "PROPN" and tokens[0].text != "I" else text
+    return None

@@ -25,12 +25,13 @@ _ALREADY: dict[Act, frozenset[Ask]] = {
     Act.POSITION: frozenset({Ask.POSITION}),
     Act.RESTATED: frozenset({Ask.RESTATE}),
     Act.COMPARED: frozenset({Ask.REFLECT}),
+    Act.FEELING: frozenset({Ask.COUNTER, Ask.IMPLICATION, Ask.REASON}),  # someone hurting is not cross-examined
 }
 _FOR_STANCE: dict[str, frozenset[Move]] = {
     "challenge": frozenset({Move.VIEWPOINTS, Move.ASSUMPTIONS, Move.IMPLICATIONS}),  # agreement is challenged
     "evidence": frozenset({Move.EVIDENCE, Move.ASSUMPTIONS, Move.VIEWPOINTS}),  # disagreement meets the evidence
 }
-_LASTING = frozenset({Act.EXAMPLE, Act.PERSONAL})  # done once, done for the whole conversation
+_LASTING = frozenset({Act.EXAMPLE, Act.PERSONAL, Act.FEELING})  # done once, done for the whole conversation
 FALLBACKS = (
     "What would you most want to ask the author about that line?",
     "What would you add to that line, if you were writing the essay?",
@@ -68,7 +69,8 @@ def choose_question(keys: Sequence[str], move: Move, slots: dict[str, str | None
     banks: list[tuple[bool, list[Form]]] = []
     for key in keys:
         if key.startswith("scheme"):  # "scheme", or "scheme:challenge" / "scheme:evidence" for a stance
-            forms = SCHEMES.get(scheme, SCHEMES["claim"])
+            # the line's own scheme first, then the questions about any claim (which carry the claim)
+            forms = SCHEMES.get(scheme, []) + (SCHEMES["claim"] if scheme != "claim" else [])
             allowed = _FOR_STANCE.get(key.partition(":")[2])
             banks.append((False, _rotated([f for f in forms if allowed is None or f.move in allowed], turn)))
         else:
@@ -105,5 +107,5 @@ def _filled(form: Form, slots: dict[str, str | None]) -> str | None:
             return None
         # every slot is the essay's own phrase and is shown as one; a subject or a whole clause reads as part of
         # the question ("Do you buy that the real villain is … the entire system?")
-        values[name] = value if name in ("subject", "claim") else f"“{value}”"
+        values[name] = value if name in ("subject", "claim", "main") else f"“{value}”"
     return form.text.format(**values)

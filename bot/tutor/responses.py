@@ -21,9 +21,10 @@ from bot.state import Conversation
 from bot.tutor.argmap import REPORTED_VIEW, ArgumentMap, Claim, Counterview
 from bot.tutor.composer import Draft, Quote, short_title, trim_quote
 from bot.tutor.evidence import EssaySentences, Sentence
-from bot.tutor.phrases import contrast, proposition, topic
+from bot.tutor.focus import NAMED
+from bot.tutor.phrases import contrast, proposition, their_point, topic
 from bot.tutor.stance import Stance, StanceDetector, StanceResult
-from bot.tutor.understanding import Kind, Short, Understanding
+from bot.tutor.understanding import Act, Kind, Short, Understanding
 
 RELEVANT = 0.38  # a sentence this close to a question (cosine) answers it; below, the essay does not address it
 LOOSELY = 0.28  # still "the nearest it comes"
@@ -34,10 +35,6 @@ FAIR_READING = 0.6  # a reader's proposition this close to a line of the essay i
 COUNTERVIEW = 0.45  # a message this close to a view the essay rejects voices that view
 _CONTINUATION = re.compile(r"^(?:but|yet|however|instead|rather|so|that|this|it|in other words|which|and|not)\b",
                            re.IGNORECASE)
-_GRIEF = re.compile(r"\b(?:died|death|dead|passed away|funeral|lost (?:my|her|him)|dumped|broke up|breakup|divorce|"
-                    r"burn(?:ed|t)? ?out|hospital|cancer|dementia|grief|grieving|miss (?:her|him|them)|"
-                    r"reminds me of (?:her|him)|my ex\b|heartbr\w+|left me)\b",
-                    re.IGNORECASE)
 _WHAT_IS = re.compile(r"\bwhat(?:'s| is| are| was)\s+(?:the|that|this|a|an)\b|\bwhat happens\b|\bis .{3,40} (?:in|from)"
                       r" the (?:movie|film|book|show|story)\b", re.IGNORECASE)
 _ENDORSES = re.compile(r"\b(?:i think|i'd say|i read it as|to me|honestly|clearly|obviously|is just|was just|"
@@ -46,9 +43,11 @@ _REFERS = re.compile(r"\b(?:essay|author|writer|film|movie|book|novel|show|episo
                      r"argument|claim|point|line|quote|passage)\b", re.IGNORECASE)
 _MEANS_THAT = re.compile(r"\bwhat does (?:it|the essay|that|she|he) mean (?:that|when it says|by saying)\b",
                          re.IGNORECASE)
-_HINGE = re.compile(r"\b(?:this is the (?:hinge|point|key)|what (?:she|he|it|they) did was|the point is|matters because|"
+_HINGE = re.compile(r"\b(?:this is the (?:hinge|point|key)|what (?:she|he|it|they) did was|the point is|"
+                    r"matters because|"
                     r"is important because|the reason)\b", re.IGNORECASE)
 _ALIKE = re.compile(r"\b(?:similar|same|alike|both say|both think|both argue|like the)\b", re.IGNORECASE)
+_LABELLED = re.compile(r"\b(?:essay|piece|article|one|reading)\b", re.IGNORECASE)
 _OVERSTATES = re.compile(r"\b(?:always|never|all|every|everyone|only|must|completely|totally)\b", re.IGNORECASE)
 _REASONS = re.compile(r"\b(?:because|since|so that|therefore|this is why|that is why|which is why|the reason|"
                       r"it is that|without|so she|so he|so we)\b|,\s+so\s", re.IGNORECASE)
@@ -110,6 +109,9 @@ class Responder:
             response = self.compare(turn)  # a message about the focus and the essay it brings in answers both
         else:
             response = handler(turn)
+        point = their_point(turn.text)  # the reader's own claim, for the question to put back to them
+        if point and not self.sentences.contains(turn.focus, point):  # a pasted line of the essay is not theirs
+            response.slots.setdefault("their", point)
         if turn.guessed:
             response.draft.lead = (f"You haven't said which essay, so I'll take the closest, "
                                    f"{self._title(turn.focus)}. {response.draft.lead}")
@@ -175,9 +177,18 @@ class Responder:
         return self._anchor(turn, f"{lead} What it does argue is this:", ["advice"], Stance.OFFTOPIC, thesis=True)
 
     def ghostwrite(self, turn: Turn) -> Response:
+        thesis = self.argmap.essays[turn.focus].thesis
+        if any(t.meta.get("kind") == Kind.GHOSTWRITE.value for t in turn.conversation.turns if t.role == "user"):
+            lead = ("Still no, and changing a few words wouldn't make it yours: what your teacher wants is your "
+                    "reading. Building it is quicker than it sounds. Here is a line your paragraph could start from:")
+            support = next((s for s in thesis.support if s not in thesis.text and not was_quoted(
+                s, turn.conversation.quoted)), None)
+            sentence = self.sentences.find(turn.focus, support) if support else None
+            if sentence is not None:
+                return Response(Draft(lead, [self._quote(sentence, extend=False)]), ["ghostwrite"], Stance.QUESTION,
+                                thesis)
         lead = ("I won't write it for you: it's your assignment, and a paragraph in my words would be my reading, "
                 "not yours. I'll help you build your own, though. The claim it has to deal with:")
-        thesis = self.argmap.essays[turn.focus].thesis
         quote = self._claim_quote(thesis)  # the thesis even if it was quoted before: it is what the paragraph answers
         if quote is None:
             return self._anchor(turn, lead, ["ghostwrite"], Stance.QUESTION, thesis=True)
@@ -212,8 +223,11 @@ class Responder:
 
     def just_answer(self, turn: Turn) -> Response:
         argument = self.argmap.essays[turn.focus]
-        return self._thesis_with_support(turn, argument.thesis, "Straight answer: the essay's main argument is "
-                                                                "this, with its key support.", ["just_answer", "scheme"])
+        if turn.understanding.target == "brief" and (quote := self._claim_quote(argument.thesis)) is not None:
+            return Response(Draft("In one sentence, in the essay's own words:", [quote]), ["just_answer"],
+                            Stance.QUESTION, argument.thesis)
+        lead = "Straight answer: the essay's main argument is this, with its key support."
+        return self._thesis_with_support(turn, argument.thesis, lead, ["just_answer", "scheme"])
 
     def _thesis_with_support(self, turn: Turn, thesis: Claim, lead: str, keys: list[str]) -> Response:
         quotes = [q for q in [self._claim_quote(thesis)] if q]
@@ -229,7 +243,7 @@ class Responder:
         view = None if _ASKS_IF_SAYS.search(turn.text) else self._counterview(turn, turn.text)
         if view is not None:
             return self._answer_counterview(turn, view, endorsed=not _REJECTS_VIEW.search(turn.text))
-        found = self._best_many(turn, self._point(turn.text))
+        found = self._best_many(turn, self._point(turn))
         if not found or found[0][0] < LOOSELY:
             return self._not_addressed(turn)
         if turn.text.lower().lstrip().startswith(("why", "how come")):  # a why-question wants the line with the reason
@@ -243,10 +257,10 @@ class Responder:
             return Response(Draft(lead, [self._quote(first)]), ["mention_no"], Stance.QUESTION,
                             self._claim_near(first))
         if score < RELEVANT:
-            lead = "The essay doesn't take that on directly. The nearest it comes is this:"
+            lead = "I can't point to a line that answers that head-on. The closest is this:"
             return Response(Draft(lead, [self._quote(first)]), ["scheme", "question"], Stance.QUESTION,
                             self._claim_near(first))
-        quotes = [self._quote(first, toward=turn.vector(self._point(turn.text)))]
+        quotes = [self._quote(first, toward=turn.vector(self._point(turn)))]
         if len(found) > 1 and found[1][0] >= score - 0.02 and found[1][1].row != first.row:
             quotes.append(self._quote(found[1][1], extend=False))
         lead = self._question_lead(turn.text)
@@ -283,22 +297,32 @@ class Responder:
                             {"term": phrase})
         if headings := self.sentences.heading_uses(turn.focus, term):
             return self._in_heading(turn, headings[0], term, ["meaning_absent"])
-        if turn.other and (uses := self.sentences.uses(turn.other, term)):
+        best = self._best(turn, term + " " + turn.text)
+        if (elsewhere := self._essay_using(turn, term)) is not None:
+            # the reader asked about that phrase: show it where it is (the essay brought in, if it is that one's),
+            # then the nearest this essay comes
+            uses = self.sentences.uses(elsewhere, term)
             sentence = _defining(uses, term) or uses[0]
             phrase = _phrase_in(sentence.text, term)
-            lead = (f"“{phrase}” isn't this essay's phrase; it comes from "
-                    f"{self._title(turn.other)}, which uses it like this:")
-            return Response(Draft(lead, [self._quote(sentence)]), ["meaning"], Stance.QUESTION, None,
-                            {"term": phrase})
-        elsewhere = next((e for e in self.sentences.essays() if e != turn.focus and self.sentences.uses(e, term)),
-                         None)
-        where = f" It appears in {self._title(elsewhere)}, not here." if elsewhere else ""
-        best = self._best(turn, term + " " + turn.text)
-        lead = f"The essay never uses “{_echo(term)}”.{where}"
+            quotes = [self._quote(sentence)]
+            lead = (f"The phrase “{phrase}” comes from {self._title(elsewhere)}, not this essay. There it is used "
+                    "like this")
+            if best and best[0] >= RELEVANT:
+                quotes.append(self._quote(best[1], extend=False))
+                lead += f"; the nearest {self._title(turn.focus)} comes is the second line"
+            return Response(Draft(lead + ":", quotes), ["meaning"], Stance.QUESTION, None, {"term": phrase})
+        lead = f"The essay never uses “{_echo(term)}”."
         if best and best[0] >= LOOSELY:
             return Response(Draft(f"{lead} The nearest it comes is this:", [self._quote(best[1])]),
                             ["meaning_absent"], Stance.QUESTION, self._claim_near(best[1]))
         return self._anchor(turn, f"{lead} Its own argument is this:", ["meaning_absent"], Stance.QUESTION)
+
+    def _essay_using(self, turn: Turn, term: str) -> str | None:
+        """Another essay that uses the phrase: the one brought into the conversation first, else one the passage
+        search finds it in (a look-up among its few best hits, not a pass over the library)."""
+        hits = self.sentences.searcher.search(term, k=5, vector=turn.vector(term))
+        candidates = dict.fromkeys([*([turn.other] if turn.other else []), *(h.passage.essay_id for h in hits)])
+        return next((e for e in candidates if e != turn.focus and self.sentences.uses(e, term)), None)
 
     def mention(self, turn: Turn) -> Response:
         target = turn.understanding.target or ""
@@ -315,7 +339,8 @@ class Responder:
                             self._claim_near(sentence))
         if headings := self.sentences.heading_uses(turn.focus, parts[0]):
             return self._in_heading(turn, headings[0], parts[0], ["mention_yes"])
-        kin = self.sentences.kin_word(turn.focus, turn.vector(parts[0])) if len(parts[0].split()) == 1 else None
+        kin = self.sentences.kin_word(turn.focus, turn.vector(parts[0])) if len(parts[0].split()) == 1 and not \
+            parts[0].isupper() else None
         if kin and (uses := self.sentences.uses(turn.focus, kin)):  # "dad" for an essay that says "father"
             return Response(Draft(f"Not in those words, but it does: it says “{kin}”, here:", [self._quote(uses[0])]),
                             ["mention_yes"], Stance.QUESTION, self._claim_near(uses[0]))
@@ -370,8 +395,12 @@ class Responder:
             lead = ("Not in so many words. The nearest it comes is this:" if asks else
                     "Partly. The essay doesn't put it quite like that; its own words are:")
             return Response(Draft(lead, [quote]), ["reading_partly", "scheme"], Stance.QUESTION, claim)
+        if score >= LOOSELY:  # a line near it, but not one that makes the claim: show it, and say what it is
+            lead = ("I can't point to a line that says exactly that. The closest is this:" if asks else
+                    "I can't point to a line that says exactly that, so check your reading against the closest:")
+            return Response(Draft(lead, [quote]), ["reading_partly", "scheme"], Stance.QUESTION, claim)
         thesis = self.argmap.essays[turn.focus].thesis
-        lead = "The essay doesn't say it in those terms. Here is its own claim, to check your reading against:"
+        lead = "I can't find the essay saying that. Here is its own claim, to check your reading against:"
         anchor = self._claim_quote(thesis)
         return Response(Draft(lead, [anchor] if anchor else [quote]), ["reading_partly"], Stance.QUESTION, thesis)
 
@@ -427,13 +456,16 @@ class Responder:
     def _argues(self, sentence: Sentence) -> bool:
         """A line that states the essay's view (a claim, its support, an answer to a counterview, or a sentence with
         a thesis cue), not one that tells the story: a reading is fair only against what the essay argues."""
-        argument = self.argmap.essays.get(sentence.essay_id)
+        return self._argues_line(sentence.essay_id, sentence.text)
+
+    def _argues_line(self, essay_id: str, text: str) -> bool:
+        argument = self.argmap.essays.get(essay_id)
         if argument is None:
             return False
         lines = [argument.thesis.text, *(c.text for c in argument.claims), *(v.answer for v in argument.counterviews)]
-        if any(sentence.text in line or line in sentence.text for line in lines):
+        if any(text in line or line in text for line in lines):
             return True
-        return bool(_ARGUES.search(sentence.text))
+        return bool(_ARGUES.search(text))
 
     def compare(self, turn: Turn) -> Response:
         other = turn.other
@@ -463,7 +495,7 @@ class Responder:
         stance = self._stance(turn)
         if stance.stance is Stance.OFFTOPIC:
             return self.offtopic(turn)
-        found = self._best(turn, turn.text)
+        found = self._best(turn, self._point(turn))
         if found is None or found[0] < LOOSELY:
             if not _REFERS.search(turn.text):
                 return self.offtopic(turn)  # nothing in the essay is near it, and it does not point at the essay
@@ -480,24 +512,24 @@ class Responder:
                             ["disagree", "scheme:evidence"], Stance.DISAGREE, claim)
         if stance.stance is Stance.AGREE and clear and score >= RELEVANT:
             return Response(Draft("You're on the same side as the essay here. It puts it this way:",
-                                  [self._quote(sentence, toward=turn.vector(turn.text))]),
-                            ["scheme:challenge", "agree"], Stance.AGREE, claim)
-        keys = ["disagree", "scheme:evidence"] if stance.stance is Stance.DISAGREE else ["scheme"]
+                                  [self._quote(sentence, toward=turn.vector(self._point(turn)))]),
+                            ["agree", "scheme:challenge"], Stance.AGREE, claim)
+        keys = ["disagree", "scheme:evidence"] if stance.stance is Stance.DISAGREE else ["position", "scheme"]
         return Response(Draft("Here is what the essay says on that:", [self._quote(sentence, toward=turn.vector(
-            turn.text))]), keys, stance.stance, claim)
+            self._point(turn)))]), keys, stance.stance, claim)
 
     def story(self, turn: Turn) -> Response:
         told_before = any(t.meta.get("kind") == Kind.STORY.value for t in turn.conversation.turns if t.role == "user")
-        hard = bool(_GRIEF.search(turn.text))
+        hard = Act.FEELING in turn.understanding.acts
         if hard:
             opening = "That sounds hard, and I'm sorry." if told_before else "I'm sorry; that's a lot to carry."
         else:
             opening = "I hear you." if told_before else "Thank you for telling me."
-        found = self._best(turn, turn.text)
+        found = self._best(turn, self._point(turn))
         lead = f"{opening} The essay has a line your experience can test:"
         if found is None or found[0] < LOOSELY:
             return self._anchor(turn, lead, ["story"], Stance.QUESTION, thesis=not turn.conversation.tutor_turns)
-        return Response(Draft(lead, [self._quote(found[1], toward=turn.vector(turn.text))]), ["story"],
+        return Response(Draft(lead, [self._quote(found[1], toward=turn.vector(self._point(turn)))]), ["story"],
                         Stance.QUESTION, self._claim_near(found[1]))
 
     def reject_evidence(self, turn: Turn) -> Response:
@@ -573,17 +605,26 @@ class Responder:
         last_question = turn.conversation.questions[-1] if turn.conversation.questions else None
         return self.detector.detect(turn.text, about=claim.text if claim else None, context=last_question)
 
-    @staticmethod
-    def _point(text: str) -> str:
-        """What a long, rambling message asks: its question sentences (and the one before each), else all of it."""
+    def _point(self, turn: Turn) -> str:
+        """What a message is about: without the sentences that only say which essay ("I just read the declutter
+        one, where…"), and for a long, rambling message its question sentences (and the one before each)."""
+        sentences = [s for s in re.split(r"(?<=[.!?])\s+", turn.text) if s.strip()]
+        if len(sentences) > 1:
+            content = [s for s in sentences if not self._names_focus(turn, s)]
+            sentences = content or sentences
+        text = " ".join(sentences)
         if len(text.split()) <= 60:
             return text
-        sentences = re.split(r"(?<=[.!?])\s+", text)
         asked = [i for i, sentence in enumerate(sentences) if sentence.rstrip().endswith("?")]
         if not asked:
             return text
         keep = sorted({j for i in asked for j in (i - 1, i) if j >= 0})
         return " ".join(sentences[j] for j in keep)
+
+    def _names_focus(self, turn: Turn, sentence: str) -> bool:
+        """The sentence points at the focus essay by its title, author or a label ("the Severance essay")."""
+        return any(n.essay_id == turn.focus and n.strength >= NAMED and (
+            n.words in ("title", "author") or _LABELLED.search(sentence)) for n in self.catalog.named_in(sentence))
 
     def _best(self, turn: Turn, text: str) -> tuple[float, Sentence] | None:
         found = self._best_many(turn, text)
@@ -660,7 +701,7 @@ class Responder:
                             ["disagree", "scheme:evidence"], Stance.DISAGREE, claim)
         if not endorsed:
             return Response(Draft("The essay is with you: it raises that reading only to reject it.", [quote]),
-                            ["scheme:challenge", "agree"], Stance.AGREE, claim)
+                            ["agree", "scheme:challenge"], Stance.AGREE, claim)
         return Response(Draft(f"The essay takes up that very reading. It mentions it ({_gist(view.text)}), and "
                               "answers it:", [quote]), ["scheme"], Stance.QUESTION, claim)
 
@@ -670,11 +711,11 @@ class Responder:
         quoted = set(turn.conversation.quoted) | ({near.text} if near is not None and exclude_last else set())
         if claim is not None:
             for text in claim.support:
-                if not was_quoted(text, quoted) and not REPORTED_VIEW.search(text) and (
-                        found := self.sentences.find(claim.essay_id, text)):
-                    if found.essay_id == turn.focus and not was_quoted(found.text, quoted) \
-                            and not REPORTED_VIEW.search(found.text):
-                        return self._quote(found, extend=False)
+                found = None if was_quoted(text, quoted) or REPORTED_VIEW.search(text) else self.sentences.find(
+                    claim.essay_id, text)
+                if found is not None and found.essay_id == turn.focus and not was_quoted(found.text, quoted) \
+                        and not REPORTED_VIEW.search(found.text):
+                    return self._quote(found, extend=False)
         probe = near.text if near is not None else (claim.text if claim else turn.text)
         candidates = self.sentences.closest(turn.focus, turn.vector(probe), probe, k=8, avoid=frozenset(quoted))
         for _, sentence in candidates:
@@ -828,8 +869,18 @@ class Responder:
 
     def question_slots(self, quotes: Sequence[Quote], claim: Claim | None) -> dict[str, str | None]:
         """Slots for the counter-question: whole phrases of the first quote (or, failing that, the claim)."""
+        # a question carries a line's claim only when the line argues ("Do you buy that the most famous is the
+        # teletransporter?" asks about a scene-setter)
+        claim_line = quotes[0] if quotes and self._argues_line(quotes[0].essay, quotes[0].text) else None
         slots: dict[str, str | None] = {"topic": None, "rejected": None, "asserted": None, "subject": None,
-                                        "claim": proposition(quotes[0].text) if quotes else None}
+                                        "claim": proposition(claim_line.text) if claim_line else None}
+        # the essay's larger claim the quoted line serves: its own claim, else the thesis (a fact answered asks how
+        # it bears on the argument)
+        essay = quotes[0].essay if quotes else None
+        larger = [c.text for c in (claim, self.argmap.essays[essay].thesis if essay in self.argmap.essays else None)
+                  if c is not None and c.kind != "heading" and not (quotes and (c.text in quotes[0].text or
+                                                                                quotes[0].text in c.text))]
+        slots["main"] = next((m for text in larger if (m := proposition(text))), None)
         texts = [q.text for q in quotes[:1]] + ([claim.text] if claim is not None and claim.kind != "heading" else [])
         for text in texts:
             if slots["topic"] is None:

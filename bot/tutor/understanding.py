@@ -61,6 +61,7 @@ class Act(StrEnum):
     REASON = "reason"  # gave a reason
     EXAMPLE = "example"  # gave an example or a case
     PERSONAL = "personal"  # brought in their own life
+    FEELING = "feeling"  # said they are hurting, afraid or grieving: not a moment to ask for the other side
     OBJECTION = "objection"  # raised an objection to the essay
     IMPLICATION = "implication"  # drew a consequence
     RESTATED = "restated"  # put the essay's claim in their own words (a reading check)
@@ -79,7 +80,7 @@ class Short(StrEnum):
 @dataclass(frozen=True)
 class Understanding:
     kind: Kind
-    target: str | None = None  # MEANING / MENTION: the word or phrase asked about (the reader's words)
+    target: str | None = None  # MEANING / MENTION: the word or phrase asked about; JUST_ANSWER: "brief" (one line)
     proposition: str | None = None  # READING_CHECK: what the reader says the essay says ("": their last claim)
     short: Short | None = None
     acts: frozenset[Act] = field(default_factory=frozenset)
@@ -122,9 +123,13 @@ _HURRY = re.compile(r"\b(?:deadline|due (?:tomorrow|tonight|today|in)|no time|do
 _Q = r"[\"“'‘]?"
 _UNQ = r"[\"”'’]?"
 _MEANING = re.compile(
-    rf"what (?:does|do|did) (?:it|the essay|the author|the writer|she|he|they) (?:even )?mean by {_Q}(?P<i>.{{1,60}}?){_UNQ}"
+    rf"what (?:does|do|did) (?:it|the essay|the author|the writer|she|he|they) (?:even )?mean by "
+    rf"{_Q}(?P<i>.{{1,60}}?){_UNQ}"
     rf"(?:[?.!,]|$| here| in| at| exactly)|"
-    rf"what (?:does|do|did) {_Q}(?P<a>(?!it\b|the essay\b|the author\b|she\b|he\b|they\b).{{1,60}}?){_UNQ} (?:even )?mean\b|"
+    rf"what (?:does|do|did) {_Q}(?P<a>(?!it\b|the essay\b|the author\b|she\b|he\b|they\b).{{1,60}}?){_UNQ} "
+    rf"(?:even )?mean\b|"
+    rf"\bwhat (?:she|he|it|they|the essay|the author|the writer) means? by {_Q}(?P<m>.{{1,60}}?){_UNQ}"
+    rf"(?:[?.!,]|$| here| in| exactly)|"
     rf"what(?:'s| is) (?:meant|ment) by {_Q}(?P<b>.{{1,60}}?){_UNQ}(?:[?.!,]|$| here| in)|"
     rf"\bmeaning of {_Q}(?P<c>.{{1,60}}?){_UNQ}(?:[?.!,]|$| here| in)|"
     rf"\bdefine {_Q}(?P<d>.{{1,60}}?){_UNQ}(?:[?.!,]|$| for| here)|"
@@ -137,7 +142,8 @@ _MEANING = re.compile(
 )
 _MENTION = re.compile(
     r"\b(?:does|did|do|is|was)\s+(?:the |this |that )?(?:essay|author|writer|article|piece|text|it|she|he|they)\s+"
-    r"(?:ever |even |actually |really |at all |also )?(?:mention|discuss|talk about|say anything (?:else )?(?:about|on)|"
+    r"(?:ever |even |actually |really |at all |also )?"
+    r"(?:mention|discuss|talk about|say anything (?:else )?(?:about|on)|"
     r"name|say (?:much|a lot|more) about|"
     r"bring up|cover|address|refer to|deal with|touch on|get into|go into|speak (?:about|of|to)|reference|"
     r"include|use the (?:word|phrase|term)|consider|acknowledge|say something about|have anything (?:on|about)|"
@@ -182,7 +188,8 @@ _STOP = re.compile(r"\b(?:stop|quit|enough (?:with )?(?:the )?|no more|don'?t|do
                    r"questions|quizzing|with the questions|interrogat|ask me)|\b(?:another|more|so many|always a|"
                    r"yet another)\s+questions?\b", re.IGNORECASE)
 _APPROVAL = re.compile(r"\b(?:tell|say|admit|confirm|agree)(?: to)? (?:me )?(?:that )?i'?m right\b|"
-                       r"\bjust agree(?: with me)?\b|\bsay (?:that )?i(?:'m| am) correct\b|\bi'?m right,? (?:right|aren'?t i)"
+                       r"\bjust agree(?: with me)?\b|\bsay (?:that )?i(?:'m| am) correct\b|"
+                       r"\bi'?m right,? (?:right|aren'?t i)"
                        r"\b|\badmit (?:it|that)\b", re.IGNORECASE)
 _SWITCH = re.compile(r"\b(?:let'?s|can we|could we|i want to|i'd like to|we should|switch|move on|change)\b.{0,30}"
                      r"\b(?:talk|discuss|switch|move|go|look|turn|do|read|change)\b|\bwhat about the\b|"
@@ -225,6 +232,12 @@ _SHORTS: dict[Short, frozenset[str]] = {
 }
 
 
+_IN_BRIEF = re.compile(r"\b(?:in (?:like )?(?:one|a single|1) (?:sentence|line)|sum (?:it|that|this) up|tl;?dr|"
+                       r"in a nutshell|the short version|summari[sz]e (?:it|that|this))\b")
+_PRESSING = re.compile(r"\b(?:come on|just (?:one|this once|a little|the one)|please|pls|plz|nobody|no one|"
+                       r"change (?:some|a few|the) words|i won'?t tell|won'?t know|just do it)\b")
+
+
 def understand(text: str, previous: Kind | None = None) -> Understanding:
     """The kind of turn a (cleaned) message is. `text` has no code blocks or mentions (see `clean_message`);
     `previous` is the kind of the reader's previous turn ("what about Gemma?" after "does it mention Helly?")."""
@@ -252,8 +265,8 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
                              **extra)  # type: ignore[arg-type]
 
     lemmas = {t.lemma_.lower() for t in doc}
-    if _ghostwriting(doc):
-        return found(Kind.GHOSTWRITE)
+    if _ghostwriting(doc) or previous is Kind.GHOSTWRITE and _PRESSING.search(lowered):
+        return found(Kind.GHOSTWRITE)  # "come on, it's just one paragraph" after a refusal asks again
     if _STOP.search(lowered) and lemmas & (_ASK_VERBS | {"question"}):
         return found(Kind.STOP_QUESTIONS)
     if _bias(doc, lemmas):
@@ -284,21 +297,28 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
         if term and not term.startswith("that ") and len(term.split()) <= 8:
             return found(Kind.MENTION, target=term)
     if (proposition := _reading_checked(stripped, lowered, doc)) is not None:
-        if re.match(r"^(?:\w+\W+){0,3}?(?:what|why|how|who)(?:'s| is| are| does| do)?\b", lowered) and len(
-                (proposition or "").split()) <= 5:
-            return found(Kind.QUESTION)  # "what's the point of the forgetters, they're just comic relief right?"
+        last = re.split(r"(?<=[.!?])\s+", lowered.strip())[-1]
+        asks_what = re.match(r"^(?:\w+\W+){0,3}?(?:what|why|how|who|which|name|give me|tell me)(?:'s| is| are| does| "
+                             r"do)?\b", last)
+        if asks_what and (len((proposition or "").split()) <= 5 or not (_TAG.search(stripped) or _READING.search(
+                lowered))):
+            # "what's the point of the forgetters, they're just comic relief right?"; "why does the author think
+            # it's an evasion?"; "name one thing the essay says he should have done": questions, not readings
+            return found(Kind.QUESTION)
         acts = acts | {Act.RESTATED}
         return found(Kind.READING_CHECK, proposition=proposition)
     if _ASKS_QUOTE.search(lowered):
         return found(Kind.QUESTION)
     if _ABOUT.search(lowered):
         return found(Kind.JUST_ANSWER if hurry else Kind.ABOUT)
+    if _IN_BRIEF.search(lowered):
+        return found(Kind.JUST_ANSWER, target="brief")
+    if _advice(doc, lemmas, question):  # "should I delete it? just tell me what to do" is still advice
+        return found(Kind.ADVICE)
     if hurry and re.search(r"\b(?:just tell|just give|tell me|give me)\b", lowered):
         return found(Kind.JUST_ANSWER)
     if _OPINION.search(lowered):
         return found(Kind.OPINION)
-    if _advice(doc, lemmas, question):
-        return found(Kind.ADVICE)
     if switch and len(doc) <= 14:
         return found(Kind.SWITCH)
     if Act.PERSONAL in acts and not question:
@@ -340,6 +360,12 @@ def _is_question(sentence: object) -> bool:
     return wh or inverted or bool(_INVERTED.search(str(sentence)))
 
 
+_FEELINGS = frozenset({"scared", "afraid", "frightened", "terrified", "sad", "hurt", "cry", "lonely", "anxious",
+                       "depressed", "grieve", "grief", "die", "dead", "death", "funeral", "wreck", "heartbroken",
+                       "miss", "panic", "exhausted", "burn", "burnout", "hopeless", "numb", "trauma", "hospital",
+                       "cancer", "dementia", "divorce", "breakup", "dump", "heartbreak", "ex"})
+
+
 def _acts(text: str, lowered: str, doc: object) -> frozenset[Act]:
     acts: set[Act] = set()
     tokens = list(doc)  # type: ignore[call-overload]
@@ -356,6 +382,8 @@ def _acts(text: str, lowered: str, doc: object) -> frozenset[Act]:
         acts.add(Act.PERSONAL)
     if _EXAMPLE.search(lowered) or Act.PERSONAL in acts:
         acts.add(Act.EXAMPLE)
+    if first_person and any(t.lemma_.lower() in _FEELINGS for t in tokens):
+        acts.add(Act.FEELING)
     if _IMPLICATION.search(lowered):
         acts.add(Act.IMPLICATION)
     return frozenset(acts)
@@ -407,10 +435,36 @@ def _advice(doc: object, lemmas: set[str], question: bool) -> bool:
     return False
 
 
+_REPORTING = frozenset({"say", "think", "argue", "claim", "mean", "believe", "suggest", "imply", "feel",
+                        "hold", "insist"})
+
+
+def unframed(proposition: str) -> str:
+    """The claim inside a report of it: "she says burnout is just being tired" -> "burnout is just being tired".
+    Only the frame around the essay's or its author's words is taken off (the parse's reported clause), so
+    "I think P" and plain claims stay as they are."""
+    doc = parse(proposition)
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None or root.lemma_.lower() not in _REPORTING:
+        return proposition
+    subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    clause = next((c for c in root.children if c.dep_ == "ccomp"), None)
+    if subject is None or clause is None or subject.lower_ in ("i", "we", "you"):
+        return proposition
+    tokens = [t for t in clause.subtree if not (t.dep_ == "mark" and t.head == clause)]
+    words = "".join(t.text_with_ws for t in tokens).strip(" ,")
+    return words if len(words.split()) >= 2 else proposition
+
+
 def _reading_checked(text: str, lowered: str, doc: object) -> str | None:
     """The proposition of a reading check: "so the essay says P?", "am I right that P", "P — fair reading?",
     "I read it as the essay saying P". An empty string: a bare "is that a fair reading?" (the reader's previous
     statement is meant). None: not a reading check."""
+    found = _checked(text, lowered)
+    return unframed(found) if found else found
+
+
+def _checked(text: str, lowered: str) -> str | None:
     plain = _plain(text).strip()
     for sentence in re.split(r"(?<=[.!?])\s+", plain):
         said = _ESSAY_SAYS.search(sentence.strip())
