@@ -19,18 +19,20 @@ SECOND_ESSAY = ROOT / "eval" / "essays" / "eternal-sunshine.md"
 
 
 class CountingEmbedder:
-    """The real embedder, counting how many texts it was asked to embed."""
+    """The real embedder, recording the texts it was asked to embed and how many calls asked."""
 
     def __init__(self, inner: Embedder) -> None:
         self.inner = inner
         self.name = inner.name
         self.embedded: list[str] = []
+        self.calls = 0
 
     def __getattr__(self, attribute: str) -> object:
         return getattr(self.inner, attribute)
 
     def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         self.embedded.extend(texts)
+        self.calls += 1
         return self.inner.encode(texts, progress=progress)
 
 

@@ -1,4 +1,9 @@
-"""Embedding cache keyed by (model name, hash of the embedded text), so rebuilds embed only what is new."""
+"""Embedding cache keyed by (model name, hash of the embedded text), so rebuilds embed only what is new.
+
+`BuildEmbedder` sits on top of it for one index build: it remembers every vector the build has obtained, so a
+text asked for again (an argument-map sentence that is also a search unit) costs a dictionary look-up, not a
+second embedding.
+"""
 
 from __future__ import annotations
 
@@ -75,3 +80,32 @@ class EmbeddingCache:
         if not keys:
             return np.zeros((0, 0), dtype=np.float32), 0
         return np.stack([known[k] for k in keys]).astype(np.float32), len(missing)
+
+
+class BuildEmbedder:
+    """Vectors for one build: each distinct text is embedded at most once, whoever asks for it.
+
+    Calling it with texts returns their L2-normalised vectors in order. A text this build has seen already comes
+    from memory; the others are looked up in the cache (unless `refresh`) and the rest are encoded together, in
+    one `encode` call per call of this object (the backends sort a call's texts by length into batches). Ask
+    once with everything: a call per item would be a batch per item.
+    """
+
+    def __init__(self, cache: EmbeddingCache, encode: Callable[[list[str]], np.ndarray], dimension: int,
+                 *, refresh: bool = False) -> None:
+        self.cache = cache
+        self.encode = encode
+        self.dimension = dimension
+        self.refresh = refresh
+        self.embedded = 0  # texts encoded (not found in memory or the cache) so far
+        self._known: dict[str, np.ndarray] = {}
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        new = [t for t in dict.fromkeys(texts) if t not in self._known]
+        if new:
+            vectors, embedded = self.cache.embed(new, self.encode, refresh=self.refresh)
+            self.embedded += embedded
+            self._known.update(zip(new, vectors, strict=True))  # rows of one matrix: views, not copies
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([self._known[t] for t in texts])

@@ -22,7 +22,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +33,7 @@ import numpy as np
 
 from bot.corpus import ChunkLimits, Essay, Passage, chunk_essay
 from bot.filelock import exclusive
-from bot.retrieval.cache import EmbeddingCache
+from bot.retrieval.cache import BuildEmbedder, EmbeddingCache
 from bot.retrieval.dense_index import EXACT_MAX_VECTORS, build_dense_index, index_kind
 from bot.retrieval.lexical import LexicalIndex
 from bot.retrieval.units import context_text, embedding_units
@@ -114,7 +114,17 @@ class LoadedIndex:
         return next((e for e in self.manifest.essays if e.id == essay_id), None)
 
 
-ArtifactBuilder = Callable[[list[Essay], list[Passage], Callable[[list[str]], np.ndarray]], dict[str, str]]
+Embed = Callable[[Sequence[str]], np.ndarray]
+ArtifactBuilder = Callable[[list[Essay], list[Passage], Embed], dict[str, str]]
+"""A build hook (the tutor's argument map is one): files derived from the essays, {file name: text}, written into
+the build directory and swapped in with it.
+
+It gets the build's essays, their passages in index order, and `embed(texts)`, which returns one L2-normalised
+float32 vector per text, in order. Every text the build has embedded already comes from memory: the index's units,
+i.e. each passage's `context_text(passage)` and `sentence_texts(passage.text)` (see units.py). Other texts come
+from the embedding cache or are encoded, in one batch per call. So ask for unit texts where they serve, and ask
+once for everything the hook needs (a call per essay would cost a batch per essay).
+"""
 
 
 class Encoder(Protocol):
@@ -200,16 +210,13 @@ def build_index(
         units = embedding_units(passages)
         stage(f"embedding {len(units)} texts")
         cache = EmbeddingCache(index_dir / "embeddings.sqlite", encoder.name)
-        vectors, embedded = cache.embed(
-            [u.text for u in units], lambda texts: encoder.encode(texts, progress=progress), refresh=full
-        )
-        if vectors.size == 0:
-            vectors = np.zeros((0, encoder.dimension), dtype=np.float32)
-
-        def embed(texts: list[str]) -> np.ndarray:
-            return cache.embed(texts, lambda missing: encoder.encode(missing, progress=progress))[0]
-
+        embed = BuildEmbedder(cache, lambda texts: encoder.encode(texts, progress=progress), encoder.dimension,
+                              refresh=full)
+        vectors = embed([u.text for u in units])
+        if artifacts:
+            stage("deriving the build's artifacts")
         extra = artifacts(essays, passages, embed) if artifacts else {}
+        embedded = embed.embedded
         stage("writing the index")
         name = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + f"-{os.getpid()}"
         tmp = index_dir / "builds" / f".tmp-{name}"
