@@ -21,6 +21,7 @@ import numpy as np
 
 from bot.corpus.models import Essay, Passage, Span
 from bot.corpus.text import sentence_spans
+from bot.retrieval.units import context_text
 
 ARGMAP_FILE = "argmap.json"
 Embed = Callable[[list[str]], np.ndarray]
@@ -120,7 +121,7 @@ def build_argument_map(essays: list[Essay], passages: list[Passage], embed: Embe
 
 def _texts_to_embed(essay: Essay, passages: list[Passage]) -> list[str]:
     """Every text `map_essay` embeds for this essay (one it does not list still works: it is embedded on demand)."""
-    texts = [s.span.text for s in _sentences(essay)] + [essay.title] + [p.text for p in passages]
+    texts = [s.span.text for s in _sentences(essay)] + [essay.title] + [context_text(p) for p in passages]
     if essay.thesis:
         texts.append(essay.thesis)
     return texts + [s.heading for s in essay.sections if s.heading and _is_argumentative(s.heading)]
@@ -160,7 +161,7 @@ def map_essay(essay: Essay, passages: list[Passage], embed: Embed) -> EssayArgum
         - (1.0 if s.span.text.endswith("?") or len(s.span.text.split()) < 8 else 0.0)
         for s, v in zip(sentences, vectors, strict=True)
     ])
-    passage_vectors = embed([p.text for p in passages]) if passages else np.zeros((0, 1))
+    passage_vectors = embed([context_text(p) for p in passages]) if passages else np.zeros((0, 1))  # index units
 
     def supporting(text_vector: np.ndarray, section: str | None, own: Span | None) -> tuple[str, ...]:
         ranked: list[str] = []
