@@ -42,6 +42,14 @@ def embedder() -> Embedder:
 
 
 @pytest.fixture(scope="session")
+def models_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ONNX exports, kept in pytest's cache between runs (the fingerprint re-exports a changed model);
+    a fresh directory when the cache plugin is off (`-p no:cacheprovider`)."""
+    cache = getattr(request.config, "cache", None)
+    return Path(cache.mkdir("onnx-models")) if cache is not None else tmp_path_factory.mktemp("onnx-models")
+
+
+@pytest.fixture(scope="session")
 def warm_cache(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
     """An embedding cache holding the seed and second essay, so per-test builds embed nothing again."""
     root = tmp_path_factory.mktemp("warm")
