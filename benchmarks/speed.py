@@ -1,10 +1,11 @@
 """Speed on this machine: `python -m benchmarks.speed` (or `make bench`) writes benchmarks/results.md.
 
-Measures, in one run: embedding throughput and retrieval quality per backend; full build, incremental add and
-removal on synthetic corpora (benchmarks/synthetic.py); warm search and tutor-reply latency; peak memory and
-start-up time of a fresh process holding the largest index; and the exact-versus-HNSW trade-off behind
-DENSE_EXACT_MAX_VECTORS. Everything is built in a scratch directory from nothing (models are exported there
-first, outside the timings). `--sizes 1,10` gives a quick run.
+Measures, in one run: embedding throughput and retrieval quality per backend; a full build against plain
+sentence-transformers encoding the same corpus, and whole `index build --full` processes on onnx-int8 and torch;
+full build, incremental add and removal on synthetic corpora (benchmarks/synthetic.py); warm search and
+tutor-reply latency; peak memory and start-up time of a fresh process holding the largest index; and the
+exact-versus-HNSW trade-off behind DENSE_EXACT_MAX_VECTORS. Everything is built in a scratch directory from
+nothing (models are exported there first, outside the timings). `--sizes 1,10 --compare 5` gives a quick run.
 """
 
 from __future__ import annotations
@@ -148,6 +149,58 @@ def bench_backends(work: Path, models: Path) -> list[dict[str, object]]:
         library.add_files([ROOT / "eval" / "essays" / "eternal-sunshine.md"])
         row["recall3"] = float(evaluate(library.searcher, cases)["hybrid"]["all"]["recall@3"])
     return list(rows.values())
+
+
+# ---- a build against plain encoding --------------------------------------------------------------------------
+def reference_texts(essays: list) -> list[str]:
+    """Each paragraph and each sentence of the corpus, once: what plain encoding of the corpus means here."""
+    texts = [p.text for e in essays for p in e.paragraphs]
+    texts += [s.text for e in essays for p in e.paragraphs for s in sentence_spans(p.text)]
+    return list(dict.fromkeys(texts))
+
+
+def bench_build_vs_plain(work: Path, models: Path, essays: int, rounds: int = 2) -> dict[str, object]:
+    """A full onnx-int8 build (in process, model loaded) against sentence-transformers on torch encoding the
+    corpus's paragraphs and sentences once (model loaded, batch 32), in interleaved rounds; then whole
+    `python -m bot index build --full` processes on onnx-int8 and on torch, from an empty index each time."""
+    from sentence_transformers import SentenceTransformer
+
+    from bot.retrieval.embedder import resolve_model
+
+    corpus = work / f"compare-{essays}"
+    write_corpus(corpus, essays, seed=SEED)
+    texts = reference_texts(Corpus(corpus).read_all())
+    plain = SentenceTransformer(resolve_model("")[1], device="cpu")
+    plain.encode(texts[:64], batch_size=32)  # warm
+    embedder = Embedder(backend=DEFAULT_BACKEND, models_dir=models)
+    embedder.dimension  # noqa: B018 - load the model outside the timing
+    plain_s: list[float] = []
+    build_s: list[float] = []
+    report = None
+    for number in range(rounds):
+        plain_s.append(timed(lambda: plain.encode(texts, batch_size=32)))
+        library = make_library(work / f"compare-{essays}-build-{number}", embedder, sorted(corpus.iterdir()))
+        report = library.build(full=True)
+        build_s.append(report.seconds)
+        shutil.rmtree(work / f"compare-{essays}-build-{number}")
+    del plain
+    processes = {}
+    for backend in ("torch", DEFAULT_BACKEND):  # adjacent in time, so load on the machine hits both alike
+        index = work / f"compare-{essays}-process-{backend}"
+        if backend != "torch":
+            shutil.copytree(models, index / "models")  # the export a real index has
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
+               "CORPUS_DIR": str(corpus), "INDEX_DIR": str(index), "EMBEDDING_BACKEND": backend}
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "bot", "index", "build", "--full"], env=env, cwd=work, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        processes[backend] = time.perf_counter() - started
+        shutil.rmtree(index)
+    assert report is not None
+    return {"essays": essays, "texts": len(texts), "passages": report.passages, "vectors": report.vectors,
+            "embedded": report.embedded, "plain_s": float(np.median(plain_s)), "build_s": float(np.median(build_s)),
+            "plain_all": plain_s, "build_all": build_s, "process_torch_s": processes["torch"],
+            "process_onnx_s": processes[DEFAULT_BACKEND]}
 
 
 # ---- scale --------------------------------------------------------------------------------------------------

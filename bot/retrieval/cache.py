@@ -66,20 +66,22 @@ class EmbeddingCache:
         refresh: bool = False,
     ) -> tuple[np.ndarray, int]:
         """Vectors for `texts` in order, computing only the missing ones. Returns (vectors, how many embedded)."""
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32), 0
         keys = [text_key(t) for t in texts]
-        known = {} if refresh else self.get(sorted(set(keys)))
+        known = {} if refresh else self.get(list(dict.fromkeys(keys)))
         missing: dict[str, str] = {}
         for key, text in zip(keys, texts, strict=True):
             if key not in known:
                 missing.setdefault(key, text)
         if missing:
-            vectors = encode(list(missing.values()))
+            vectors = np.asarray(encode(list(missing.values())), dtype=np.float32)
             fresh = dict(zip(missing.keys(), vectors, strict=True))
             self.put(fresh)
+            if len(missing) == len(keys):  # every text new and distinct (a full build): no copy to make
+                return vectors, len(missing)
             known.update(fresh)
-        if not keys:
-            return np.zeros((0, 0), dtype=np.float32), 0
-        return np.stack([known[k] for k in keys]).astype(np.float32), len(missing)
+        return np.stack([known[k] for k in keys]), len(missing)
 
 
 class BuildEmbedder:
@@ -101,11 +103,13 @@ class BuildEmbedder:
         self._known: dict[str, np.ndarray] = {}
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
         new = [t for t in dict.fromkeys(texts) if t not in self._known]
         if new:
             vectors, embedded = self.cache.embed(new, self.encode, refresh=self.refresh)
             self.embedded += embedded
             self._known.update(zip(new, vectors, strict=True))  # rows of one matrix: views, not copies
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
+            if len(new) == len(texts):
+                return vectors
         return np.stack([self._known[t] for t in texts])
