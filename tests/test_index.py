@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.corpus import CorpusError, read_essay
+from bot.corpus import ChunkLimits, CorpusError, Essay, Passage, read_essay
 from bot.library import Library
 from bot.retrieval import store
 from bot.retrieval.store import IndexLoadError, load_index
@@ -103,6 +103,28 @@ def test_the_argument_map_does_not_depend_on_how_its_vectors_were_batched(librar
     })
     assert json.loads(direct.to_json()) == built
     assert set(built) == {"severance", "eternal-sunshine"}
+
+
+def test_an_incremental_build_cuts_only_the_new_essay(
+    library_factory: LibraryFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library = library_factory([SEED])
+    real = store.chunk_essay
+    cut: list[str] = []
+
+    def counting(essay: Essay, *args: object) -> list[Passage]:
+        cut.append(essay.id)
+        return real(essay, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "chunk_essay", counting)
+    library.add_files([SECOND_ESSAY])
+    assert cut == ["eternal-sunshine"]  # the seed keeps the passages of the live build
+    limits = ChunkLimits(**library.index.manifest.chunking)
+    essays = sorted(library.corpus.read_all(), key=lambda e: e.filename)
+    assert library.index.passages == [p for e in essays for p in real(e, limits, library.embedder.count_tokens)]
+    cut.clear()
+    library.build(full=True)
+    assert sorted(cut) == ["eternal-sunshine", "severance"]
 
 
 def test_add_second_essay_is_found_by_search(seed_library: Library) -> None:
