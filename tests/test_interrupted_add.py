@@ -153,14 +153,16 @@ def test_killing_index_add_at_random_moments_always_heals(onnx_library: Library)
     rng = random.Random(11)
     kills = attempts = 0
     seen: set[str] = set()
+    printed = ""
     while kills < KILLS:
         attempts += 1
-        assert attempts <= 2 * KILLS, "index add kept finishing before the kill"
+        assert attempts <= 2 * KILLS, f"index add kept finishing before the kill; it printed:\n{printed}"
         stage, longest = KILL_POINTS[attempts % len(KILL_POINTS)]
         child = subprocess.Popen([sys.executable, "-m", "bot", "index", "add", str(SECOND_ESSAY)], env=env,
                                  cwd=corpus.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
-            if stage is None or wait_for_line(child, stage):
+            found, printed = (True, "") if stage is None else wait_for_line(child, stage)
+            if found:
                 time.sleep(rng.uniform(0, longest))
         finally:
             alive = child.poll() is None
@@ -192,8 +194,8 @@ def test_killing_index_add_at_random_moments_always_heals(onnx_library: Library)
     assert UNINDEXED in seen  # the case this is about was hit: copied into corpus/, index not yet updated
 
 
-def wait_for_line(child: subprocess.Popen[bytes], text: str, timeout: float = 120) -> bool:
-    """Read the child's stderr until a line containing `text` (True), or its end (False)."""
+def wait_for_line(child: subprocess.Popen[bytes], text: str, timeout: float = 120) -> tuple[bool, str]:
+    """Read the child's stderr until it contains `text` (True), or ends (False); and what it printed."""
     assert child.stderr is not None
     deadline = time.monotonic() + timeout
     buffered = b""
@@ -203,8 +205,8 @@ def wait_for_line(child: subprocess.Popen[bytes], text: str, timeout: float = 12
             continue
         chunk = os.read(child.stderr.fileno(), 4096)
         if not chunk:
-            return False
+            return False, buffered.decode(errors="replace")
         buffered += chunk
         if text.encode() in buffered:
-            return True
-    raise AssertionError(f"index add printed no {text!r} within {timeout} s")
+            return True, buffered.decode(errors="replace")
+    raise AssertionError(f"index add printed no {text!r} within {timeout} s:\n{buffered.decode(errors='replace')}")
