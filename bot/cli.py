@@ -20,7 +20,7 @@ from rich.table import Table
 from bot.config import get_settings
 from bot.corpus import CorpusError, EssayError
 from bot.doctor import run_checks
-from bot.library import Library
+from bot.library import INDEXED, EssayStatus, Library
 from bot.retrieval.embedder import ModelLoadError
 from bot.retrieval.evaluation import evaluate, load_cases
 from bot.retrieval.search import Hit
@@ -78,7 +78,7 @@ def index_build(full: Annotated[bool, typer.Option("--full", help="Re-embed ever
         raise fail(str(exc)) from None
     if report.changed:
         err.print(f"index built: {report.essays} essays, {report.passages} passages, {report.vectors} vectors "
-                  f"({report.embedded} newly embedded) in {report.seconds:.1f}s")
+                  f"({report.embedded} texts newly embedded) in {report.seconds:.1f}s")
     else:
         err.print(f"index is up to date: {report.essays} essays, {report.passages} passages")
 
@@ -92,7 +92,11 @@ def index_add(paths: Annotated[list[Path], typer.Argument(help="Essay files (.tx
     except USER_ERRORS as exc:
         raise fail(str(exc)) from None
     for essay in change.essays:
-        err.print(f"added {essay.filename} as '{essay.id}': {essay.title}")
+        if essay in change.resumed:
+            err.print(f"indexed {essay.filename} as '{essay.id}': {essay.title} (it was in corpus/ already: an "
+                      "earlier add stopped before updating the index)")
+        else:
+            err.print(f"added {essay.filename} as '{essay.id}': {essay.title}")
     err.print(f"index now holds {change.report.essays} essays, {change.report.passages} passages")
 
 
@@ -110,20 +114,41 @@ def index_remove(essay: Annotated[str, typer.Argument(help="Essay id, file name 
 
 @index_app.command("list")
 def index_list(as_json: Annotated[bool, typer.Option("--json", help="One JSON array of essays.")] = False) -> None:
-    """List the indexed essays."""
+    """List the essays: the indexed ones, and any in corpus/ but not (or no longer) in step with the index.
+
+    JSON: one object per essay file with "essay", "title", "author", "file", "passages" and "added_at" (of the
+    index; 0 and null for an essay not indexed), "status" (indexed, not_indexed, changed, file_missing) and "fix"
+    (the command that brings it in step, or null).
+    """
+    library = _library()
     try:
-        records = _library().essays()
+        library.essays()  # the index loads (or the error says how to build it)
+        status = library.status()
     except USER_ERRORS as exc:
         raise fail(str(exc)) from None
     if as_json:
-        out.print(json.dumps([{"essay": r.id, "title": r.title, "author": r.author, "file": r.filename,
-                               "passages": r.passages, "added_at": r.added_at} for r in records],
-                             ensure_ascii=False), markup=False)
-        return
-    table = Table("essay", "title", "author", "passages", "added")
-    for r in records:
-        table.add_row(r.id, r.title, r.author or "", str(r.passages), r.added_at)
-    out.print(table)
+        out.print(json.dumps([_listed(e) for e in status.essays], ensure_ascii=False), markup=False)
+    else:
+        table = Table("essay", "title", "author", "passages", "added")
+        table.add_column("status", no_wrap=True)
+        for e in status.essays:
+            row = _listed(e)
+            table.add_row(row["essay"], row["title"], row["author"] or "", str(row["passages"]), row["added_at"] or "",
+                          "" if e.status == INDEXED else f"[yellow]{e.status.replace('_', ' ')}[/yellow]")
+        out.print(table)
+    sys.stdout.flush()  # the table first, then the notes on stderr
+    for line in status.invalid:
+        err.print(f"[yellow]warning:[/yellow] corpus/{escape(line)}")
+    if not status.in_step:
+        err.print(f"[yellow]corpus/ and the index are out of step[/yellow] ({escape(status.summary())}); "
+                  f"fix: {escape(status.fix)}")
+
+
+def _listed(essay: EssayStatus) -> dict[str, object]:
+    record = essay.record
+    return {"essay": essay.id, "title": essay.title, "author": essay.author, "file": essay.filename,
+            "passages": record.passages if record else 0, "added_at": record.added_at if record else None,
+            "status": essay.status, "fix": essay.fix}
 
 
 def _stage(message: str) -> None:

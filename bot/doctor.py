@@ -1,7 +1,7 @@
 """`python -m bot doctor`: is this installation ready? Each check says what it found, or what to fix.
 
-The checks load the index, load the embedding model, write to the database (rolled back) and, when an LLM is
-configured, ask it for one word. They never change anything.
+The checks load the index, compare it with corpus/, load the embedding model, write to the database (rolled
+back) and, when an LLM is configured, ask it for one word. They never change anything.
 """
 
 from __future__ import annotations
@@ -33,13 +33,17 @@ class Finding:
 def run_checks(settings: Settings) -> Iterator[Finding]:
     """The findings, one check at a time (each can take a while: the model, the LLM)."""
     library: Library | None = None
+    indexed = False
     try:
         library = Library(settings)
         index = library.index
         essays = len({p.essay_id for p in index.passages})
         yield Finding("index", True, f"{essays} essays, {len(index.passages)} passages in {settings.index_dir}/")
+        indexed = True
     except (IndexLoadError, CorpusError, EssayError, ModelLoadError, OSError, ValueError) as exc:
         yield Finding("index", False, str(exc), "build it with `python -m bot index build` (after `make install`)")
+    if library is not None and indexed:  # without an index, the finding above already says to build one
+        yield _check_corpus(library)
     yield _check_model(library)
     yield _check_database(Path(settings.database_path))
     yield _check_llm(settings)
@@ -67,6 +71,18 @@ def _check_retention(settings: Settings) -> Finding:
         return Finding("conversations", True, f"kept {where} until deleted (/forget); set "
                        "CONVERSATION_RETENTION_DAYS to purge old ones")
     return Finding("conversations", True, f"kept {where} for {days} days after their last message, then deleted")
+
+
+def _check_corpus(library: Library) -> Finding:
+    """Is every essay of corpus/ indexed, and every indexed essay still in corpus/?"""
+    try:
+        status = library.status()
+    except OSError as exc:
+        return Finding("corpus", False, f"cannot read {library.corpus.directory}/: {exc}",
+                       "make CORPUS_DIR a readable folder")
+    if not status.in_step:
+        return Finding("corpus", False, status.summary(), status.fix)
+    return Finding("corpus", True, f"{len(status.essays)} essays in {library.corpus.directory}/, all indexed")
 
 
 def _check_model(library: Library | None) -> Finding:

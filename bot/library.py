@@ -5,27 +5,123 @@
     hits = library.search("Why does Mark's innie stay?", k=3)
 
 Blocking: every method here does disk, model or FAISS work. Async callers run them with `asyncio.to_thread`.
+
+Changes (add, remove, build) hold the corpus lock (`INDEX_DIR/.corpus.lock`) from reading the corpus to
+swapping in the new build, so processes never interleave them. A change killed midway leaves the corpus ahead of
+the index (an added file not yet indexed, a removed file still indexed): `status()` says so, the next build
+catches up, and adding the same file again finishes the add.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config import Settings, get_settings
 from bot.corpus import Corpus, CorpusError, Essay, find_essay
+from bot.filelock import exclusive
 from bot.retrieval.embedder import Embedder, resolve_backend, shared_embedder
 from bot.retrieval.search import Hit, Searcher, SearchParams
 from bot.retrieval.store import BuildReport, EssayRecord, LoadedIndex, build_index, load_index, read_manifest
 from bot.tutor.argmap import build_argument_map
+
+BUILD = "python -m bot index build"
 
 
 @dataclass(frozen=True)
 class Change:
     essays: list[Essay]
     report: BuildReport
+    resumed: list[Essay] = field(default_factory=list)  # of `essays`: already in the corpus, only indexed now
+
+
+INDEXED, UNINDEXED, CHANGED, FILE_MISSING = "indexed", "not_indexed", "changed", "file_missing"
+
+
+@dataclass(frozen=True)
+class EssayStatus:
+    """One essay file as the corpus and the live index see it.
+
+    status: INDEXED (in step), UNINDEXED (in the corpus, not in the index: a new file, or an add that died),
+    CHANGED (the file differs from what was indexed) or FILE_MISSING (indexed, but the file is gone).
+    """
+
+    filename: str
+    status: str
+    essay: Essay | None  # what the corpus holds (None: FILE_MISSING)
+    record: EssayRecord | None  # what the index holds (None: UNINDEXED)
+
+    @property
+    def id(self) -> str:
+        return self.essay.id if self.essay else self.record.id  # type: ignore[union-attr]
+
+    @property
+    def title(self) -> str:
+        return self.essay.title if self.essay else self.record.title  # type: ignore[union-attr]
+
+    @property
+    def author(self) -> str | None:
+        return self.essay.author if self.essay else self.record.author  # type: ignore[union-attr]
+
+    @property
+    def fix(self) -> str | None:
+        """The command that brings this essay's index in step with its file (None: nothing to do)."""
+        if self.status == UNINDEXED:
+            return f"{BUILD} (or `python -m bot index add` the file again)"
+        return None if self.status == INDEXED else BUILD
+
+
+@dataclass(frozen=True)
+class LibraryStatus:
+    """The corpus against the live index, by file name; `invalid`: corpus files that cannot be read."""
+
+    essays: list[EssayStatus]
+    invalid: list[str]
+
+    @property
+    def in_step(self) -> bool:
+        return not self.invalid and all(e.status == INDEXED for e in self.essays)
+
+    def out_of_step(self) -> list[EssayStatus]:
+        return [e for e in self.essays if e.status != INDEXED]
+
+    def summary(self) -> str:
+        """One line on what is out of step ("" when in step)."""
+        counts = {status: [e.filename for e in self.essays if e.status == status]
+                  for status in (UNINDEXED, CHANGED, FILE_MISSING)}
+        parts = [f"{what} ({len(names)}): {', '.join(names)}" for what, names in (
+            ("in corpus/ but not indexed", counts[UNINDEXED]), ("changed since indexed", counts[CHANGED]),
+            ("indexed but gone from corpus/", counts[FILE_MISSING])) if names]
+        if self.invalid:
+            parts.append(f"unreadable in corpus/ ({len(self.invalid)})")
+        return "; ".join(parts)
+
+    @property
+    def fix(self) -> str:
+        if self.invalid:
+            return f"fix or remove the unreadable files (they stop `{BUILD}`): " + "; ".join(self.invalid)
+        again = " (or add the essays not indexed again)" if any(e.status == UNINDEXED for e in self.essays) else ""
+        return f"`{BUILD}`{again}"
+
+
+def compare(records: Sequence[EssayRecord], essays: Sequence[Essay], invalid: Sequence[str] = ()) -> LibraryStatus:
+    """Match the index's records and the corpus's essays by file name."""
+    indexed = {r.filename: r for r in records}
+    found = {e.filename: e for e in essays}
+    rows = []
+    for name in sorted(indexed.keys() | found.keys()):
+        record, essay = indexed.get(name), found.get(name)
+        if essay is None:
+            status = FILE_MISSING
+        elif record is None:
+            status = UNINDEXED
+        else:
+            status = INDEXED if record.content_hash == essay.content_hash else CHANGED
+        rows.append(EssayStatus(name, status, essay, record))
+    return LibraryStatus(rows, list(invalid))
 
 
 class Library:
@@ -72,6 +168,16 @@ class Library:
     def essays(self) -> list[EssayRecord]:
         return list(self.index.manifest.essays)
 
+    def status(self) -> LibraryStatus:
+        """The corpus against the live index: what is indexed, what is not yet, what is gone.
+
+        Reads the live build's manifest only (not its vectors), so it works when the index is out of step or
+        absent (then every essay is unindexed).
+        """
+        manifest = read_manifest(self.index_dir)
+        essays, invalid = self.corpus.scan()
+        return compare(manifest.essays if manifest else [], essays, invalid)
+
     def resolve_essay(self, key: str) -> EssayRecord:
         wanted = key.strip().casefold()
         for record in self.essays():
@@ -81,9 +187,16 @@ class Library:
         raise CorpusError([f"{key}: no such essay (known essays: {known})"])
 
     # ---- changing ------------------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _changing(self) -> Iterator[None]:
+        """One corpus/index change at a time, in this process and across processes; clears a killed one's debris."""
+        with self._write_lock, exclusive(self.index_dir / ".corpus.lock"):
+            self.corpus.clear_debris()
+            yield
+
     def build(self, *, full: bool = False, progress: bool = False,
               on_stage: Callable[[str], None] | None = None) -> BuildReport:
-        with self._write_lock:
+        with self._changing():
             return self._rebuild(self.corpus.read_all(), full=full, progress=progress, on_stage=on_stage)
 
     def add_files(self, paths: Sequence[Path], **kwargs: object) -> Change:
@@ -91,22 +204,29 @@ class Library:
 
     def add(self, items: Sequence[tuple[str, bytes]], *, progress: bool = False,
             on_stage: Callable[[str], None] | None = None) -> Change:
-        """Validate (name, bytes) essays, copy them into the corpus and update the index. All or nothing."""
-        with self._write_lock:
+        """Validate (name, bytes) essays, copy them into the corpus and update the index. All or nothing.
+
+        A file the corpus holds already but the index lacks (its add died before the index was updated) is not
+        a duplicate: adding it again indexes it (`Change.resumed`).
+        """
+        with self._changing():
             existing = self.corpus.read_all()
-            accepted = self.corpus.validate_new(items, existing)
+            manifest = read_manifest(self.index_dir)
+            unindexed = [s.essay for s in compare(manifest.essays if manifest else [], existing).essays
+                         if s.status == UNINDEXED and s.essay is not None]
+            accepted = self.corpus.validate_new(items, existing, unindexed=unindexed)
             written = self.corpus.write(accepted)
             try:
-                report = self._rebuild([*existing, *(a.essay for a in accepted)], progress=progress,
-                                       on_stage=on_stage)
+                report = self._rebuild([*existing, *(a.essay for a in accepted if not a.resumed)],
+                                       progress=progress, on_stage=on_stage)
             except BaseException:
                 for path in written:
                     path.unlink(missing_ok=True)
                 raise
-            return Change([a.essay for a in accepted], report)
+            return Change([a.essay for a in accepted], report, [a.essay for a in accepted if a.resumed])
 
     def remove(self, key: str, *, on_stage: Callable[[str], None] | None = None) -> Change:
-        with self._write_lock:
+        with self._changing():
             essays = self.corpus.read_all()
             essay = find_essay(essays, key)
             aside = self.corpus.take_out(essay)

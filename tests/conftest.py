@@ -20,24 +20,34 @@ EVAL_ESSAYS = sorted((ROOT / "eval" / "essays").iterdir())
 
 
 class CountingEmbedder:
-    """The real embedder, counting how many texts it was asked to embed."""
+    """The real embedder, recording the texts it was asked to embed and how many calls asked."""
 
     def __init__(self, inner: Embedder) -> None:
         self.inner = inner
         self.name = inner.name
         self.embedded: list[str] = []
+        self.calls = 0
 
     def __getattr__(self, attribute: str) -> object:
         return getattr(self.inner, attribute)
 
     def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         self.embedded.extend(texts)
+        self.calls += 1
         return self.inner.encode(texts, progress=progress)
 
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
     return shared_embedder()
+
+
+@pytest.fixture(scope="session")
+def models_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ONNX exports, kept in pytest's cache between runs (the fingerprint re-exports a changed model);
+    a fresh directory when the cache plugin is off (`-p no:cacheprovider`)."""
+    cache = getattr(request.config, "cache", None)
+    return Path(cache.mkdir("onnx-models")) if cache is not None else tmp_path_factory.mktemp("onnx-models")
 
 
 @pytest.fixture(scope="session")

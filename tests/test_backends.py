@@ -22,14 +22,6 @@ from tests.conftest import ROOT, SEED
 SHORT_MESSAGES = ["Hi", "ok", "yes", "thanks", "no way", "Why?", "I disagree.", "What about the innie?"]
 
 
-@pytest.fixture(scope="session")
-def models_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The ONNX exports, kept in pytest's cache between runs (the fingerprint re-exports a changed model);
-    a fresh directory when the cache plugin is off (`-p no:cacheprovider`)."""
-    cache = getattr(request.config, "cache", None)
-    return Path(cache.mkdir("onnx-models")) if cache is not None else tmp_path_factory.mktemp("onnx-models")
-
-
 @pytest.fixture(scope="session", params=["onnx", "onnx-int8"])
 def onnx_embedder(request: pytest.FixtureRequest, models_dir: Path) -> Embedder:
     return Embedder(backend=request.param, models_dir=models_dir)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -187,3 +188,46 @@ def test_thesis_command(cli_env: Library) -> None:
     rows = json.loads(result.stdout)
     assert rows[0]["kind"] == "thesis" and "truly about all of us" in rows[0]["text"]
     assert {"heading", "sentence"} <= {r["kind"] for r in rows[1:]}
+
+
+def test_an_essay_not_yet_indexed_is_listed_with_its_fix_and_re_adding_it_heals(
+    cli_env: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # doctor: no project .env, a scratch database
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "tutor.sqlite3"))
+    for name in ("LLM_BASE_URL", "LLM_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    get_settings.cache_clear()
+    shutil.copy(SECOND_ESSAY, cli_env.corpus.directory)  # what an `index add` killed after its copy leaves
+    runner = CliRunner()
+
+    essays = json.loads(runner.invoke(app, ["index", "list", "--json"]).stdout)
+    assert [(e["essay"], e["status"]) for e in essays] == [("eternal-sunshine", "not_indexed"),
+                                                           ("severance", "indexed")]
+    waiting, indexed = essays
+    assert set(waiting) == {"essay", "title", "author", "file", "passages", "added_at", "status", "fix"}
+    assert (waiting["file"], waiting["passages"], waiting["added_at"]) == ("eternal-sunshine.md", 0, None)
+    assert "python -m bot index build" in waiting["fix"] and indexed["fix"] is None and indexed["passages"] == 8
+
+    table = runner.invoke(app, ["index", "list"])
+    assert table.exit_code == 0
+    assert "not indexed" in table.stdout
+    assert "out of step" in table.stderr and "fix: `python -m bot index build`" in table.stderr
+
+    doctor = runner.invoke(app, ["doctor"])
+    assert doctor.exit_code == 1
+    assert "FAIL corpus: in corpus/ but not indexed (1): eternal-sunshine.md" in doctor.stdout
+    assert "fix: `python -m bot index build`" in doctor.stdout
+
+    added = runner.invoke(app, ["index", "add", str(SECOND_ESSAY)])
+    assert added.exit_code == 0, added.output
+    assert "indexed eternal-sunshine.md as 'eternal-sunshine'" in added.stderr and "in corpus/ already" in added.stderr
+    essays = json.loads(runner.invoke(app, ["index", "list", "--json"]).stdout)
+    assert {e["status"] for e in essays} == {"indexed"}
+    healthy = runner.invoke(app, ["doctor"])
+    assert healthy.exit_code == 0, healthy.output
+    assert "ok   corpus: 2 essays" in healthy.stdout
+    again = runner.invoke(app, ["index", "add", str(SECOND_ESSAY)])  # indexed now: a real duplicate, one line
+    assert again.exit_code == 1
+    assert again.output.strip().startswith("error: eternal-sunshine.md: exact duplicate of")
+    assert len(again.output.strip().splitlines()) == 1

@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.corpus import CorpusError, read_essay
+from bot.corpus import ChunkLimits, CorpusError, Essay, Passage, read_essay
 from bot.library import Library
 from bot.retrieval import store
 from bot.retrieval.store import IndexLoadError, load_index
 from bot.retrieval.units import embedding_units
+from bot.tutor.argmap import ARGMAP_FILE, ArgumentMap, map_essay
 from tests.conftest import ROOT, SECOND_ESSAY, SEED, CountingEmbedder
 
 LibraryFactory = Callable[..., Library]
@@ -60,16 +61,70 @@ def test_incremental_build_embeds_only_the_new_essay(library_factory: LibraryFac
     change = library.add_files([SECOND_ESSAY])
     new_passages = [p for p in library.index.passages if p.essay_id == "eternal-sunshine"]
     expected = {u.text for u in embedding_units(new_passages)}
-    assert change.report.embedded == len(expected)
     assert expected <= set(counter.embedded)
+    assert change.report.embedded == len(counter.embedded) == len(set(counter.embedded))
     second = read_essay(SECOND_ESSAY)
     # everything embedded belongs to the new essay (its units, and its sentences/title for the argument map)
     assert all(t in expected or t in second.text or t in (second.title, second.thesis) for t in counter.embedded)
     assert not seed_texts & set(counter.embedded)
 
     counter.embedded.clear()
+    report = library.build(full=True)
+    units = {u.text for u in embedding_units(library.index.passages)}
+    assert units <= set(counter.embedded)  # --full re-embeds everything...
+    assert report.embedded == len(counter.embedded) == len(set(counter.embedded))  # ...each text once
+
+
+def test_a_build_embeds_each_text_once_in_two_calls(library_factory: LibraryFactory) -> None:
+    """The units in one pass; then the argument map's own texts (titles, theses, sentences that are not units) for
+    every essay in one more: not a call per essay, and nothing the units already embedded."""
+    library = library_factory([SEED, SECOND_ESSAY], counting=True, warm=False)
+    counter: CountingEmbedder = library.embedder  # type: ignore[assignment]
+    units = [u.text for u in embedding_units(library.index.passages)]
+    assert counter.calls == 2
+    assert counter.embedded[: len(set(units))] == list(dict.fromkeys(units))
+    rest = counter.embedded[len(set(units)):]
+    assert rest and not set(rest) & set(units)
+    essays = [read_essay(SEED), read_essay(SECOND_ESSAY)]
+    assert {e.title for e in essays} <= set(rest)
+    assert len(counter.embedded) == len(set(counter.embedded))
+
+
+def test_the_argument_map_does_not_depend_on_how_its_vectors_were_batched(library_factory: LibraryFactory) -> None:
+    """The build serves the argument map's vectors from memory and one batch; mapping each essay with its texts
+    embedded as it asks (no memory, no cache, no prefetch) gives the same map."""
+    library = library_factory([SEED, SECOND_ESSAY])
+    built = json.loads((library.index.path / ARGMAP_FILE).read_text(encoding="utf-8"))
+    passages = library.index.passages
+    direct = ArgumentMap({
+        essay.id: map_essay(essay, [p for p in passages if p.essay_id == essay.id],
+                            lambda texts: library.embedder.encode(list(texts)))
+        for essay in library.corpus.read_all()
+    })
+    assert json.loads(direct.to_json()) == built
+    assert set(built) == {"severance", "eternal-sunshine"}
+
+
+def test_an_incremental_build_cuts_only_the_new_essay(
+    library_factory: LibraryFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library = library_factory([SEED])
+    real = store.chunk_essay
+    cut: list[str] = []
+
+    def counting(essay: Essay, *args: object) -> list[Passage]:
+        cut.append(essay.id)
+        return real(essay, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "chunk_essay", counting)
+    library.add_files([SECOND_ESSAY])
+    assert cut == ["eternal-sunshine"]  # the seed keeps the passages of the live build
+    limits = ChunkLimits(**library.index.manifest.chunking)
+    essays = sorted(library.corpus.read_all(), key=lambda e: e.filename)
+    assert library.index.passages == [p for e in essays for p in real(e, limits, library.embedder.count_tokens)]
+    cut.clear()
     library.build(full=True)
-    assert len(counter.embedded) == library.index.manifest.vector_count  # --full re-embeds everything
+    assert sorted(cut) == ["eternal-sunshine", "severance"]
 
 
 def test_add_second_essay_is_found_by_search(seed_library: Library) -> None:

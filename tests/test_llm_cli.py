@@ -71,9 +71,10 @@ def test_doctor_reports_ready(env: pytest.MonkeyPatch) -> None:
         result = CliRunner().invoke(app, ["doctor"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert [line.split(":")[0] for line in lines[:5]] == ["ok   index", "ok   embedding model", "ok   database",
-                                                          "ok   LLM voice", "ok   discord"]
-    assert "1 essays, 4 passages" in lines[0] and "fake-model at" in lines[3] and "'ready'" in lines[3]
+    assert [line.split(":")[0] for line in lines[:6]] == ["ok   index", "ok   corpus", "ok   embedding model",
+                                                          "ok   database", "ok   LLM voice", "ok   discord"]
+    assert "1 essays, 4 passages" in lines[0] and "fake-model at" in lines[4] and "'ready'" in lines[4]
+    assert "1 essays in" in lines[1] and "all indexed" in lines[1]
     assert lines[-1] == "ready"
     assert server.requests[0]["max_tokens"] == 8
 

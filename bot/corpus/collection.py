@@ -1,4 +1,9 @@
-"""The corpus directory: the essays' source of truth. Validates, adds and removes essay files."""
+"""The corpus directory: the essays' source of truth. Validates, adds and removes essay files.
+
+A file is written as a hidden `.adding-*` temporary and renamed into place, and a removed file is first moved
+aside to `.removed-<name>`; hidden files are never read as essays. A process killed midway can leave such a file
+behind: `clear_debris` removes them (under the library's corpus lock, so never another process's file in flight).
+"""
 
 from __future__ import annotations
 
@@ -22,10 +27,19 @@ class CorpusError(Exception):
 
 @dataclass(frozen=True)
 class NewEssay:
-    """An essay that passed validation and may be copied into the corpus."""
+    """An essay that passed validation and may be copied into the corpus.
+
+    `resumed`: the corpus holds this essay already (an add that died before updating the index); there is
+    nothing to copy, only the index to update.
+    """
 
     essay: Essay
     raw: bytes
+    resumed: bool = False
+
+
+ADDING_PREFIX = ".adding-"
+REMOVED_PREFIX = ".removed-"
 
 
 class Corpus:
@@ -43,6 +57,13 @@ class Corpus:
 
     def read_all(self) -> list[Essay]:
         """Every essay in the corpus; raises CorpusError naming every bad or duplicate file."""
+        essays, errors = self.scan()
+        if errors:
+            raise CorpusError(errors)
+        return essays
+
+    def scan(self) -> tuple[list[Essay], list[str]]:
+        """The essays that read well, and one line for each file that does not (bad, or a duplicate)."""
         essays: list[Essay] = []
         errors: list[str] = []
         for path in self.files():
@@ -53,12 +74,16 @@ class Corpus:
                 errors.append(str(exc))
                 continue
             essays.append(essay)
-        if errors:
-            raise CorpusError(errors)
-        return essays
+        return essays, errors
 
-    def validate_new(self, items: Iterable[tuple[str, bytes]], existing: Sequence[Essay]) -> list[NewEssay]:
-        """Validate (file name, bytes) pairs against the corpus and each other. All or nothing."""
+    def validate_new(
+        self, items: Iterable[tuple[str, bytes]], existing: Sequence[Essay], *, unindexed: Sequence[Essay] = ()
+    ) -> list[NewEssay]:
+        """Validate (file name, bytes) pairs against the corpus and each other. All or nothing.
+
+        An exact duplicate of an essay in `unindexed` (essays of the corpus that the index lacks) is accepted as
+        that essay with `resumed` set: adding it again finishes an add that died before the index was updated.
+        """
         accepted: list[NewEssay] = []
         errors: list[str] = []
         for name, raw in items:
@@ -67,6 +92,10 @@ class Corpus:
                 if len(raw) > self.max_bytes:
                     raise EssayError(name, f"the file is {len(raw):,} bytes, above the {self.max_bytes:,}-byte limit")
                 essay = parse_essay(raw, name=name, suffix=Path(name).suffix.lower())
+                pending = next((e for e in unindexed if e.content_hash == essay.content_hash), None)
+                if pending is not None and all(n.essay is not pending for n in accepted):
+                    accepted.append(NewEssay(pending, raw, resumed=True))
+                    continue
                 _check_unique(essay, [*existing, *(n.essay for n in accepted)])
             except EssayError as exc:
                 errors.append(str(exc))
@@ -77,13 +106,16 @@ class Corpus:
         return accepted
 
     def write(self, new: Sequence[NewEssay]) -> list[Path]:
-        """Copy validated essays into the corpus; each file appears whole or not at all."""
+        """Copy validated essays into the corpus (not the resumed ones: they are there); each file appears whole
+        or not at all."""
         self.directory.mkdir(parents=True, exist_ok=True)
         written: list[Path] = []
         try:
             for item in new:
+                if item.resumed:
+                    continue
                 target = self.directory / item.essay.filename
-                fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".adding-")
+                fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=ADDING_PREFIX)
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(item.raw)
                     handle.flush()
@@ -99,16 +131,28 @@ class Corpus:
     def take_out(self, essay: Essay) -> Path:
         """Move an essay's file aside (to restore with `put_back` if the index update fails)."""
         source = self.directory / essay.filename
-        aside = self.directory / f".removed-{essay.filename}"
+        aside = self.directory / f"{REMOVED_PREFIX}{essay.filename}"
         os.replace(source, aside)
         return aside
 
     def put_back(self, aside: Path) -> None:
-        os.replace(aside, self.directory / aside.name.removeprefix(".removed-"))
+        os.replace(aside, self.directory / aside.name.removeprefix(REMOVED_PREFIX))
 
     @staticmethod
     def discard(aside: Path) -> None:
         aside.unlink(missing_ok=True)
+
+    def debris(self) -> list[Path]:
+        """Files left by a change that was killed midway: a partial copy, or a file set aside for removal."""
+        if not self.directory.is_dir():
+            return []
+        return sorted(p for p in self.directory.iterdir()
+                      if p.is_file() and p.name.startswith((ADDING_PREFIX, REMOVED_PREFIX)))
+
+    def clear_debris(self) -> None:
+        """Delete `debris()`. Only while no other change is in flight (the library holds its corpus lock)."""
+        for path in self.debris():
+            path.unlink(missing_ok=True)
 
     def copy_from(self, paths: Sequence[Path]) -> list[tuple[str, bytes]]:
         """Read candidate files from disk as (name, bytes), rejecting unreadable or oversized ones."""

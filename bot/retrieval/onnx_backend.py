@@ -11,7 +11,9 @@ from 9 up. Short texts (chat messages, queries) cost little in fp32; passages an
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +40,7 @@ class OnnxRuntime:
         self._tokenizer.enable_truncation(self.max_tokens)
         self._tokenizer.no_padding()  # batches are padded to their longest text below
         self._inputs = [i.name for i in self.session.get_inputs()]
+        self.workers = _cores()
         width = self.session.get_outputs()[0].shape[-1]
         self.dimension = width if isinstance(width, int) else int(self.encode(["dimension"], 1).shape[1])
 
@@ -45,7 +48,8 @@ class OnnxRuntime:
         return len(self._counter.encode(text).ids)
 
     def encode(self, texts: Sequence[str], batch_size: int, progress: bool = False) -> np.ndarray:
-        """Vectors in input order. Texts are batched longest first, so little padding is computed."""
+        """Vectors in input order. Texts are batched longest first, so little padding is computed, and the
+        batches run on one thread per core (each batch on one thread: see `_session`)."""
         encodings = self._tokenizer.encode_batch(list(texts))
         lengths = np.array([len(e.ids) for e in encodings])
         order = np.argsort(-lengths, kind="stable")
@@ -53,7 +57,9 @@ class OnnxRuntime:
         batches = [(self.session, rows) for rows in _batches(order[~short], batch_size)]
         batches += [(self._short_session, rows) for rows in _batches(order[short], batch_size)]
         vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
-        for session, rows in tqdm(batches, desc="embedding", unit="batch", disable=not progress):
+
+        def run(batch: tuple[ort.InferenceSession, np.ndarray]) -> None:
+            session, rows = batch
             arrays = {name: np.zeros((len(rows), lengths[rows[0]]), dtype=np.int64) for name in
                       ("input_ids", "attention_mask", "token_type_ids")}
             for i, row in enumerate(rows):
@@ -62,6 +68,17 @@ class OnnxRuntime:
                 arrays["attention_mask"][i, : len(encoding.ids)] = encoding.attention_mask
                 arrays["token_type_ids"][i, : len(encoding.ids)] = encoding.type_ids
             vectors[rows] = session.run(None, {name: arrays[name] for name in self._inputs})[0]
+
+        bar = tqdm(total=len(batches), desc="embedding", unit="batch", disable=not progress)
+        if len(batches) == 1 or self.workers == 1:
+            for batch in batches:
+                run(batch)
+                bar.update()
+        else:
+            with ThreadPoolExecutor(self.workers, thread_name_prefix="onnx-embed") as pool:
+                for _ in pool.map(run, batches):  # onnxruntime releases the GIL while a batch runs
+                    bar.update()
+        bar.close()
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.maximum(norms, 1e-12)
 
@@ -71,14 +88,27 @@ def _batches(rows: np.ndarray, size: int) -> list[np.ndarray]:
 
 
 def _session(model_file: Path) -> ort.InferenceSession:
+    """A session that runs each call on the calling thread alone (`encode` runs batches on several threads).
+
+    One thread per batch, a batch per core, rather than every batch split across the cores: the operators of
+    MiniLM on one batch are small (32 texts × 384 wide), so splitting each of them costs a wake-up and a join per
+    operator, about 300 per batch. Measured on 2 cores, 800 index units: 8 % less CPU time for the same vectors.
+    And no pool is left spinning after a query (a spinning pool starved the numpy and FAISS work that follows a
+    query's embedding: dense scoring took 0.13 ms alone, 4.5 ms right after a run).
+    """
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.inter_op_num_threads = 1  # the graph is a chain: parallelism comes from intra-op threads
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
     options.log_severity_level = 3
-    # Idle worker threads sleep instead of spinning: on two cores a spinning pool starves the numpy and FAISS work
-    # that follows each query's embedding (measured: dense scoring 0.13 ms alone, 4.5 ms right after a run).
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+
+
+def _cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def _max_seq_length(source: Path) -> int:

@@ -8,6 +8,11 @@ Files live in INDEX_DIR/models/ as `<model>-<fingerprint>-<backend>.onnx`. The f
 directory's files (names, sizes, modification times) and the export recipe, so a changed model or recipe is
 exported again, while a start with an unchanged model reuses the file. Files are written atomically.
 
+The transformer is exported with its eager attention (recipe 2). With PyTorch's scaled-dot-product attention the
+exported graph masks every attention layer with Where and IsNaN operators, 17 % of onnxruntime's time on index
+texts; eager attention adds the mask before the softmax instead. Same vectors (fp32: equal to torch's; int8: the
+same worst and mean cosine to torch, 0.986 and 0.993 on 400 index units), 7.5 % less CPU time on int8.
+
 int8 is onnxruntime's dynamic quantisation of the weight matrices, per output channel. Measured on the eval
 essays' texts: per-tensor int8 lowered the worst per-text cosine to torch's vectors to 0.93, and also quantising
 the word-embedding table (not only the MatMul weights) to 0.979; per-channel, MatMul weights only: 0.987 on
@@ -30,7 +35,7 @@ from bot.filelock import exclusive
 
 log = logging.getLogger(__name__)
 
-RECIPE_VERSION = 1  # bump when the export or quantisation recipe changes: cached files are then re-made
+RECIPE_VERSION = 2  # bump when the export or quantisation recipe changes: cached files are then re-made
 ONNX_BACKENDS = ("onnx", "onnx-int8")
 
 
@@ -75,7 +80,10 @@ def export_onnx(source: Path, target: Path) -> None:
     from transformers.utils import logging as transformers_logging
 
     transformers_logging.disable_progress_bar()
-    model = SentenceTransformer(str(source), device="cpu").eval()
+    try:  # see the module docstring: eager attention exports without SDPA's masking ops
+        model = SentenceTransformer(str(source), device="cpu", model_kwargs={"attn_implementation": "eager"}).eval()
+    except (TypeError, ValueError):  # a model whose architecture has no eager attention to choose
+        model = SentenceTransformer(str(source), device="cpu").eval()
     names = list(model.tokenizer.model_input_names)
 
     class Pipeline(torch.nn.Module):

@@ -27,6 +27,7 @@ import numpy as np
 
 from bot.corpus.models import Essay, Passage, Span
 from bot.corpus.text import sentence_spans
+from bot.retrieval.units import context_text
 
 ARGMAP_FILE = "argmap.json"
 Embed = Callable[[list[str]], np.ndarray]
@@ -165,12 +166,39 @@ class ArgumentMap:
 
 
 def build_argument_map(essays: list[Essay], passages: list[Passage], embed: Embed) -> dict[str, str]:
-    """The index-build hook: returns {"argmap.json": ...} for the build directory."""
+    """The index-build hook: returns {"argmap.json": ...} for the build directory.
+
+    The vectors of every essay are asked for in one `embed` call (see `_texts_to_embed`): the build serves the
+    texts that are also search units from memory and embeds the rest in one batch, not a batch per essay.
+    """
     by_essay: dict[str, list[Passage]] = {}
     for passage in passages:
         by_essay.setdefault(passage.essay_id, []).append(passage)
-    result = {e.id: map_essay(e, by_essay.get(e.id, []), embed) for e in essays}
+    vectors = _Prefetched(embed, [t for e in essays for t in _texts_to_embed(e, by_essay.get(e.id, []))])
+    result = {e.id: map_essay(e, by_essay.get(e.id, []), vectors) for e in essays}
     return {ARGMAP_FILE: ArgumentMap(result).to_json()}
+
+
+def _texts_to_embed(essay: Essay, passages: list[Passage]) -> list[str]:
+    """Every text `map_essay` embeds for this essay (one it does not list still works: it is embedded on demand)."""
+    texts = [s.span.text for s in _sentences(essay)] + [essay.title] + [context_text(p) for p in passages]
+    if essay.thesis:
+        texts.append(essay.thesis)
+    return texts + [s.heading for s in essay.sections if s.heading and _is_argumentative(s.heading)]
+
+
+class _Prefetched:
+    """An `Embed` over vectors fetched in one call up front; any other text goes to the underlying `embed`."""
+
+    def __init__(self, embed: Embed, texts: list[str]) -> None:
+        self._embed = embed
+        self._vectors = embed(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+        self._rows = {text: row for row, text in enumerate(texts)}
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        if all(t in self._rows for t in texts):
+            return self._vectors[[self._rows[t] for t in texts]]
+        return self._embed(texts)
 
 
 @dataclass(frozen=True)
@@ -196,7 +224,7 @@ def map_essay(essay: Essay, passages: list[Passage], embed: Embed) -> EssayArgum
         - (0.2 if _OPENS_WITH_PRONOUN.match(s.span.text) else 0.0)  # "He never asks…" leans on the sentence before
         for s, v in zip(sentences, vectors, strict=True)
     ])
-    passage_vectors = embed([p.text for p in passages]) if passages else np.zeros((0, 1))
+    passage_vectors = embed([context_text(p) for p in passages]) if passages else np.zeros((0, 1))  # index units
 
     def supporting(text_vector: np.ndarray, section: str | None, own: Span | None) -> tuple[str, ...]:
         ranked: list[str] = []
