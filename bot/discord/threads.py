@@ -1,7 +1,9 @@
 """Which Discord threads are tutor conversations, so the bot answers every message there without a mention.
 
 Kept in the state store (`ThreadStore`), so a restarted bot still knows its threads, and mirrored in memory, so
-the check made for every incoming message needs no disk access. The store is written from worker threads.
+the check made for every incoming message needs no disk access. The store is written from worker threads. Another
+process sharing the store may open threads after this one started (two processes overlapping on a shard while one
+takes over from the other): `knows` asks the store about a thread the memory does not hold.
 """
 
 from __future__ import annotations
@@ -19,6 +21,15 @@ class ThreadRegistry:
 
     def __contains__(self, thread_id: object) -> bool:
         return thread_id in self._ids
+
+    async def knows(self, thread_id: int) -> bool:
+        """Whether the thread is one of the bot's conversations, also if another process opened it."""
+        if thread_id in self._ids:
+            return True
+        if await asyncio.to_thread(self.store.has, thread_id):
+            self._ids.add(thread_id)
+            return True
+        return False
 
     async def add(self, thread_id: int, *, guild_id: int, user_id: int) -> None:
         """Remember a thread the bot opened for `user_id`'s conversation."""

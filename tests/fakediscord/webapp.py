@@ -91,4 +91,5 @@ async def _describe(request: web.Request) -> RequestRecord:
                 body = json.loads(raw)
             except ValueError:
                 body = raw.decode(errors="replace")
-    return RequestRecord(request.method, request.path, dict(request.query), body)
+    return RequestRecord(request.method, request.path, dict(request.query), body,
+                         user_agent=request.headers.get("User-Agent", ""))

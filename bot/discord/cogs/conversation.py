@@ -44,7 +44,7 @@ class ConversationCog(commands.Cog):
     def __init__(self, bot: TutorBot) -> None:
         self.bot = bot
         self.inbox = Inbox("conversation", bot, bot.pending, bot.rate_limit, quiet=bot.settings.burst_quiet_seconds,
-                           answer=self._answer)
+                           answer=self._answer, serves=bot.serves)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(ReplyButton)  # the buttons of replies sent before a restart keep working
@@ -85,9 +85,17 @@ class ConversationCog(commands.Cog):
     # ---- messages --------------------------------------------------------------------------------------------
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        if message.author.bot or message.type not in ANSWERED_TYPES or not self._is_for_me(message):
+        if message.author.bot or message.type not in ANSWERED_TYPES:
             return
-        self._take(message)
+        if self._is_for_me(message) or await self._opened_elsewhere(message):
+            self._take(message)
+
+    async def _opened_elsewhere(self, message: discord.Message) -> bool:
+        """A thread the bot opened that this process does not know: another process may have opened it as a
+        conversation since this one started (the store says)."""
+        channel, me = message.channel, self.bot.user
+        return (isinstance(channel, discord.Thread) and me is not None and channel.owner_id == me.id
+                and channel.id not in self.bot.discussion_threads and await self.bot.threads.knows(channel.id))
 
     def _take(self, message: discord.Message) -> None:
         """Into the inbox, keyed by the person and the conversation (or, for a mention, the channel)."""
