@@ -5,21 +5,38 @@
     hits = library.search("Why does Mark's innie stay?", k=3)
 
 Blocking: every method here does disk, model or FAISS work. Async callers run them with `asyncio.to_thread`.
+
+Several processes may share one CORPUS_DIR and INDEX_DIR (bot shards, the CLI): changes are serialised across
+them (`_across_processes`), and a long-running process calls `refresh()` now and then to swap in a build that
+another process made.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config import Settings, get_settings
 from bot.corpus import Corpus, CorpusError, Essay, find_essay
+from bot.database import open_database
+from bot.filelock import FileLock
 from bot.retrieval.embedder import Embedder, resolve_backend, shared_embedder
 from bot.retrieval.search import Hit, Searcher, SearchParams
-from bot.retrieval.store import BuildReport, EssayRecord, LoadedIndex, build_index, load_index, read_manifest
+from bot.retrieval.store import (
+    BuildReport,
+    EssayRecord,
+    LoadedIndex,
+    build_index,
+    current_build,
+    load_index,
+    read_manifest,
+)
 from bot.tutor.argmap import build_argument_map
+
+CHANGE_LOCK = "library-change"
 
 
 @dataclass(frozen=True)
@@ -72,6 +89,26 @@ class Library:
     def essays(self) -> list[EssayRecord]:
         return list(self.index.manifest.essays)
 
+    def refresh(self) -> bool:
+        """Swap in the live build if another process replaced the loaded one (INDEX_DIR/CURRENT names another
+        build); True if it did. Cheap when nothing changed: one small file read. Searches go on with the loaded
+        build until the new one is loaded, so none fails during the swap; a build that cannot be loaded raises
+        IndexLoadError and the loaded one stays. While this process is changing the library itself, nothing is done
+        (its change swaps its own build in)."""
+        if not self._write_lock.acquire(blocking=False):
+            return False
+        try:
+            with self._read_lock:
+                loaded = self._searcher
+            if loaded is None or current_build(self.index_dir) in (None, loaded.index.path):
+                return False
+            fresh = Searcher(load_index(self.index_dir, model=self.embedder.name), self.embedder, self.params)
+            with self._read_lock:
+                self._searcher = fresh
+            return True
+        finally:
+            self._write_lock.release()
+
     def resolve_essay(self, key: str) -> EssayRecord:
         wanted = key.strip().casefold()
         for record in self.essays():
@@ -83,7 +120,7 @@ class Library:
     # ---- changing ------------------------------------------------------------------------------------------
     def build(self, *, full: bool = False, progress: bool = False,
               on_stage: Callable[[str], None] | None = None) -> BuildReport:
-        with self._write_lock:
+        with self._write_lock, self._across_processes():
             return self._rebuild(self.corpus.read_all(), full=full, progress=progress, on_stage=on_stage)
 
     def add_files(self, paths: Sequence[Path], **kwargs: object) -> Change:
@@ -92,7 +129,7 @@ class Library:
     def add(self, items: Sequence[tuple[str, bytes]], *, progress: bool = False,
             on_stage: Callable[[str], None] | None = None) -> Change:
         """Validate (name, bytes) essays, copy them into the corpus and update the index. All or nothing."""
-        with self._write_lock:
+        with self._write_lock, self._across_processes():
             existing = self.corpus.read_all()
             accepted = self.corpus.validate_new(items, existing)
             written = self.corpus.write(accepted)
@@ -106,7 +143,7 @@ class Library:
             return Change([a.essay for a in accepted], report)
 
     def remove(self, key: str, *, on_stage: Callable[[str], None] | None = None) -> Change:
-        with self._write_lock:
+        with self._write_lock, self._across_processes():
             essays = self.corpus.read_all()
             essay = find_essay(essays, key)
             aside = self.corpus.take_out(essay)
@@ -117,6 +154,16 @@ class Library:
                 raise
             self.corpus.discard(aside)
             return Change([essay], report)
+
+    def _across_processes(self) -> AbstractContextManager[object]:
+        """One change at a time across processes, for the whole of it (reading the corpus, writing it, building):
+        two processes adding an essay each at once must not each build an index without the other's. A PostgreSQL
+        advisory lock when DATABASE_URL is set (processes on several machines may share INDEX_DIR over a network
+        file system, whose file locks are not to be trusted), else a file lock in INDEX_DIR. `build_index` takes
+        the index's own file lock inside it."""
+        if self.settings.database_url:
+            return open_database(self.settings).lock(CHANGE_LOCK)
+        return FileLock(self.index_dir / ".change.lock")
 
     def _rebuild(self, essays: list[Essay], **kwargs: object) -> BuildReport:
         report = build_index(essays, self.index_dir, self.embedder, artifacts=build_argument_map,
