@@ -94,11 +94,11 @@ def seed_library(library_factory: Callable[..., Library]) -> Library:
 
 # ---- state backends ------------------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPostgres]:
+def postgres() -> Iterator[TestPostgres]:
     """A real PostgreSQL server for the session. Where it cannot start, its tests are skipped, except in CI
     (CI=true), where they fail: the PostgreSQL backend is never left untested there."""
     try:
-        server = start_postgres(tmp_path_factory.mktemp("postgres"))
+        server = start_postgres()
     except Exception as exc:  # noqa: BLE001 - any reason, reported in one line
         reason = f"PostgreSQL could not start: {type(exc).__name__}: {exc}"
         if os.environ.get("CI", "").lower() == "true":

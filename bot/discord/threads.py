@@ -3,7 +3,8 @@
 Kept in the state store (`ThreadStore`), so a restarted bot still knows its threads, and mirrored in memory, so
 the check made for every incoming message needs no disk access. The store is written from worker threads. Another
 process sharing the store may open threads after this one started (two processes overlapping on a shard while one
-takes over from the other): `knows` asks the store about a thread the memory does not hold.
+takes over from the other), or forget them (`/forget` run there): `reload` re-reads the store (the conversation
+cog calls it every minute), and `knows` asks the store about a thread the memory does not hold meanwhile.
 """
 
 from __future__ import annotations
@@ -30,6 +31,13 @@ class ThreadRegistry:
             self._ids.add(thread_id)
             return True
         return False
+
+    async def reload(self) -> None:
+        """Re-read the store, for the threads other processes opened or forgot; a thread this process adds
+        meanwhile stays."""
+        before = set(self._ids)
+        stored = await asyncio.to_thread(self.store.ids)
+        self._ids = stored | (self._ids - before)
 
     async def add(self, thread_id: int, *, guild_id: int, user_id: int) -> None:
         """Remember a thread the bot opened for `user_id`'s conversation."""
