@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.config import get_settings
 from bot.library import Library
+from bot.state import ConversationStore
 from tests.conftest import ROOT, SECOND_ESSAY
 
 HIT_KEYS = {"essay", "title", "section", "text", "score"}
@@ -169,3 +170,21 @@ def test_thesis_command(cli_env: Library) -> None:
     rows = json.loads(result.stdout)
     assert rows[0]["kind"] == "thesis" and "truly about all of us" in rows[0]["text"]
     assert {"heading", "sentence"} <= {r["kind"] for r in rows[1:]}
+
+
+def test_chat_sessions_live_in_postgresql_with_database_url(cli_env: Library, postgres_url: str,
+                                                            monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("DATABASE_URL", postgres_url)
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "unused.sqlite3"))
+    first = run("chat", "--json", "--session", "reader", stdin="What is the essay's thesis?\n")
+    again = run("chat", "--json", "--session", "reader", stdin="I agree with it.\n")  # a new process
+    assert first.returncode == 0 and again.returncode == 0, first.stderr + again.stderr
+    stored = ConversationStore(postgres_url).load("terminal:reader")
+    assert [t.text for t in stored.turns if t.role == "user"] == ["What is the essay's thesis?", "I agree with it."]
+    assert not (tmp_path / "unused.sqlite3").exists()
+
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://tutor:hunter2@/tutor?host={tmp_path}/none")
+    down = run("chat", "--json", stdin="Hello?\n")
+    assert down.returncode == 1 and down.stdout == ""
+    [line] = down.stderr.strip().splitlines()
+    assert line.startswith("error: cannot connect to PostgreSQL tutor on ") and "hunter2" not in line
