@@ -18,6 +18,7 @@ thread in async code.
 
 from __future__ import annotations
 
+import sys
 import threading
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -78,9 +79,9 @@ class Store:
 
 
 def close_databases() -> None:
-    """Close the PostgreSQL pools this process opened (tests use it; at exit they close themselves)."""
+    """Close every PostgreSQL pool this process opened (tests use it; at exit they close themselves)."""
     with _opening:
-        opened = list(_open.values())
         _open.clear()
-    for database in opened:
+    postgres = sys.modules.get("bot.database.postgres")  # never imported: nothing to close
+    for database in list(postgres.OPENED) if postgres else []:
         database.close()

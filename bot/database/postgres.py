@@ -11,6 +11,7 @@ import atexit
 import contextlib
 import hashlib
 import logging
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -36,6 +37,7 @@ WAIT_TIMEOUT = 30.0  # seconds a store call waits for a free connection
 SCHEMA_TABLE = """CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"""
 MIGRATION_LOCK = "schema-migrations"
+OPENED: weakref.WeakSet[PostgresDatabase] = weakref.WeakSet()  # for `close_databases`
 
 
 def lock_key(name: str) -> int:
@@ -158,6 +160,7 @@ class PostgresDatabase(Database):
         except PoolTimeout:
             self._pool.close()
             raise DatabaseError(f"cannot connect to {self._where}: no connection within {CONNECT_TIMEOUT} s") from None
+        OPENED.add(self)
         atexit.register(self.close)
 
     @contextmanager
