@@ -220,6 +220,27 @@ async def test_a_failover_overlap_posts_the_week_once(world: World) -> None:
     assert post.status == "posted"
 
 
+async def test_a_process_killed_mid_post_is_completed_not_repeated(world: World) -> None:
+    """kill -9 while the week's post is on its way to Discord (recorded as "posting", not yet as posted): the next
+    process gets the dead one's lock, finds the record, looks in the channel and completes the week, once."""
+    world.schedule_due_now(0)
+    opening = f"/api/v10/channels/{world.channels[0].id}/messages"
+    world.fake.slow_down(lambda method, path: method == "POST" and path == opening, 3.0)
+    first = world.start("p0", "0")
+    await first.ready()
+    store = DiscussionStore(open_database(world.database_url))
+    await eventually(lambda: [p.status for p in store.posts(world.guilds[0].id)] == ["posting"], "the post begun")
+    first.kill()
+    second = world.start("p0-again", "0")
+    await second.ready()
+    await eventually(lambda: [p.status for p in store.posts(world.guilds[0].id)] == ["posted"], "the week posted")
+    await asyncio.sleep(TICK * 6)
+    [sent] = world.openings(0)  # Discord took the dead process's post, or the new one sent it: one either way
+    [post] = store.posts(world.guilds[0].id)
+    assert post.message_id == sent.message_id and post.thread_id is not None
+    assert "completed an interrupted post" in second.log()
+
+
 async def test_killing_a_process_mid_conversation_and_starting_again_continues_it(world: World) -> None:
     """kill -9 between a message and its reply; a process that takes over (here with a different shard layout:
     one process for both shards) answers that message in the same thread and goes on with the same conversation."""
