@@ -7,8 +7,8 @@
     with database.lock("discussion:42"):           # held across processes (see `Lock`)
         ...
 
-SQL is written once, with `?` placeholders, in what both dialects share (`ON CONFLICT … DO NOTHING`, `TRUE` and
-`FALSE`, `RETURNING` …); only the schema differs, and it lives in versioned migration files
+SQL is written once, with `?` placeholders, in what both dialects share (`ON CONFLICT … DO NOTHING` and `DO UPDATE`,
+`TRUE` and `FALSE`); only the schema differs, and it lives in versioned migration files
 (`bot/database/migrations/<dialect>/V<n>__<name>.sql`) applied when a database is opened (`migrations.py`).
 
 Rows come back as tuples of plain values on both backends: ISO 8601 text for timestamps and JSON text for JSON

@@ -33,7 +33,7 @@ class Libraries:
         anything was swapped."""
         if not self._library.refresh():
             return False
-        self._tutor.thesis()  # loads the tutor's view of the new build
+        _ = self._tutor.current  # loads the tutor's view of the new build
         return True
 
     def may_manage(self, guild_id: int | None) -> bool:

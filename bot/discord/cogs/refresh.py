@@ -39,9 +39,10 @@ class RefreshCog(commands.Cog):
         """Swap in another process's build if CURRENT names one; True if it did."""
         try:
             swapped = await asyncio.to_thread(self.bot.libraries.refresh)
-        except (IndexLoadError, OSError) as exc:
+        except Exception as exc:  # the loop must go on: the next check may find a good build
             if str(exc) != self._failed:
-                log.warning("could not load the index build another process made (keeping the loaded one): %s", exc)
+                log.warning("could not load the index build another process made (keeping the loaded one): %s", exc,
+                            exc_info=not isinstance(exc, IndexLoadError | OSError))
                 self._failed = str(exc)
             return False
         self._failed = ""
