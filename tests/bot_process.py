@@ -27,6 +27,7 @@ def main() -> None:
                         format=f"%(asctime)s {name} %(levelname)s %(name)s: %(message)s")
     for noisy in ("discord.gateway", "discord.client", "discord.http", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("bot.discord.cogs.discussion").setLevel(logging.DEBUG)  # "another process is acting"
     discord.http.Route.BASE = f"{url}/api/v10"
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url.replace("http://", "ws://") + "/")
     settings = Settings(_env_file=None)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.database import Database
+from bot.database import Database, Lock
 from bot.discussion.posts import Opening, compose_opening
 from bot.discussion.rotation import next_topic, ordered_claims
 from bot.discussion.schedule import (
@@ -209,6 +209,21 @@ async def test_crash_before_sending_posts_on_restart(
     assert len(publisher.posts) == 1
 
 
+class Watched:
+    """A lock whose acquisitions are noted in `tried`."""
+
+    def __init__(self, lock: Lock, tried: list[bool]) -> None:
+        self.lock, self.name, self.tried = lock, lock.name, tried
+
+    def acquire(self, *, wait: bool = True) -> bool:
+        got = self.lock.acquire(wait=wait)
+        self.tried.append(got)
+        return got
+
+    def release(self) -> None:
+        self.lock.release()
+
+
 class SlowPublisher(MemoryPublisher):
     """Discord taking its time: sending the opening post waits until `gate` is set."""
 
@@ -228,12 +243,17 @@ async def test_two_processes_racing_for_a_week_post_it_once(service: WeeklyDiscu
     publisher = SlowPublisher()
     old = WeeklyDiscussion(service.tutors, service.store, publisher)
     new = WeeklyDiscussion(service.tutors, DiscussionStore(reopen(service.store.database)), publisher)
+    tried: list[bool] = []  # the new process's attempts at the server's lock
+    acting = new.store.acting
+    new.store.acting = lambda guild_id: Watched(acting(guild_id), tried)  # type: ignore[method-assign]
     now = utc(2026, 11, 30, 17, 1)
     sending = asyncio.create_task(old.tick(GUILD, now))
     await asyncio.wait_for(publisher.sending.wait(), 30)
     assert [p.status for p in new.store.posts(GUILD)] == ["posting"]
     overlapping = asyncio.create_task(new.tick(GUILD, now + timedelta(seconds=1)))
-    await asyncio.sleep(0.3)
+    async with asyncio.timeout(30):
+        while not tried:  # the new process has tried the lock while the old one is still sending
+            await asyncio.sleep(0.01)
     publisher.gate.set()
     outcomes = await asyncio.wait_for(asyncio.gather(sending, overlapping), 30)
     assert outcomes == ["posted 2026-W49", BUSY]
