@@ -19,6 +19,7 @@ from rich.table import Table
 
 from bot.config import get_settings
 from bot.corpus import CorpusError, EssayError
+from bot.database import DatabaseError
 from bot.doctor import run_checks
 from bot.library import INDEXED, EssayStatus, Library
 from bot.retrieval.embedder import ModelLoadError
@@ -40,7 +41,7 @@ app.add_typer(eval_app, name="eval")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-USER_ERRORS = (CorpusError, EssayError, IndexLoadError, ModelLoadError, ValueError, OSError)
+USER_ERRORS = (CorpusError, EssayError, IndexLoadError, ModelLoadError, DatabaseError, ValueError, OSError)
 
 
 @app.callback()
@@ -219,7 +220,7 @@ def _tutor(database: Path | None = None, *, llm: bool = False) -> Tutor:
         raise fail(NO_LLM)
     library = Library(settings)
     library.searcher  # noqa: B018 - load and validate the index before any input is read
-    return Tutor(library, ConversationStore(database or settings.database_path), voice=voice)
+    return Tutor(library, ConversationStore(database or settings), voice=voice)  # settings: DATABASE_URL or _PATH
 
 
 def _emit(reply: Reply, as_json: bool) -> None:
@@ -253,8 +254,8 @@ def ask(
 @app.command()
 def chat(
     essay: Annotated[str | None, typer.Option("--essay", "-e", help="Keep to this essay (id or title).")] = None,
-    session: Annotated[str | None, typer.Option(help="Resume (or name) a conversation kept in DATABASE_PATH.")]
-    = None,
+    session: Annotated[str | None, typer.Option(
+        help="Resume (or name) a conversation kept in the database (DATABASE_PATH, or DATABASE_URL).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Read one message per stdin line; one JSON reply per line.")]
     = False,
     llm: Annotated[bool, LLM_OPTION] = False,

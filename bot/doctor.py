@@ -1,7 +1,8 @@
 """`python -m bot doctor`: is this installation ready? Each check says what it found, or what to fix.
 
 The checks load the index, compare it with corpus/, load the embedding model, write to the database (rolled
-back) and, when an LLM is configured, ask it for one word. They never change anything.
+back; SQLite or the PostgreSQL server of DATABASE_URL) and, when an LLM is configured, ask it for one word.
+They never change anything.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.corpus import CorpusError, EssayError
+from bot.database import DatabaseError
 from bot.library import Library
 from bot.retrieval.embedder import ModelLoadError
 from bot.retrieval.store import IndexLoadError
@@ -45,13 +47,14 @@ def run_checks(settings: Settings) -> Iterator[Finding]:
     if library is not None and indexed:  # without an index, the finding above already says to build one
         yield _check_corpus(library)
     yield _check_model(library)
-    yield _check_database(Path(settings.database_path))
+    yield _check_database(settings)
     yield _check_llm(settings)
     token = settings.discord_token and settings.discord_token.get_secret_value().strip()
     yield Finding("discord", True, "DISCORD_TOKEN is set" if token else
                   "DISCORD_TOKEN is not set (only `python -m bot run` needs it)")
     yield _check_essay_management(settings)
     yield _check_retention(settings)
+    yield _check_shards(settings)
 
 
 def _check_essay_management(settings: Settings) -> Finding:
@@ -64,9 +67,24 @@ def _check_essay_management(settings: Settings) -> Finding:
                    f"{listed} (ADMIN_GUILD_IDS), for members with Manage Server; every other server can only read")
 
 
+def _check_shards(settings: Settings) -> Finding:
+    count, ids = settings.shard_count, settings.shard_ids
+    if count is None:
+        return Finding("shards", True, "one process runs every shard (as many as Discord recommends); set "
+                       "SHARD_COUNT and SHARD_IDS to split the servers between processes")
+    if ids is None or len(ids) == count:
+        return Finding("shards", True, f"this process runs all {count} shards")
+    others = ", ".join(str(i) for i in range(count) if i not in ids)
+    shared = ("they share the PostgreSQL database of DATABASE_URL" if settings.database_url else
+              "without DATABASE_URL they must run on this machine, sharing the SQLite file DATABASE_PATH")
+    return Finding("shards", True, f"this process runs shard{'s' if len(ids) > 1 else ''} "
+                   f"{', '.join(map(str, ids))} of {count}; run {others} in other processes with the same "
+                   f"SHARD_COUNT and INDEX_DIR ({shared}); direct messages and command registration go with shard 0")
+
+
 def _check_retention(settings: Settings) -> Finding:
     days = settings.conversation_retention_days
-    where = f"in {settings.database_path}"
+    where = "in the PostgreSQL database" if settings.database_url else f"in {settings.database_path}"
     if days is None:
         return Finding("conversations", True, f"kept {where} until deleted (/forget); set "
                        "CONVERSATION_RETENTION_DAYS to purge old ones")
@@ -97,7 +115,18 @@ def _check_model(library: Library | None) -> Finding:
     return Finding("embedding model", True, f"{embedder.name} loads (dimension {vector.shape[1]})")
 
 
-def _check_database(path: Path) -> Finding:
+def _check_database(settings: Settings) -> Finding:
+    if settings.database_url:
+        from bot.database.migrations import latest
+        from bot.database.postgres import probe
+
+        try:
+            found = probe(settings.database_url.get_secret_value())
+        except DatabaseError as exc:
+            return Finding("database", False, str(exc), "start the server, or fix DATABASE_URL (user, password, "
+                           "host, port, database; the user must be allowed to create tables)")
+        return Finding("database", True, f"{found} (this program's: {latest('postgresql')}; the bot migrates on start)")
+    path = Path(settings.database_path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(path, timeout=5)

@@ -6,10 +6,13 @@
 
 Blocking: every method here does disk, model or FAISS work. Async callers run them with `asyncio.to_thread`.
 
-Changes (add, remove, build) hold the corpus lock (`INDEX_DIR/.corpus.lock`) from reading the corpus to
-swapping in the new build, so processes never interleave them. A change killed midway leaves the corpus ahead of
-the index (an added file not yet indexed, a removed file still indexed): `status()` says so, the next build
-catches up, and adding the same file again finishes the add.
+Changes (add, remove, build) hold the change lock from reading the corpus to swapping in the new build, so
+processes never interleave them: a PostgreSQL advisory lock when DATABASE_URL is set, else the file lock
+`INDEX_DIR/.corpus.lock` (`_across_processes`). A change killed midway leaves the corpus ahead of the index
+(an added file not yet indexed, a removed file still indexed): `status()` says so, the next build catches
+up, and adding the same file again finishes the add. Several processes may share one CORPUS_DIR and
+INDEX_DIR (bot shards, the CLI): a long-running process calls `refresh()` now and then to swap in a build
+that another process made.
 """
 
 from __future__ import annotations
@@ -17,18 +20,29 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config import Settings, get_settings
 from bot.corpus import Corpus, CorpusError, Essay, find_essay
-from bot.filelock import exclusive
+from bot.database import open_database
+from bot.filelock import FileLock
 from bot.retrieval.embedder import Embedder, resolve_backend, shared_embedder
 from bot.retrieval.search import Hit, Searcher, SearchParams
-from bot.retrieval.store import BuildReport, EssayRecord, LoadedIndex, build_index, load_index, read_manifest
+from bot.retrieval.store import (
+    BuildReport,
+    EssayRecord,
+    LoadedIndex,
+    build_index,
+    current_build,
+    load_index,
+    read_manifest,
+)
 from bot.tutor.argmap import build_argument_map
 
 BUILD = "python -m bot index build"
+CHANGE_LOCK = "library-change"
 
 
 @dataclass(frozen=True)
@@ -178,6 +192,26 @@ class Library:
         essays, invalid = self.corpus.scan()
         return compare(manifest.essays if manifest else [], essays, invalid)
 
+    def refresh(self) -> bool:
+        """Swap in the live build if another process replaced the loaded one (INDEX_DIR/CURRENT names another
+        build); True if it did. Cheap when nothing changed: one small file read. Searches go on with the loaded
+        build until the new one is loaded, so none fails during the swap; a build that cannot be loaded raises
+        IndexLoadError and the loaded one stays. While this process is changing the library itself, nothing is done
+        (its change swaps its own build in)."""
+        if not self._write_lock.acquire(blocking=False):
+            return False
+        try:
+            with self._read_lock:
+                loaded = self._searcher
+            if loaded is None or current_build(self.index_dir) in (None, loaded.index.path):
+                return False
+            fresh = Searcher(load_index(self.index_dir, model=self.embedder.name), self.embedder, self.params)
+            with self._read_lock:
+                self._searcher = fresh
+            return True
+        finally:
+            self._write_lock.release()
+
     def resolve_essay(self, key: str) -> EssayRecord:
         wanted = key.strip().casefold()
         for record in self.essays():
@@ -190,7 +224,7 @@ class Library:
     @contextlib.contextmanager
     def _changing(self) -> Iterator[None]:
         """One corpus/index change at a time, in this process and across processes; clears a killed one's debris."""
-        with self._write_lock, exclusive(self.index_dir / ".corpus.lock"):
+        with self._write_lock, self._across_processes():
             self.corpus.clear_debris()
             yield
 
@@ -237,6 +271,16 @@ class Library:
                 raise
             self.corpus.discard(aside)
             return Change([essay], report)
+
+    def _across_processes(self) -> AbstractContextManager[object]:
+        """One change at a time across processes, for the whole of it (reading the corpus, writing it, building):
+        two processes adding an essay each at once must not each build an index without the other's. A PostgreSQL
+        advisory lock when DATABASE_URL is set (processes on several machines may share INDEX_DIR over a network
+        file system, whose file locks are not to be trusted), else a file lock in INDEX_DIR. `build_index` takes
+        the index's own file lock inside it."""
+        if self.settings.database_url:
+            return open_database(self.settings).lock(CHANGE_LOCK)
+        return FileLock(self.index_dir / ".corpus.lock")
 
     def _rebuild(self, essays: list[Essay], **kwargs: object) -> BuildReport:
         report = build_index(essays, self.index_dir, self.embedder, artifacts=build_argument_map,

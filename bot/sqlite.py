@@ -1,11 +1,12 @@
-"""One way to open the project's SQLite files: WAL journal, a 30 s busy timeout, one transaction, always closed."""
+"""One way to open the project's SQLite files: WAL journal, a 30 s busy timeout, one transaction, always closed.
+
+Used by the SQLite state backend (`bot.database.sqlite`) and the embedding cache (`bot.retrieval.cache`)."""
 
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -21,20 +22,3 @@ def transaction(path: Path, *, foreign_keys: bool = False) -> Iterator[sqlite3.C
             yield db
     finally:
         db.close()
-
-
-class SQLiteStore:
-    """Base of the stores: creates the file and its tables (`schema`), serialises this process's writes."""
-
-    schema = ""
-    foreign_keys = False
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        with self._connect() as db:
-            db.executescript(self.schema)
-
-    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
-        return transaction(self.path, foreign_keys=self.foreign_keys)

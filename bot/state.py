@@ -1,5 +1,7 @@
-"""Persistent state in SQLite (DATABASE_PATH): conversations and their turns, who wrote which words of a turn,
-the Discord threads the bot opened, and messages received but not answered yet.
+"""Persistent state: conversations and their turns, who wrote which words of a turn, the Discord threads the bot
+opened, messages received but not answered yet, and the servers with server commands. In SQLite (DATABASE_PATH, the
+default) or PostgreSQL (DATABASE_URL): each store takes the settings, a `Database` (`bot.database`) or an SQLite
+path, and the schema comes from the versioned migrations in `bot/database/migrations/`.
 
 Each exchange (the user's message and the tutor's reply) is written in one transaction, so a crash never
 leaves half a turn, and a restarted process continues every conversation where it stopped. Conversations are
@@ -11,52 +13,11 @@ What a person said can be deleted on request (`forget_user` on each store) and o
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
-from bot.sqlite import SQLiteStore
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS conversations (
-    id TEXT PRIMARY KEY,
-    essay_id TEXT,
-    claim_id TEXT,
-    closed INTEGER NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS turns (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
-    role TEXT NOT NULL CHECK (role IN ('user', 'tutor')),
-    text TEXT NOT NULL,
-    stance TEXT,
-    move TEXT,
-    question TEXT,
-    claim_id TEXT,
-    quotes TEXT NOT NULL DEFAULT '[]',
-    created_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS turns_by_conversation ON turns (conversation_id, id);
-CREATE TABLE IF NOT EXISTS turn_authors (
-    turn_id INTEGER NOT NULL REFERENCES turns(id) ON DELETE CASCADE,
-    user_id INTEGER NOT NULL,
-    start INTEGER NOT NULL,
-    "end" INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS turn_authors_by_user ON turn_authors (user_id);
-CREATE INDEX IF NOT EXISTS turn_authors_by_turn ON turn_authors (turn_id);
-CREATE INDEX IF NOT EXISTS conversations_by_age ON conversations (updated_at);
-"""
-# Columns added after the first release: (table, column, definition). Added on open when missing.
-_ADDED_COLUMNS = (
-    ("conversations", "other_id", "TEXT"),  # a second essay the reader brought in (a comparison)
-    ("conversations", "focus_source", "TEXT"),  # how the focus essay was chosen (chosen, named, retrieval…)
-    ("turns", "meta", "TEXT NOT NULL DEFAULT '{}'"),  # the turn's kind, the reader's acts, what a question asked
-)
+from bot.database import Connection, Store
 
 
 def _now() -> str:
@@ -129,18 +90,7 @@ class Conversation:
         return [t.text for t in self.turns if t.role == "user"]
 
 
-class ConversationStore(SQLiteStore):
-    schema = _SCHEMA
-    foreign_keys = True
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(path)
-        with self._connect() as db:
-            for table, column, definition in _ADDED_COLUMNS:
-                present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
-                if column not in present:
-                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
-
+class ConversationStore(Store):
     def load(self, conversation_id: str) -> Conversation:
         """The conversation with this id (a new, empty one if it was never seen)."""
         with self._connect() as db:
@@ -165,7 +115,7 @@ class ConversationStore(SQLiteStore):
                 "INSERT INTO conversations (id, essay_id, claim_id, other_id, focus_source, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET essay_id = excluded.essay_id, "
                 "claim_id = excluded.claim_id, other_id = excluded.other_id, focus_source = excluded.focus_source, "
-                "closed = 0, updated_at = excluded.updated_at",
+                "closed = FALSE, updated_at = excluded.updated_at",
                 (conversation.id, conversation.essay_id, conversation.claim_id, conversation.other_id,
                  conversation.focus_source, now, now),
             )
@@ -182,7 +132,7 @@ class ConversationStore(SQLiteStore):
 
     def close(self, conversation_id: str) -> None:
         with self._lock, self._connect() as db:
-            db.execute("UPDATE conversations SET closed = 1, updated_at = ? WHERE id = ?", (_now(), conversation_id))
+            db.execute("UPDATE conversations SET closed = TRUE, updated_at = ? WHERE id = ?", (_now(), conversation_id))
 
     # ---- who said what --------------------------------------------------------------------------------------
     def attribute_last_user_turn(self, conversation_id: str, text: str, spans: Sequence[Span]) -> None:
@@ -250,7 +200,7 @@ class ConversationStore(SQLiteStore):
         return Forgotten(len(emptied), len(touched) - len(emptied), messages)
 
     @staticmethod
-    def _delete_answers(db: sqlite3.Connection, conversation_id: str, turn_id: int) -> None:
+    def _delete_answers(db: Connection, conversation_id: str, turn_id: int) -> None:
         """The tutor turns after user turn `turn_id` and before the conversation's next user turn."""
         following = db.execute("SELECT MIN(id) FROM turns WHERE conversation_id = ? AND role = 'user' AND id > ?",
                                (conversation_id, turn_id)).fetchone()[0]
@@ -265,30 +215,21 @@ class ConversationStore(SQLiteStore):
         return ids
 
 
-_THREADS = """
-CREATE TABLE IF NOT EXISTS discord_threads (
-    thread_id INTEGER PRIMARY KEY,
-    guild_id INTEGER NOT NULL,
-    user_id INTEGER NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS discord_threads_by_user ON discord_threads (user_id);
-"""
-
-
-class ThreadStore(SQLiteStore):
+class ThreadStore(Store):
     """The Discord threads the bot opened for someone's conversation (thread id = conversation id)."""
-
-    schema = _THREADS
 
     def ids(self) -> set[int]:
         with self._connect() as db:
             return {row[0] for row in db.execute("SELECT thread_id FROM discord_threads")}
 
+    def has(self, thread_id: int) -> bool:
+        with self._connect() as db:
+            return db.execute("SELECT 1 FROM discord_threads WHERE thread_id = ?", (thread_id,)).fetchone() is not None
+
     def add(self, thread_id: int, *, guild_id: int, user_id: int) -> None:
         with self._lock, self._connect() as db:
-            db.execute("INSERT OR IGNORE INTO discord_threads VALUES (?, ?, ?, ?)",
-                       (thread_id, guild_id, user_id, _now()))
+            db.execute("INSERT INTO discord_threads (thread_id, guild_id, user_id, created_at) VALUES (?, ?, ?, ?) "
+                       "ON CONFLICT DO NOTHING", (thread_id, guild_id, user_id, _now()))
 
     def forget_user(self, user_id: int) -> list[int]:
         """Delete the threads opened for this person; returns their ids."""
@@ -302,16 +243,9 @@ class ThreadStore(SQLiteStore):
             db.executemany("DELETE FROM discord_threads WHERE thread_id = ?", [(i,) for i in thread_ids])
 
 
-_COMMAND_GUILDS = """
-CREATE TABLE IF NOT EXISTS discord_command_guilds (guild_id INTEGER PRIMARY KEY);
-"""
-
-
-class CommandGuildStore(SQLiteStore):
+class CommandGuildStore(Store):
     """The servers where the bot registered server-only commands (ADMIN_GUILD_IDS, DISCORD_GUILD_ID), so that it
     can take them back from a server no longer listed: Discord keeps a server's commands until they are replaced."""
-
-    schema = _COMMAND_GUILDS
 
     def guilds(self) -> set[int]:
         with self._connect() as db:
@@ -320,20 +254,7 @@ class CommandGuildStore(SQLiteStore):
     def replace(self, guild_ids: Iterable[int]) -> None:
         with self._lock, self._connect() as db:
             db.execute("DELETE FROM discord_command_guilds")
-            db.executemany("INSERT INTO discord_command_guilds VALUES (?)", [(g,) for g in set(guild_ids)])
-
-
-_PENDING = """
-CREATE TABLE IF NOT EXISTS pending_messages (
-    message_id INTEGER PRIMARY KEY,
-    channel_id INTEGER NOT NULL,
-    guild_id INTEGER,
-    user_id INTEGER NOT NULL,
-    inbox TEXT NOT NULL,
-    received_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS pending_by_user ON pending_messages (user_id);
-"""
+            db.executemany("INSERT INTO discord_command_guilds (guild_id) VALUES (?)", [(g,) for g in set(guild_ids)])
 
 
 @dataclass(frozen=True)
@@ -348,14 +269,13 @@ class PendingMessage:
     received_at: datetime
 
 
-class PendingStore(SQLiteStore):
+class PendingStore(Store):
     """Messages received but not yet answered, so that a restarted bot answers them (or says it cannot)."""
-
-    schema = _PENDING
 
     def hold(self, message: PendingMessage) -> None:
         with self._lock, self._connect() as db:
-            db.execute("INSERT OR IGNORE INTO pending_messages VALUES (?, ?, ?, ?, ?, ?)",
+            db.execute("INSERT INTO pending_messages (message_id, channel_id, guild_id, user_id, inbox, received_at) "
+                       "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                        (message.message_id, message.channel_id, message.guild_id, message.user_id, message.inbox,
                         _iso(message.received_at)))
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from bot.config import Settings
+from bot.database import Database, close_databases, open_database
 from bot.library import Library
 from bot.retrieval.embedder import Embedder, shared_embedder
+from tests.postgres import TestPostgres, start_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "severance.txt"
@@ -97,3 +100,45 @@ def library_factory(tmp_path: Path, embedder: Embedder, warm_cache: Path) -> Cal
 @pytest.fixture
 def seed_library(library_factory: Callable[..., Library]) -> Library:
     return library_factory([SEED])
+
+
+# ---- state backends ------------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[TestPostgres]:
+    """A real PostgreSQL server for the session. Where it cannot start, its tests are skipped, except in CI
+    (CI=true), where they fail: the PostgreSQL backend is never left untested there."""
+    try:
+        server = start_postgres()
+    except Exception as exc:  # noqa: BLE001 - any reason, reported in one line
+        reason = f"PostgreSQL could not start: {type(exc).__name__}: {exc}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres: TestPostgres) -> Iterator[str]:
+    """The URL of a new, empty database on the session's server; its pool is closed after the test."""
+    yield postgres.new_database()
+    close_databases()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
+    """Each state test runs on both backends: an SQLite file, and a database on a real PostgreSQL server."""
+    if request.param == "sqlite":
+        return open_database(tmp_path / "tutor.sqlite3")
+    return open_database(request.getfixturevalue("postgres_url"))
+
+
+def reopen(database: Database) -> Database:
+    """A second handle on the same database, as another process would open it (its own connections and locks)."""
+    from bot.database.postgres import PostgresDatabase
+    from bot.database.sqlite import SQLiteDatabase
+
+    if isinstance(database, SQLiteDatabase):
+        return SQLiteDatabase(database.path)
+    assert isinstance(database, PostgresDatabase)
+    return PostgresDatabase(database.url)

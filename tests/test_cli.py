@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.config import get_settings
 from bot.library import Library
+from bot.state import ConversationStore
 from tests.conftest import ROOT, SECOND_ESSAY
 
 HIT_KEYS = {"essay", "title", "section", "text", "score"}
@@ -231,3 +232,21 @@ def test_an_essay_not_yet_indexed_is_listed_with_its_fix_and_re_adding_it_heals(
     assert again.exit_code == 1
     assert again.output.strip().startswith("error: eternal-sunshine.md: exact duplicate of")
     assert len(again.output.strip().splitlines()) == 1
+
+
+def test_chat_sessions_live_in_postgresql_with_database_url(cli_env: Library, postgres_url: str,
+                                                            monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("DATABASE_URL", postgres_url)
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "unused.sqlite3"))
+    first = run("chat", "--json", "--session", "reader", stdin="What is the essay's thesis?\n")
+    again = run("chat", "--json", "--session", "reader", stdin="I agree with it.\n")  # a new process
+    assert first.returncode == 0 and again.returncode == 0, first.stderr + again.stderr
+    stored = ConversationStore(postgres_url).load("terminal:reader")
+    assert [t.text for t in stored.turns if t.role == "user"] == ["What is the essay's thesis?", "I agree with it."]
+    assert not (tmp_path / "unused.sqlite3").exists()
+
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://tutor:hunter2@/tutor?host={tmp_path}/none")
+    down = run("chat", "--json", stdin="Hello?\n")
+    assert down.returncode == 1 and down.stdout == ""
+    [line] = down.stderr.strip().splitlines()
+    assert line.startswith("error: cannot connect to PostgreSQL tutor on ") and "hunter2" not in line

@@ -60,3 +60,19 @@ async def test_thesis_autocompletes_essays(fake: FakeDiscord, library_factory: C
     async with fake.running(make_bot(library_factory([SEED, SECOND_ESSAY]))):
         choices = await fake.autocomplete("thesis", {"essay": ""}, focused="essay", user=fake.member)
     assert {(c["name"], c["value"]) for c in choices} == {(SEVERANCE, "severance"), (SUNSHINE, "eternal-sunshine")}
+
+
+async def test_the_library_follows_changes_made_by_another_process(fake: FakeDiscord, bot: TutorBot,
+                                                                   library: Library) -> None:
+    """The CLI (another process: another `Library` on the same directories) adds an essay, then removes every
+    essay: the running bot's refresh loop swaps each build in, and survives an empty library."""
+    refresh = bot.cogs["RefreshCog"]
+    other = Library(library.settings, embedder=library.embedder)
+    assert not await refresh.check()  # type: ignore[attr-defined]
+    other.add_files([SECOND_ESSAY])
+    assert await refresh.check()  # type: ignore[attr-defined]
+    assert "2 essays" in (await command(fake, "essays")).embeds[0]["description"]
+    other.remove("severance")
+    other.remove("eternal-sunshine")
+    assert await refresh.check()  # type: ignore[attr-defined]
+    assert (await command(fake, "essays")).content.startswith("The library is empty.")

@@ -9,6 +9,7 @@ from pathlib import Path
 import discord
 
 from bot.corpus.models import Passage
+from bot.database import Database
 from bot.discord.ratelimit import ReplyRateLimit
 from bot.discord.render import (
     DESCRIPTION_LIMIT,
@@ -27,6 +28,7 @@ from bot.state import ThreadStore
 from bot.tutor.composer import Quote, Reply
 from bot.tutor.moves import Move
 from bot.tutor.stance import Stance
+from tests.conftest import reopen
 
 WORDS = "the innie stays because the outie cannot bear the grief of a life he refuses to remember "
 
@@ -127,3 +129,14 @@ async def test_the_thread_registry_is_remembered_across_restarts(tmp_path: Path)
     assert 42 in restarted and 43 in restarted
     assert await restarted.forget_user(7) == [42]
     assert 42 not in restarted and 43 in restarted and 42 not in ThreadRegistry(store)
+
+
+async def test_the_thread_registry_follows_another_process(database: Database) -> None:
+    here, there = ThreadRegistry(ThreadStore(database)), ThreadRegistry(ThreadStore(reopen(database)))
+    await there.add(50, guild_id=1, user_id=7)  # opened by the other process after this one started
+    assert 50 not in here and await here.knows(50) and 50 in here and not await here.knows(51)
+    await there.add(51, guild_id=1, user_id=8)
+    await there.forget_user(7)  # /forget run in the other process
+    await here.add(52, guild_id=1, user_id=9)
+    await here.reload()
+    assert 50 not in here and 51 in here and 52 in here

@@ -1,4 +1,5 @@
-"""The weekly discussion's core with an injectable clock: schedule, catch-up, crash safety, rotation, texts."""
+"""The weekly discussion's core with an injectable clock: schedule, catch-up, crash safety, two processes racing
+for one week, rotation, texts. The service's tests run on both state backends (SQLite and a real PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.database import Database, Lock
 from bot.discussion.posts import Opening, compose_opening
 from bot.discussion.rotation import next_topic, ordered_claims
 from bot.discussion.schedule import (
@@ -23,7 +25,7 @@ from bot.discussion.schedule import (
     parse_weekday,
     week_key,
 )
-from bot.discussion.service import WeeklyDiscussion
+from bot.discussion.service import BUSY, WeeklyDiscussion
 from bot.discussion.store import DiscussionStore
 from bot.discussion.summary import (
     Contribution,
@@ -37,7 +39,7 @@ from bot.library import Library
 from bot.state import ConversationStore, Span
 from bot.tutor.engine import Tutor
 from bot.tutor.stance import Stance
-from tests.conftest import SECOND_ESSAY, SEED
+from tests.conftest import SECOND_ESSAY, SEED, reopen
 
 GUILD, CHANNEL = 1, 10
 
@@ -139,9 +141,9 @@ class MemoryPublisher:
 
 
 @pytest.fixture
-def service(seed_library: Library, tmp_path: Path) -> WeeklyDiscussion:
-    tutor = Tutor(seed_library, ConversationStore(tmp_path / "db.sqlite3"))
-    store = DiscussionStore(tmp_path / "db.sqlite3")
+def service(seed_library: Library, database: Database) -> WeeklyDiscussion:
+    tutor = Tutor(seed_library, ConversationStore(database))
+    store = DiscussionStore(database)
     store.set_schedule(schedule(0), utc(2026, 11, 1))
     return WeeklyDiscussion(lambda guild_id: tutor, store, MemoryPublisher())
 
@@ -184,7 +186,7 @@ async def test_no_double_post_after_a_crash_between_posting_and_recording(
         await service.tick(GUILD, utc(2026, 11, 30, 17, 1))
     assert len(publisher.posts) == 1
     monkeypatch.undo()
-    restarted = WeeklyDiscussion(service.tutors, DiscussionStore(store.path), publisher)
+    restarted = WeeklyDiscussion(service.tutors, DiscussionStore(reopen(store.database)), publisher)
     assert await restarted.tick(GUILD, utc(2026, 11, 30, 17, 2)) == "waiting"
     assert len(publisher.posts) == 1  # recognised, not posted again
     [post] = restarted.store.posts(GUILD)
@@ -204,6 +206,68 @@ async def test_crash_before_sending_posts_on_restart(
         await service.tick(GUILD, utc(2026, 11, 30, 17, 1))
     monkeypatch.undo()
     assert await service.tick(GUILD, utc(2026, 11, 30, 17, 3)) == "waiting"
+    assert len(publisher.posts) == 1
+
+
+class Watched:
+    """A lock whose acquisitions are noted in `tried`."""
+
+    def __init__(self, lock: Lock, tried: list[bool]) -> None:
+        self.lock, self.name, self.tried = lock, lock.name, tried
+
+    def acquire(self, *, wait: bool = True) -> bool:
+        got = self.lock.acquire(wait=wait)
+        self.tried.append(got)
+        return got
+
+    def release(self) -> None:
+        self.lock.release()
+
+
+class SlowPublisher(MemoryPublisher):
+    """Discord taking its time: sending the opening post waits until `gate` is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sending, self.gate = asyncio.Event(), asyncio.Event()
+
+    async def publish(self, channel_id: int, opening: Opening) -> tuple[int, int | None]:
+        self.sending.set()
+        await self.gate.wait()
+        return await super().publish(channel_id, opening)
+
+
+async def test_two_processes_racing_for_a_week_post_it_once(service: WeeklyDiscussion) -> None:
+    """A failover overlap: the process taking over starts while the old one is sending the week's post (recorded
+    as "posting", not completed). The new one must neither post it again nor take it for an interrupted post."""
+    publisher = SlowPublisher()
+    old = WeeklyDiscussion(service.tutors, service.store, publisher)
+    new = WeeklyDiscussion(service.tutors, DiscussionStore(reopen(service.store.database)), publisher)
+    tried: list[bool] = []  # the new process's attempts at the server's lock
+    acting = new.store.acting
+    new.store.acting = lambda guild_id: Watched(acting(guild_id), tried)  # type: ignore[method-assign]
+    now = utc(2026, 11, 30, 17, 1)
+    sending = asyncio.create_task(old.tick(GUILD, now))
+    await asyncio.wait_for(publisher.sending.wait(), 30)
+    assert [p.status for p in new.store.posts(GUILD)] == ["posting"]
+    overlapping = asyncio.create_task(new.tick(GUILD, now + timedelta(seconds=1)))
+    async with asyncio.timeout(30):
+        while not tried:  # the new process has tried the lock while the old one is still sending
+            await asyncio.sleep(0.01)
+    publisher.gate.set()
+    outcomes = await asyncio.wait_for(asyncio.gather(sending, overlapping), 30)
+    assert outcomes == ["posted 2026-W49", BUSY]
+    assert await new.tick(GUILD, now + timedelta(minutes=1)) == "waiting"  # and later: the week is done
+    assert len(publisher.posts) == 1 and [p.status for p in new.store.posts(GUILD)] == ["posted"]
+
+
+async def test_two_processes_ticking_at_once_post_once(service: WeeklyDiscussion) -> None:
+    publisher: MemoryPublisher = service.publisher  # type: ignore[assignment]
+    other = WeeklyDiscussion(service.tutors, DiscussionStore(reopen(service.store.database)), publisher)
+    now = utc(2026, 11, 30, 17, 1)
+    for _ in range(3):  # the same minute, again and again, in both processes
+        outcomes = await asyncio.gather(service.tick(GUILD, now), other.tick(GUILD, now))
+        assert set(outcomes) <= {"posted 2026-W49", "waiting", BUSY}
     assert len(publisher.posts) == 1
 
 

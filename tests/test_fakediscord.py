@@ -531,3 +531,44 @@ async def test_raw_gateway_zlib_stream_frames_decompress(fake: FakeDiscord) -> N
         await ws.send_json({"op": 2, "d": {"token": "wrong", "intents": 1, "properties": {}}})
         closing = await ws.receive(timeout=5)
         assert closing.type is aiohttp.WSMsgType.CLOSE and closing.data == 4004
+
+
+# -- shards ----------------------------------------------------------------------------------------------
+
+
+class ShardRecorder(discord.AutoShardedClient):
+    """Records which messages reached this client (its shards' events only)."""
+
+    def __init__(self, shard_ids: list[int] | None, shard_count: int | None) -> None:
+        extra = {"shard_ids": shard_ids, "shard_count": shard_count} if shard_count else {}
+        intents = discord.Intents(guilds=True, guild_messages=True, dm_messages=True, message_content=True)
+        super().__init__(intents=intents, guild_ready_timeout=0.05, **extra)
+        self.seen: list[str] = []
+
+    async def on_message(self, message: discord.Message) -> None:
+        self.seen.append(message.content)
+
+
+async def test_shards_split_the_guilds_and_their_events() -> None:
+    async with FakeDiscord(heartbeat_interval=HEARTBEAT_INTERVAL, default_world=False) as fake:
+        owner = fake.state.add_user("owner")
+        guilds = [fake.state.add_guild(f"on shard {n}", owner=owner, shard=(n, 2)) for n in (0, 1)]
+        assert [(g.id >> 22) % 2 for g in guilds] == [0, 1]
+        channels = [fake.state.add_text_channel(g, "general") for g in guilds]
+        dm = fake.open_dm(owner)
+        first, second = ShardRecorder([0], 2), ShardRecorder([1], 2)
+        async with fake.running(first), fake.running(second):
+            assert [s.shard for s in fake.sessions] == [[0, 2], [1, 2]]
+            assert [g.id for g in first.guilds] == [guilds[0].id] and [g.id for g in second.guilds] == [guilds[1].id]
+            for channel, text in ((channels[0], "to shard 0"), (channels[1], "to shard 1"), (dm, "a DM")):
+                await fake.send_user_message(channel, owner, text)
+            deadline = time.monotonic() + 10
+            while len(first.seen) + len(second.seen) < 3 and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
+            assert first.seen == ["to shard 0", "a DM"] and second.seen == ["to shard 1"]  # DMs: shard 0
+
+        fake.gateway.recommended_shards = 2  # a client without a shard count runs what Discord recommends
+        everything = ShardRecorder(None, None)
+        async with fake.running(everything):
+            assert everything.shard_count == 2 and {g.id for g in everything.guilds} == {g.id for g in guilds}
+        fake.assert_clean()

@@ -73,3 +73,53 @@ def test_doctor_reports_who_manages_the_essays_and_how_long_conversations_stay(
     out = doctor(ADMIN_GUILD_IDS="111,222", CONVERSATION_RETENTION_DAYS="30")
     assert "/essay and /reindex in servers 111, 222 (ADMIN_GUILD_IDS)" in out
     assert "for 30 days after their last message" in out
+
+
+@pytest.mark.parametrize(("count", "ids", "expected"), [
+    ("", "", (None, None)), ("4", "", (4, None)), ("4", "0, 2", (4, [0, 2])), ("2", "[1]", (2, [1])),
+])
+def test_shards_as_people_write_them(monkeypatch: pytest.MonkeyPatch, count: str, ids: str,
+                                     expected: tuple[int | None, list[int] | None]) -> None:
+    found = settings(monkeypatch, SHARD_COUNT=count, SHARD_IDS=ids)
+    assert (found.shard_count, found.shard_ids) == expected
+
+
+@pytest.mark.parametrize(("count", "ids", "message"), [
+    ("", "0", "SHARD_IDS needs SHARD_COUNT"), ("2", "0,2", "SHARD_IDS 2: shard ids go from 0 to SHARD_COUNT - 1"),
+    ("2", "1,1", "names a shard twice"), ("2", "one", "one: not a shard id"), ("0", "", "greater than or equal"),
+])
+def test_wrong_shards_are_named(monkeypatch: pytest.MonkeyPatch, count: str, ids: str, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        settings(monkeypatch, SHARD_COUNT=count, SHARD_IDS=ids)
+
+
+def test_database_url_must_be_postgresql(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert settings(monkeypatch).database_url is None
+    url = "postgresql://bot:secret@db.internal:5432/tutor"
+    found = settings(monkeypatch, DATABASE_URL=url).database_url
+    assert found is not None and found.get_secret_value() == url and "secret" not in repr(found)
+    with pytest.raises(ValidationError, match="must be a PostgreSQL URL"):
+        settings(monkeypatch, DATABASE_URL="mysql://bot@db/tutor")
+
+
+def test_doctor_checks_the_postgresql_server_and_the_shards(
+    library_factory: Callable[..., Library], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, postgres_url: str
+) -> None:
+    library = library_factory()
+    monkeypatch.chdir(tmp_path)
+    for name, value in {"CORPUS_DIR": library.corpus.directory, "INDEX_DIR": library.index_dir,
+                        "DATABASE_URL": postgres_url, "SHARD_COUNT": "4", "SHARD_IDS": "0,1"}.items():
+        monkeypatch.setenv(name, str(value))
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["doctor"])
+    out = " ".join(result.stdout.split())
+    assert result.exit_code == 0, out
+    assert "ok database: PostgreSQL " in out and "is reachable and writable; schema version 0" in out
+    assert "ok shards: this process runs shards 0, 1 of 4; run 2, 3 in other processes" in out
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://bot@/nowhere?host={tmp_path}/no-server")
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["doctor"])
+    get_settings.cache_clear()
+    out = " ".join(result.stdout.split())
+    assert result.exit_code == 1 and "FAIL database: cannot use PostgreSQL nowhere on " in out
+    assert "fix: start the server, or fix DATABASE_URL" in out

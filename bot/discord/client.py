@@ -5,6 +5,11 @@
 Intents: guilds, guild messages, direct messages and message content. Message content is *privileged*: turn on
 "Message Content Intent" on the bot's page of the Discord Developer Portal, or Discord refuses the connection
 (without it the bot could not read the messages in its threads).
+
+Shards: the bot is an `AutoShardedBot`. By default one process runs every shard Discord recommends; with
+SHARD_COUNT and SHARD_IDS it runs just those shards, so several processes split the servers between them, sharing
+the state (DATABASE_URL) and the index (INDEX_DIR). A server's events come on shard `(guild_id >> 22) % count`,
+direct messages on shard 0; `TutorBot.serves` says whether this process runs a server's shard.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from discord.ext import commands
 
 from bot.config import Settings
 from bot.corpus import CorpusError, EssayError
+from bot.database import Database, DatabaseError, open_database
 from bot.discord.cogs import EXTENSIONS
 from bot.discord.conversations import Conversations
 from bot.discord.inbox import Inbox
@@ -73,16 +79,17 @@ class TutorCommandTree(app_commands.CommandTree["TutorBot"]):
             log.warning("could not refuse interaction %s", interaction.id, exc_info=True)
 
 
-class TutorBot(commands.Bot):
+class TutorBot(commands.AutoShardedBot):
     """The tutor on Discord. `library` and `tutor` may be injected (tests); by default they come from `settings`.
 
-    Shared by the cogs: `libraries` (which library and tutor serve a server, who may change it), `conversations`
-    (tutor turns), `threads` (the bot's conversation threads), `pending` (messages not yet answered) and
-    `rate_limit` (replies per user per minute; `rate_period` shortens the minute in tests), and `inboxes` (the cogs'
-    messages not yet answered).
+    Shared by the cogs: `database` (the state), `libraries` (which library and tutor serve a server, who may change
+    it), `conversations` (tutor turns), `threads` (the bot's conversation threads), `pending` (messages not yet
+    answered) and `rate_limit` (replies per user per minute; `rate_period` shortens the minute in tests), and
+    `inboxes` (the cogs' messages not yet answered).
     """
 
-    # set in setup_hook: creating them touches the disk
+    # set in setup_hook: creating them touches the disk or the database server
+    database: Database
     libraries: Libraries
     conversations: Conversations
     threads: ThreadRegistry
@@ -90,8 +97,10 @@ class TutorBot(commands.Bot):
 
     def __init__(self, settings: Settings, *, library: Library | None = None, tutor: Tutor | None = None,
                  clock: Callable[[], datetime] = utc_now, rate_period: float = MINUTE, **options: Any) -> None:
+        shards = {"shard_count": settings.shard_count, "shard_ids": settings.shard_ids} if settings.shard_count else {}
         super().__init__(command_prefix=commands.when_mentioned, help_command=None, intents=bot_intents(),
-                         allowed_mentions=discord.AllowedMentions.none(), tree_cls=TutorCommandTree, **options)
+                         allowed_mentions=discord.AllowedMentions.none(), tree_cls=TutorCommandTree, **shards,
+                         **options)
         self.settings = settings
         self._library = library or Library(settings)
         self._given_tutor = tutor
@@ -100,28 +109,46 @@ class TutorBot(commands.Bot):
         self.discussion_threads: set[int] = set()  # live weekly threads, kept by the discussion cog
         self.inboxes: dict[str, Inbox] = {}  # each cog's inbox of messages not yet answered, by name
 
+    def serves(self, guild_id: int | None) -> bool:
+        """Whether this process runs the shard that carries `guild_id`'s events (None: DMs, which come on shard 0).
+        Each process acts only for the servers it serves (weekly posts, messages held over a restart)."""
+        if self.shard_ids is None or self.shard_count is None:
+            return True
+        return (0 if guild_id is None else (guild_id >> 22) % self.shard_count) in self.shard_ids
+
     async def setup_hook(self) -> None:
         await asyncio.to_thread(self._prepare)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
-        await self._sync_commands()
+        if self.serves(None):
+            await self._sync_commands()
+        else:  # commands belong to the application, not to a shard: registering them once is enough
+            log.info("slash commands are registered by the process that runs shard 0")
 
     def _prepare(self) -> None:
         """Blocking start-up work: bring the index up to date with the corpus, load the model and the argument map
         (or the first question would wait for them), open the stores."""
         library = self._library
+        self.database = open_database(self.settings)
+        log.info("state: %s (schema version %d); shards: %s", self.database.describe(),
+                 self.database.schema_version(), self._shards())
         report = library.build()
         log.info("index: %d essays, %d passages%s", report.essays, report.passages,
                  " (rebuilt)" if report.changed else "")
-        tutor = self._given_tutor or Tutor(library, ConversationStore(self.settings.database_path),
+        tutor = self._given_tutor or Tutor(library, ConversationStore(self.database),
                                            voice=LLMVoice.from_settings(self.settings))
         if report.essays:
             library.search("warm up the embedding model", 1)
             tutor.thesis()
         self.libraries = Libraries(library, tutor, self.settings.admin_guild_ids)
         self.conversations = Conversations(self.libraries, tutor.store)
-        self.threads = ThreadRegistry(ThreadStore(self.settings.database_path))
-        self.pending = PendingStore(self.settings.database_path)
+        self.threads = ThreadRegistry(ThreadStore(self.database))
+        self.pending = PendingStore(self.database)
+
+    def _shards(self) -> str:
+        if self.shard_ids is not None:
+            return f"{', '.join(map(str, self.shard_ids))} of {self.shard_count}"
+        return f"all {self.shard_count}" if self.shard_count else "all (as many as Discord recommends)"
 
     async def _sync_commands(self) -> None:
         """Global commands everywhere; the library's commands only in ADMIN_GUILD_IDS (registered there as server
@@ -135,7 +162,7 @@ class TutorBot(commands.Bot):
         else:
             self.tree.copy_global_to(guild=discord.Object(dev_guild))
             guilds.add(dev_guild)
-        store = CommandGuildStore(self.settings.database_path)
+        store = CommandGuildStore(self.database)
         registered = set(await asyncio.to_thread(store.guilds))
         for guild_id in sorted(guilds | registered):
             try:
@@ -153,7 +180,8 @@ class TutorBot(commands.Bot):
         await asyncio.to_thread(store.replace, registered)
 
     async def on_ready(self) -> None:
-        log.info("logged in as %s (id %s) in %d servers", self.user, self.user and self.user.id, len(self.guilds))
+        log.info("logged in as %s (id %s) in %d servers, shards %s", self.user, self.user and self.user.id,
+                 len(self.guilds), self._shards())
 
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: the cogs listen to messages themselves."""
@@ -174,5 +202,5 @@ def run_bot(settings: Settings) -> None:
                             "Gateway Intents, Message Content Intent)") from None
     except (aiohttp.ClientConnectionError, discord.GatewayNotFound) as exc:
         raise BotStartError(f"could not reach Discord: {exc}") from None
-    except (CorpusError, EssayError, IndexLoadError, ModelLoadError, OSError) as exc:
+    except (CorpusError, EssayError, IndexLoadError, ModelLoadError, DatabaseError, OSError) as exc:
         raise BotStartError("; ".join(str(exc).splitlines())) from None

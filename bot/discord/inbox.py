@@ -10,7 +10,8 @@ Floods: before a burst is answered, its sender's reply rate (`ReplyRateLimit`) i
 burst waits, still collecting, until the limit lifts, and the sender is told once.
 
 Restarts: each message's ids are held in the `PendingStore` until its burst was answered, so a restarted bot
-reads the held messages again from Discord and answers them (`restore`), or says it could not.
+reads the held messages again from Discord and answers them (`restore`), or says it could not. With several
+processes sharing the store, each restores only the messages of the servers it `serves` (its shards).
 
 discord.py has cooldowns that refuse and `max_concurrency` that queues *commands*; nothing in it collects plain
 messages into one turn and answers them later, hence this module.
@@ -69,9 +70,11 @@ class Inbox:
     """`answer(burst)` must handle its own failures (apologise); an exception escaping it is logged."""
 
     def __init__(self, name: str, client: discord.Client, store: PendingStore, rate: ReplyRateLimit, *,
-                 quiet: float, answer: Callable[[Burst], Awaitable[None]]) -> None:
+                 quiet: float, answer: Callable[[Burst], Awaitable[None]],
+                 serves: Callable[[int | None], bool] | None = None) -> None:
         self.name = name
         self.client = client
+        self.serves = serves or (lambda guild_id: guild_id is None or client.get_guild(guild_id) is not None)
         self.store = store
         self.rate = rate
         self.quiet = quiet
@@ -175,8 +178,8 @@ class Inbox:
         sender it came too long ago; a message deleted meanwhile needs nothing."""
         now = datetime.now(UTC)
         for pending in await asyncio.to_thread(self.store.held, self.name):
-            if pending.guild_id is not None and self.client.get_guild(pending.guild_id) is None:
-                continue  # a server this process does not serve (another shard's)
+            if not self.serves(pending.guild_id):
+                continue  # another process's: a server (or, for DMs, shard 0) on a shard this one does not run
             message = await self._fetch(pending)
             if message is not None and now - pending.received_at <= RESTORE_WITHIN:
                 take(message)

@@ -27,6 +27,15 @@ class Libraries:
         """The tutor over that server's library."""
         return self._tutor
 
+    def refresh(self) -> bool:
+        """Blocking: swap in builds that other processes made (`Library.refresh`) and prepare the tutor's view of a
+        new one (argument map, catalog) at once, so the first question after the swap does not wait for it. True if
+        anything was swapped."""
+        if not self._library.refresh():
+            return False
+        _ = self._tutor.current  # loads the tutor's view of the new build
+        return True
+
     def may_manage(self, guild_id: int | None) -> bool:
         """Whether `/essay` and `/reindex` may change the library from this server."""
         return guild_id is not None and guild_id in self.admin_guild_ids

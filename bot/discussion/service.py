@@ -1,19 +1,28 @@
 """The weekly discussion's decisions, independent of Discord: what to post, close, skip or nudge, and when.
 
 The Discord cog implements `Publisher` (send, find, close, nudge) and calls `tick` every minute and on start-up
-with the current time; tests call it with any time they like. Blocking work (SQLite, the tutor) runs in worker
-threads so the event loop keeps its heartbeat.
+with the current time; tests call it with any time they like. Blocking work (the database, the tutor) runs in
+worker threads so the event loop keeps its heartbeat.
+
+Several bot processes can share the database (shards, or an old and a new process overlapping during a failover):
+whatever is done for a server (recovering an interrupted post, posting, closing, nudging) is done under that server's
+cross-process lock (`DiscussionStore.acting`: an advisory lock in PostgreSQL, a file lock beside an SQLite file),
+so two processes never both take up the same week: the second finds the lock taken and leaves the server to the
+first, and once the first has finished it finds the week posted. A process killed mid-post releases the lock with
+its death, and the next one to act finds the "posting" record and completes it (looking for the post first).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.database import Lock
 from bot.discussion.posts import Opening, compose_opening, nudge_question
 from bot.discussion.rotation import next_topic
 from bot.discussion.schedule import Due, Schedule, due, next_run, week_key
@@ -24,6 +33,8 @@ from bot.tutor.engine import Tutor
 
 log = logging.getLogger(__name__)
 QUIET = timedelta(hours=48)
+BUSY = "busy"  # another process is acting for the server: nothing was done
+COMMAND_WAIT = 10.0  # seconds `post_now` waits for another process to finish what it is doing for the server
 
 
 class Publisher(Protocol):
@@ -63,6 +74,24 @@ class WeeklyDiscussion:
     def _lock(self, guild_id: int) -> asyncio.Lock:
         return self._acting.setdefault(guild_id, asyncio.Lock())
 
+    @contextlib.asynccontextmanager
+    async def _acting_for(self, guild_id: int, *, wait: float = 0.0) -> AsyncIterator[bool]:
+        """Act for a server alone: in this process (an asyncio lock) and across processes (the store's lock, tried
+        from a worker thread every quarter second for up to `wait` seconds). Yields whether it was had."""
+        async with self._lock(guild_id):
+            lock = self.store.acting(guild_id)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + wait
+            while not (held := await _try(lock)):
+                if loop.time() >= deadline:
+                    break
+                await asyncio.sleep(0.25)
+            try:
+                yield held
+            finally:
+                if held:
+                    await asyncio.to_thread(lock.release)
+
     # ---- reading ---------------------------------------------------------------------------------------------
     async def status(self, guild_id: int, now: datetime) -> Status | None:
         found = await asyncio.to_thread(self.store.schedule, guild_id)
@@ -98,9 +127,10 @@ class WeeklyDiscussion:
 
     # ---- acting ----------------------------------------------------------------------------------------------
     async def tick(self, guild_id: int, now: datetime) -> str:
-        """Do whatever is due for a server now: recover, post (or skip a stale slot), nudge a quiet thread."""
-        async with self._lock(guild_id):
-            return await self._tick(guild_id, now)
+        """Do whatever is due for a server now: recover, post (or skip a stale slot), nudge a quiet thread. "busy"
+        when another process is doing it."""
+        async with self._acting_for(guild_id) as held:
+            return await self._tick(guild_id, now) if held else BUSY
 
     async def _tick(self, guild_id: int, now: datetime) -> str:
         found = await asyncio.to_thread(self.store.schedule, guild_id)
@@ -126,9 +156,10 @@ class WeeklyDiscussion:
         return "waiting"
 
     async def post_now(self, guild_id: int, now: datetime) -> str:
-        """/discussion now: post the next topic at once (closing the previous thread), as this week's post."""
-        async with self._lock(guild_id):
-            return await self._post_now(guild_id, now)
+        """/discussion now: post the next topic at once (closing the previous thread), as this week's post. "busy"
+        when another process kept acting for the server for COMMAND_WAIT seconds."""
+        async with self._acting_for(guild_id, wait=COMMAND_WAIT) as held:
+            return await self._post_now(guild_id, now) if held else BUSY
 
     async def _post_now(self, guild_id: int, now: datetime) -> str:
         found = await asyncio.to_thread(self.store.schedule, guild_id)
@@ -200,3 +231,15 @@ class WeeklyDiscussion:
                 question = await asyncio.to_thread(nudge_question, claim, asked, rarity, len(asked))
                 await self.publisher.nudge(post.thread_id, question)
                 await asyncio.to_thread(self.store.touch, post.thread_id, now, nudged=True)
+
+
+async def _try(lock: Lock) -> bool:
+    """`lock.acquire(wait=False)` in a worker thread. If the caller is cancelled meanwhile, a lock the thread still
+    got is released, never left held."""
+    attempt = asyncio.ensure_future(asyncio.to_thread(lock.acquire, wait=False))
+    try:
+        return await asyncio.shield(attempt)
+    except asyncio.CancelledError:
+        attempt.add_done_callback(lambda done: done.cancelled() or done.exception() or not done.result()
+                                  or lock.release())
+        raise

@@ -1,8 +1,10 @@
-"""Weekly-discussion state in SQLite (the same DATABASE_PATH as conversations): schedules and posts.
+"""Weekly-discussion state, in the same database as conversations (`bot.database`): schedules and posts.
 
 A post is recorded *before* it is sent (status "posting", keyed by server and ISO week) and completed after
 ("posted", with message and thread ids). A restart that finds a "posting" record looks for the message in the
-channel before posting again, so a week is never posted twice even if the bot dies between the two steps.
+channel before posting again, so a week is never posted twice even if the bot dies between the two steps. Several
+processes share the database: `acting(guild_id)` is the cross-process lock under which one of them at a time acts
+for a server (see `WeeklyDiscussion`).
 """
 
 from __future__ import annotations
@@ -10,33 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
+from bot.database import Lock, Store
 from bot.discussion.schedule import Schedule
-from bot.sqlite import SQLiteStore
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS discussion_schedules (
-    guild_id INTEGER PRIMARY KEY,
-    channel_id INTEGER NOT NULL,
-    weekday INTEGER NOT NULL,
-    at TEXT NOT NULL,
-    timezone TEXT NOT NULL,
-    enabled INTEGER NOT NULL DEFAULT 1,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS discussion_posts (
-    guild_id INTEGER NOT NULL,
-    week_key TEXT NOT NULL,
-    claim_id TEXT NOT NULL,
-    channel_id INTEGER NOT NULL,
-    message_id INTEGER,
-    thread_id INTEGER,
-    status TEXT NOT NULL CHECK (status IN ('posting', 'posted', 'closed', 'skipped')),
-    created_at TEXT NOT NULL,
-    last_activity_at TEXT,
-    nudged_at TEXT,
-    PRIMARY KEY (guild_id, week_key)
-);
-"""
 
 
 @dataclass(frozen=True)
@@ -61,16 +38,18 @@ def _parse(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-class DiscussionStore(SQLiteStore):
-    schema = _SCHEMA
+class DiscussionStore(Store):
+    def acting(self, guild_id: int) -> Lock:
+        """The lock held by whoever is acting for this server's weekly discussion (not taken yet)."""
+        return self.database.lock(f"discussion:{guild_id}")
 
     # ---- schedules -------------------------------------------------------------------------------------------
     def set_schedule(self, schedule: Schedule, now: datetime) -> None:
         with self._lock, self._connect() as db:
             db.execute(
                 "INSERT INTO discussion_schedules (guild_id, channel_id, weekday, at, timezone, enabled, created_at) "
-                "VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT(guild_id) DO UPDATE SET channel_id = excluded.channel_id, "
-                "weekday = excluded.weekday, at = excluded.at, timezone = excluded.timezone, enabled = 1, "
+                "VALUES (?, ?, ?, ?, ?, TRUE, ?) ON CONFLICT(guild_id) DO UPDATE SET channel_id = excluded.channel_id, "
+                "weekday = excluded.weekday, at = excluded.at, timezone = excluded.timezone, enabled = TRUE, "
                 "created_at = excluded.created_at",
                 (schedule.guild_id, schedule.channel_id, schedule.weekday, schedule.at.strftime("%H:%M"),
                  schedule.timezone, _iso(now)),
@@ -78,7 +57,7 @@ class DiscussionStore(SQLiteStore):
 
     def disable(self, guild_id: int) -> bool:
         with self._lock, self._connect() as db:
-            cursor = db.execute("UPDATE discussion_schedules SET enabled = 0 WHERE guild_id = ?", (guild_id,))
+            cursor = db.execute("UPDATE discussion_schedules SET enabled = FALSE WHERE guild_id = ?", (guild_id,))
             return cursor.rowcount > 0
 
     def schedule(self, guild_id: int) -> tuple[Schedule, datetime] | None:
@@ -94,15 +73,16 @@ class DiscussionStore(SQLiteStore):
 
     def enabled_guilds(self) -> list[int]:
         with self._connect() as db:
-            return [r[0] for r in db.execute("SELECT guild_id FROM discussion_schedules WHERE enabled = 1")]
+            return [r[0] for r in db.execute("SELECT guild_id FROM discussion_schedules WHERE enabled = TRUE")]
 
     # ---- posts -----------------------------------------------------------------------------------------------
     def begin_post(self, guild_id: int, week_key: str, claim_id: str, channel_id: int, now: datetime) -> bool:
         """Record the intent to post this week; False if the week already has a record (never post twice)."""
         with self._lock, self._connect() as db:
             cursor = db.execute(
-                "INSERT OR IGNORE INTO discussion_posts (guild_id, week_key, claim_id, channel_id, status, created_at)"
-                " VALUES (?, ?, ?, ?, 'posting', ?)", (guild_id, week_key, claim_id, channel_id, _iso(now)))
+                "INSERT INTO discussion_posts (guild_id, week_key, claim_id, channel_id, status, created_at) "
+                "VALUES (?, ?, ?, ?, 'posting', ?) ON CONFLICT DO NOTHING",
+                (guild_id, week_key, claim_id, channel_id, _iso(now)))
             return cursor.rowcount == 1
 
     def complete_post(self, guild_id: int, week_key: str, message_id: int, thread_id: int | None,
@@ -114,8 +94,9 @@ class DiscussionStore(SQLiteStore):
 
     def record_skip(self, guild_id: int, week_key: str, channel_id: int, now: datetime) -> None:
         with self._lock, self._connect() as db:
-            db.execute("INSERT OR IGNORE INTO discussion_posts (guild_id, week_key, claim_id, channel_id, status, "
-                       "created_at) VALUES (?, ?, '', ?, 'skipped', ?)", (guild_id, week_key, channel_id, _iso(now)))
+            db.execute("INSERT INTO discussion_posts (guild_id, week_key, claim_id, channel_id, status, created_at) "
+                       "VALUES (?, ?, '', ?, 'skipped', ?) ON CONFLICT DO NOTHING",
+                       (guild_id, week_key, channel_id, _iso(now)))
 
     def set_status(self, guild_id: int, week_key: str, status: str) -> None:
         with self._lock, self._connect() as db:

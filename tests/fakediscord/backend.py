@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .appcommands import CommandStore
 from .errors import DiscordError
@@ -25,6 +25,11 @@ class Backend:
     #: Seconds a bot has to answer an interaction (Discord: 3) before callbacks get 404 Unknown interaction.
     interaction_deadline: float
     clock: Callable[[], float]
+    #: (matches(method, path), seconds): requests that match wait that long before they are handled.
+    delays: list[tuple[Callable[[str, str], bool], float]] = field(default_factory=list)
+
+    def delay_for(self, method: str, path: str) -> float:
+        return sum(seconds for matches, seconds in self.delays if matches(method, path))
 
     def check_application(self, application_id: str) -> None:
         if application_id != str(self.state.application_id):

@@ -1,8 +1,14 @@
-"""The gateway websocket: HELLO / IDENTIFY / READY / GUILD_CREATE, heartbeats, RESUME.
+"""The gateway websocket: HELLO / IDENTIFY / READY / GUILD_CREATE, heartbeats, RESUME, shards.
 
 Sessions outlive connections: a connection that drops without a clean
 close (code 1000/1001) leaves its session resumable, and events dispatched
 meanwhile are replayed on RESUME, like Discord does.
+
+Shards: a session that IDENTIFYs with ``shard: [shard_id, shard_count]``
+gets only the guilds of that shard (READY, GUILD_CREATE) and only their
+events, a guild being on shard ``(guild_id >> 22) % shard_count``; events
+outside any guild (DMs, DM interactions) go to shard 0. Two sessions on the
+same shard (the overlap of a failover) both get its events.
 """
 
 from __future__ import annotations
@@ -40,10 +46,24 @@ OP_HELLO = 10
 OP_HEARTBEAT_ACK = 11
 
 CLOSE_AUTHENTICATION_FAILED = 4004
+CLOSE_INVALID_SHARD = 4010
 #: Close codes with which a client ends its session for good (no RESUME possible).
 SESSION_ENDING_CLOSE_CODES = (1000, 1001)
 REPLAY_BUFFER = 1000
 APPLICATION_FLAGS = (1 << 12) | (1 << 14) | (1 << 18)  # presence, members, message content intents allowed
+
+
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """The shard that carries a guild's events (Discord's formula)."""
+    return (guild_id >> 22) % shard_count
+
+
+def on_shard(shard: list[int] | None, guild_id: int | None) -> bool:
+    """Whether a session IDENTIFYed with ``shard`` ([id, count], or None: unsharded) gets a guild's events."""
+    if shard is None:
+        return True
+    shard_id, count = shard
+    return shard_id == (0 if guild_id is None else shard_of(guild_id, count))
 
 
 class GatewayConnection:
@@ -134,6 +154,8 @@ class Gateway:
         self.unhandled = unhandled
         self.clock = clock
         self.url = ""
+        #: What GET /gateway/bot recommends (a client with no shard count of its own runs this many shards).
+        self.recommended_shards = 1
         self.connections: list[GatewayConnection] = []
         self._ids = itertools.count(1)
 
@@ -142,10 +164,20 @@ class Gateway:
         return [c for c in self.connections if not c.ws.closed]
 
     async def dispatch(self, event: str, data: Payload) -> None:
-        """Send a dispatch to every live session whose intents allow it."""
+        """Send a dispatch to every live session on the event's shard whose intents allow it."""
+        guild_id = self._event_guild(event, data)
         for session in self.sessions:
-            if not session.ended:
+            if not session.ended and on_shard(session.shard, guild_id):
                 await self.dispatch_to(session, event, data)
+
+    def _event_guild(self, event: str, data: Payload) -> int | None:
+        """The guild an event belongs to (None: a DM or no guild at all)."""
+        if event in ("GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE"):
+            return int(data["id"])
+        if data.get("guild_id"):
+            return int(data["guild_id"])
+        channel = self.state.channels.get(int(data["channel_id"])) if data.get("channel_id") else None
+        return channel.guild_id if channel is not None else None
 
     async def send_reconnect(self) -> None:
         """Ask every connected client to reconnect (op 7); discord.py then RESUMEs."""
@@ -219,12 +251,19 @@ class Gateway:
         session = GatewaySession(
             id=secrets.token_hex(16), intents=int(data.get("intents", 0)), shard=data.get("shard"), identify=data
         )
+        shard = session.shard
+        if shard is not None and not (len(shard) == 2 and 0 <= shard[0] < shard[1]):
+            await connection.ws.close(code=CLOSE_INVALID_SHARD, message=b"Invalid shard.")
+            return
         session.connection = connection
         connection.session = session
         await session.dispatch("READY", self._ready_payload(session))
-        for guild in self.state.guilds.values():
+        for guild in self._guilds_of(session):
             await self.dispatch_to(session, "GUILD_CREATE", self._guild_create_payload(guild, session))
         self.sessions.append(session)
+
+    def _guilds_of(self, session: GatewaySession) -> list[FakeGuild]:
+        return [g for g in self.state.guilds.values() if on_shard(session.shard, g.id)]
 
     async def dispatch_to(self, session: GatewaySession, event: str, data: Payload) -> None:
         visible = filter_dispatch(event, data, session.intents, self.state.bot_user.id)
@@ -250,7 +289,7 @@ class Gateway:
         ready: Payload = {
             "v": 10,
             "user": user,
-            "guilds": [{"id": str(g), "unavailable": True} for g in self.state.guilds],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in self._guilds_of(session)],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.url,

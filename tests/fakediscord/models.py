@@ -66,6 +66,14 @@ class SnowflakeFactory:
         self._last = max(candidate, self._last + 1)
         return self._last
 
+    def next_on_shard(self, shard_id: int, shard_count: int) -> int:
+        """The next id of a guild on shard ``shard_id`` of ``shard_count`` (``(id >> 22) % count == shard_id``)."""
+        millis = self.next() >> 22
+        while millis % shard_count != shard_id:
+            millis += 1
+        self._last = millis << 22
+        return self._last
+
 
 @dataclass
 class FakeUser:

@@ -182,6 +182,7 @@ class RequestRecord:
     query: dict[str, str]
     json: Any
     status: int = 0
+    user_agent: str = ""  # which client sent it, when several share the fake
 
 
 @dataclass

@@ -56,7 +56,8 @@ class CoreRoutes:
 
     async def get_gateway_bot(self, request: web.Request) -> web.Response:
         limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
-        return json_response({"url": self.b.gateway.url, "shards": 1, "session_start_limit": limit})
+        return json_response({"url": self.b.gateway.url, "shards": self.b.gateway.recommended_shards,
+                              "session_start_limit": limit})
 
     async def get_me(self, request: web.Request) -> web.Response:
         return json_response(self.state.bot_user.payload() | {"verified": True, "mfa_enabled": False, "flags": 0})

@@ -419,6 +419,11 @@ class FakeDiscord:
     def _interaction(self, interaction: InteractionRef) -> InteractionRecord:
         return self.interactions[interaction if isinstance(interaction, int) else interaction.id]
 
+    def slow_down(self, matches: Callable[[str, str], bool], seconds: float) -> None:
+        """Make requests for which ``matches(method, path)`` holds wait ``seconds`` before they are handled (a slow
+        Discord, to widen a race)."""
+        self._backend.delays.append((matches, seconds))
+
     # -- gateway control -------------------------------------------------------------------------------------
 
     async def reconnect_gateway(self) -> None:

@@ -69,9 +69,11 @@ class FakeState:
         self.users[user.id] = user
         return user
 
-    def add_guild(self, name: str, *, owner: FakeUser) -> FakeGuild:
-        """A guild with an @everyone role, its owner and the bot (with a 'Bot' role) as members."""
-        guild = FakeGuild(id=self.ids.next(), name=name, owner_id=owner.id)
+    def add_guild(self, name: str, *, owner: FakeUser, shard: tuple[int, int] | None = None) -> FakeGuild:
+        """A guild with an @everyone role, its owner and the bot (with a 'Bot' role) as members; ``shard`` =
+        ``(shard_id, shard_count)`` gives it an id on that shard."""
+        guild_id = self.ids.next() if shard is None else self.ids.next_on_shard(*shard)
+        guild = FakeGuild(id=guild_id, name=name, owner_id=owner.id)
         guild.roles[guild.id] = FakeRole(id=guild.id, name="@everyone", permissions=EVERYONE_PERMISSIONS, position=0)
         self.guilds[guild.id] = guild
         self.add_member(guild, owner)

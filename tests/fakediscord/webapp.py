@@ -8,6 +8,7 @@ sleeps of several seconds, which would only make a failing test slow.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -48,6 +49,9 @@ def build_app(
         if request.path == "/":
             return await handler(request)
         record = await _describe(request)
+        delay = backend.delay_for(request.method, request.path)
+        if delay:
+            await asyncio.sleep(delay)
         try:
             _check_token(request, backend.token)
             response = await handler(request)
@@ -91,4 +95,5 @@ async def _describe(request: web.Request) -> RequestRecord:
                 body = json.loads(raw)
             except ValueError:
                 body = raw.decode(errors="replace")
-    return RequestRecord(request.method, request.path, dict(request.query), body)
+    return RequestRecord(request.method, request.path, dict(request.query), body,
+                         user_agent=request.headers.get("User-Agent", ""))

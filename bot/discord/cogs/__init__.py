@@ -8,4 +8,5 @@ EXTENSIONS = (
     "bot.discord.cogs.admin",  # /essay add|remove, /reindex (only in ADMIN_GUILD_IDS servers)
     "bot.discord.cogs.discussion",  # the weekly discussion
     "bot.discord.cogs.privacy",  # /forget, and purging old conversations (CONVERSATION_RETENTION_DAYS)
+    "bot.discord.cogs.refresh",  # swapping in index builds that other processes made (INDEX_REFRESH_SECONDS)
 )

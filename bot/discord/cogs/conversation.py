@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
-from discord.ext import commands
+from discord.ext import commands, tasks
 
 from bot.corpus import CorpusError
 from bot.discord.buttons import ReplyButton, reply_view
@@ -38,21 +38,31 @@ log = logging.getLogger(__name__)
 
 ANSWERED_TYPES = (discord.MessageType.default, discord.MessageType.reply)  # not joins, pins, thread notices…
 ARCHIVE_AFTER_MINUTES = 1440
+THREADS_RELOAD_SECONDS = 60.0
 
 
 class ConversationCog(commands.Cog):
     def __init__(self, bot: TutorBot) -> None:
         self.bot = bot
         self.inbox = Inbox("conversation", bot, bot.pending, bot.rate_limit, quiet=bot.settings.burst_quiet_seconds,
-                           answer=self._answer)
+                           answer=self._answer, serves=bot.serves)
+        self._threads_reloader = tasks.loop(seconds=THREADS_RELOAD_SECONDS)(self._reload_threads)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(ReplyButton)  # the buttons of replies sent before a restart keep working
         self.inbox.open(self._take, self.bot.inboxes)  # and the messages received just before it are answered
+        self._threads_reloader.start()  # threads other processes opened or forgot (/forget run there)
 
     async def cog_unload(self) -> None:
+        self._threads_reloader.cancel()
         self.bot.remove_dynamic_items(ReplyButton)
         await self.inbox.close()
+
+    async def _reload_threads(self) -> None:
+        try:
+            await self.bot.threads.reload()
+        except Exception:  # the loop must go on (a database restarting, say): the next minute tries again
+            log.warning("could not re-read the thread registry", exc_info=True)
 
     # ---- /ask ------------------------------------------------------------------------------------------------
     @app_commands.command(name="ask", description="Ask about the essays: the tutor quotes them and asks you back")
@@ -85,9 +95,17 @@ class ConversationCog(commands.Cog):
     # ---- messages --------------------------------------------------------------------------------------------
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        if message.author.bot or message.type not in ANSWERED_TYPES or not self._is_for_me(message):
+        if message.author.bot or message.type not in ANSWERED_TYPES:
             return
-        self._take(message)
+        if self._is_for_me(message) or await self._opened_elsewhere(message):
+            self._take(message)
+
+    async def _opened_elsewhere(self, message: discord.Message) -> bool:
+        """A thread the bot opened that this process does not know: another process may have opened it as a
+        conversation since this one started (the store says)."""
+        channel, me = message.channel, self.bot.user
+        return (isinstance(channel, discord.Thread) and me is not None and channel.owner_id == me.id
+                and channel.id not in self.bot.discussion_threads and await self.bot.threads.knows(channel.id))
 
     def _take(self, message: discord.Message) -> None:
         """Into the inbox, keyed by the person and the conversation (or, for a mention, the channel)."""

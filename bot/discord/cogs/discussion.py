@@ -25,7 +25,7 @@ from bot.discord.interactions import manage_server, say
 from bot.discord.publisher import DiscordPublisher, opening_embed
 from bot.discord.render import reply_embed
 from bot.discussion.schedule import WEEKDAYS, Schedule, ScheduleError, parse_time, parse_timezone
-from bot.discussion.service import WeeklyDiscussion
+from bot.discussion.service import BUSY, WeeklyDiscussion
 from bot.discussion.store import DiscussionStore
 
 if TYPE_CHECKING:
@@ -43,10 +43,10 @@ class DiscussionCog(commands.Cog):
     def __init__(self, bot: TutorBot) -> None:
         self.bot = bot
         self.clock = bot.clock
-        self.store = DiscussionStore(bot.settings.database_path)
+        self.store = DiscussionStore(bot.database)
         self.service = WeeklyDiscussion(bot.libraries.tutor, self.store, DiscordPublisher(bot))
         self.inbox = Inbox("discussion", bot, bot.pending, bot.rate_limit,
-                           quiet=bot.settings.discussion_batch_seconds, answer=self._answer)
+                           quiet=bot.settings.discussion_batch_seconds, answer=self._answer, serves=bot.serves)
         self._ticker = tasks.loop(seconds=bot.settings.discussion_tick_seconds)(self._tick)
 
     async def cog_load(self) -> None:
@@ -66,17 +66,22 @@ class DiscussionCog(commands.Cog):
 
     # ---- the scheduler ---------------------------------------------------------------------------------------
     async def _tick(self) -> None:
-        """Every minute (and at start-up, which catches up a missed post): whatever is due in each server."""
+        """Every minute (and at start-up, which catches up a missed post): whatever is due in each server this
+        process serves (the servers on its shards; other processes serve the rest)."""
         await self.bot.wait_until_ready()
         for guild_id in await asyncio.to_thread(self.store.enabled_guilds):
+            if not self.bot.serves(guild_id):
+                continue
             try:
                 outcome = await self.service.tick(guild_id, self.clock())
             except Exception:
                 log.exception("weekly discussion tick failed for guild %s", guild_id)
                 continue
-            if outcome != "waiting":
+            if outcome == BUSY:
+                log.debug("weekly discussion, guild %s: another process is acting for it", guild_id)
+            elif outcome != "waiting":
                 log.info("weekly discussion, guild %s: %s", guild_id, outcome)
-                await self._refresh_threads()
+        await self._refresh_threads()  # also the weeks another process (an overlapping one) opened
 
     # ---- commands --------------------------------------------------------------------------------------------
     @manage_server()
@@ -145,6 +150,10 @@ class DiscussionCog(commands.Cog):
         await self._refresh_threads()
         if outcome == "no schedule":
             await say(interaction, "Set a channel first with /discussion set.")
+            return
+        if outcome == BUSY:
+            await say(interaction, "Another process of the bot is posting this server's discussion right now, so "
+                                   "nothing was changed. Check the channel, then try again in a minute if need be.")
             return
         await say(interaction, f"Done: {outcome}.")
 
