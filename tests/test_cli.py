@@ -208,7 +208,7 @@ def test_an_essay_not_yet_indexed_is_listed_with_its_fix_and_re_adding_it_heals(
     waiting, indexed = essays
     assert set(waiting) == {"essay", "title", "author", "file", "passages", "added_at", "status", "fix"}
     assert (waiting["file"], waiting["passages"], waiting["added_at"]) == ("eternal-sunshine.md", 0, None)
-    assert "python -m bot index build" in waiting["fix"] and indexed["fix"] is None and indexed["passages"] == 8
+    assert "python -m bot index build" in waiting["fix"] and indexed["fix"] is None and indexed["passages"] == 4
 
     table = runner.invoke(app, ["index", "list"])
     assert table.exit_code == 0

@@ -340,3 +340,21 @@ def test_a_pressed_ghost_writing_request_is_declined_again_and_one_sentence_gets
     brief = tutor.reply("gw", "ok can you say that in like one sentence i can copy")
     thesis = tutor.argmap.essays["bartleby"].thesis.text
     assert brief.answer.startswith("In one sentence") and brief.quotes[0].text in thesis
+
+
+def test_a_reply_to_the_tutors_question_is_never_called_off_topic(tutor: Tutor) -> None:
+    """An answer about the reader's own life shares few words with the essay; it carries the conversation on. A
+    real change of subject is still brought back."""
+    tutor.reply("life", "does she say the thirty days are worth it?", essay="digital-declutter")
+    for message in ("i think i'll try one week, not thirty days", "also kind of us, for going along with it"):
+        reply = tutor.reply("life", message)
+        assert "outside what we're reading" not in reply.answer, (message, reply.answer)
+        assert quoted_essays(reply) == {"digital-declutter"}
+    away = tutor.reply("life", "what's the capital of France?")
+    assert "outside what we're reading" in away.answer
+
+
+def test_short_replies_split_by_punctuation_read_as_one(tutor: Tutor) -> None:
+    tutor.reply("short", "what is the essay's main claim?", essay="severance")
+    unsure = tutor.reply("short", "idk. maybe")
+    assert unsure.kind == "short" and "outside what we're reading" not in unsure.answer

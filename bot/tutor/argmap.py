@@ -247,8 +247,8 @@ def map_essay(essay: Essay, passages: list[Passage], embed: Embed) -> EssayArgum
         rows.sort(key=lambda i: -float(vectors[i] @ text_vector))
         return tuple(sentences[i].span.text for i in rows[:SUPPORT_POINTS])
 
-    thesis = _thesis(essay, sentences, scores, vectors, embed, supporting)
-    thesis = replace(thesis, support=support(thesis.text, embed([thesis.text])[0], thesis.passage_ids))
+    thesis, thesis_vector = _thesis(essay, sentences, scores, vectors, embed, supporting)
+    thesis = replace(thesis, support=support(thesis.text, thesis_vector, thesis.passage_ids))
     claims: list[Claim] = []
     for section in essay.sections:
         if section.heading and _is_argumentative(section.heading):
@@ -302,10 +302,13 @@ def _counterviews(sentences: list[_Sentence], passages: list[Passage]) -> list[C
 
 
 def _thesis(essay: Essay, sentences: list[_Sentence], scores: np.ndarray, vectors: np.ndarray, embed: Embed,
-            supporting: Callable[[np.ndarray, str | None, Span | None], tuple[str, ...]]) -> Claim:
+            supporting: Callable[[np.ndarray, str | None, Span | None], tuple[str, ...]]) -> tuple[Claim, np.ndarray]:
+    """The essay's thesis and its vector (an extracted thesis carried into the next sentence keeps the vector of
+    the sentence that was chosen: no text of its own to embed)."""
     if essay.thesis:
         vector = embed([essay.thesis])[0]
-        return Claim(f"{essay.id}:thesis", essay.id, None, essay.thesis, "thesis", supporting(vector, None, None))
+        return Claim(f"{essay.id}:thesis", essay.id, None, essay.thesis, "thesis",
+                     supporting(vector, None, None)), vector
     best = int(np.argmax(scores))
     span = sentences[best].span
     following = sentences[best + 1] if best + 1 < len(sentences) else None
@@ -314,7 +317,7 @@ def _thesis(essay: Essay, sentences: list[_Sentence], scores: np.ndarray, vector
                 following.span.text))):
         span = Span(essay.text[span.start:following.span.end], span.start, following.span.end)
     return Claim(f"{essay.id}:thesis", essay.id, sentences[best].section, span.text, "thesis",
-                 supporting(vectors[best], sentences[best].section, span))
+                 supporting(vectors[best], sentences[best].section, span)), vectors[best]
 
 
 def _sentences(essay: Essay) -> list[_Sentence]:

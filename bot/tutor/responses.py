@@ -493,11 +493,12 @@ class Responder:
         if view is not None:
             return self._answer_counterview(turn, view, endorsed=not _REJECTS_VIEW.search(turn.text))
         stance = self._stance(turn)
-        if stance.stance is Stance.OFFTOPIC:
+        carries_on = self._carries_on(turn)
+        if stance.stance is Stance.OFFTOPIC and not (carries_on and _by_similarity(stance)):
             return self.offtopic(turn)
         found = self._best(turn, self._point(turn))
         if found is None or found[0] < LOOSELY:
-            if not _REFERS.search(turn.text):
+            if not carries_on and not _REFERS.search(turn.text):
                 return self.offtopic(turn)  # nothing in the essay is near it, and it does not point at the essay
             return self._anchor(turn, "The essay doesn't speak to that directly. Here is the claim it does make:",
                                 ["scheme"], stance.stance)
@@ -600,6 +601,13 @@ class Responder:
                         Stance.AGREE, following)
 
     # ---- building blocks ----------------------------------------------------------------------------------------
+    @staticmethod
+    def _carries_on(turn: Turn) -> bool:
+        """A statement that answers the tutor's last question, or the message that brings in an essay, is never
+        dismissed as off-topic for want of the essay's words: a reader's answer is often about their own life
+        ("I'll try one week, not thirty days") or a short follow-on ("also kind of us")."""
+        return turn.changed or bool(turn.conversation.questions)
+
     def _stance(self, turn: Turn) -> StanceResult:
         claim = self._current_claim(turn)
         last_question = turn.conversation.questions[-1] if turn.conversation.questions else None
@@ -1017,3 +1025,8 @@ def _listing(profiles: Sequence[object]) -> str:
 
 def _author(author: str | None) -> str:
     return re.split(r"\s+[·|•]\s+|,", author or "")[0].strip()
+
+
+def _by_similarity(stance: StanceResult) -> bool:
+    """Off-topic only because nothing in the essays is near it (not a greeting, a named other topic, …)."""
+    return all(cue.startswith("topic similarity") for cue in stance.cues)

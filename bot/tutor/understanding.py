@@ -336,6 +336,16 @@ def _plain(text: str) -> str:
 def _short(bare: str) -> Short | None:
     if len(bare.split()) > 4:
         return None
+    pieces = [p.strip() for p in re.split(r"[.,;!]+\s*", bare) if p.strip()]
+    if len(pieces) > 1:  # "idk. maybe", "ok, why": unsure wins, else the last piece says what is meant
+        kinds = [_short_piece(p) for p in pieces]
+        if None in kinds:
+            return None
+        return Short.UNSURE if Short.UNSURE in kinds else kinds[-1]
+    return _short_piece(bare)
+
+
+def _short_piece(bare: str) -> Short | None:
     squeezed = re.sub(r"(.)\1{2,}", r"\1\1", bare)  # "yesss" -> "yess", "nooo" -> "noo"
     for candidate in (bare, squeezed, squeezed.rstrip("?!"), re.sub(r"(\w)\1+$", r"\1", squeezed)):
         for kind, words in _SHORTS.items():
