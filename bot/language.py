@@ -119,6 +119,29 @@ def negation_count(span: Span | Doc) -> int:
                or (t.lower_ == "no" and t.dep_ == "det") for t in span)
 
 
+_WORKS = frozenset({"film", "movie", "book", "novel", "show", "series", "essay", "story", "episode", "play"})
+_ANAPHORS = frozenset({"this", "that", "these", "those", "such", "it", "they", "he", "she", "both", "neither"})
+
+
+def leans_back(doc: Doc | Span) -> bool:
+    """The sentence needs the one before it to be understood: it is a bare reply ("It is not.", "Not quite.") or it
+    opens on a word that points back ("This is why…", "That reading…", "They never…"). An extraposed "it" ("It is
+    easy to read this as…", "It seems that…") points forward, not back."""
+    words = [t for t in doc if not t.is_punct and not t.is_space]
+    if not words:
+        return False
+    if len(words) <= 4:
+        return True
+    first = words[0]
+    if first.lower_ not in _ANAPHORS or first.pos_ not in ("PRON", "DET"):
+        return False
+    if first.pos_ == "DET" and first.head.lower_ in _WORKS:  # "This film…" names its subject
+        return False
+    predicate = [first.head, *(c for c in first.head.children if c.dep_ in ("acomp", "attr", "oprd"))]
+    return not (first.lower_ == "it" and any(child.dep_ in ("xcomp", "ccomp", "csubj") and child.i > first.i
+                                             for head in predicate for child in head.children))
+
+
 def noun_phrases(doc: Doc | Span) -> list[Span]:
     """Noun phrases with their "of"-complements joined ("the myth of the clean slate"), pronouns left out."""
     chunks = [c for c in doc.noun_chunks if c.root.pos_ != "PRON" and c.root.lower_ not in ("what", "who", "which")]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-from bot.language import PARSER_MODEL, is_negated, noun_phrases, parse, rare_words, word_stems
+from bot.language import PARSER_MODEL, is_negated, leans_back, noun_phrases, parse, rare_words, word_stems
+from bot.tutor.phrases import proposition
 
 
 def test_the_parser_is_the_official_small_english_model() -> None:
@@ -39,3 +40,23 @@ def test_rare_words_are_rare_in_english_not_in_the_library() -> None:
 def test_word_stems_match_word_forms() -> None:
     assert word_stems("Forgetting forgets forgotten's") == word_stems("forgetting forget forgotten")[:2] + [
         word_stems("forgotten")[0]]
+
+
+def test_a_sentence_that_answers_the_one_before_leans_back() -> None:
+    for text in ("It is not.", "This is why the film ends where it began.", "That reading misses the point.",
+                 "They never meet again after the funeral."):
+        assert leans_back(parse(text)), text
+    for text in ("It would be easy to read this as consolation.", "It seems that nobody is to blame.",
+                 "This film is about grief.", "Stevens resolves to practise bantering for his new employer."):
+        assert not leans_back(parse(text)), text
+
+
+def test_a_question_carries_claims_not_plot_events_or_lines_that_point_elsewhere() -> None:
+    assert proposition("In fact, the real villain is the entire system and not Mark.") == \
+        "the real villain is the entire system and not Mark"
+    assert proposition("The film keeps refusing that reading of its villain.") is not None
+    for event in ("In the 1930s Darlington orders the dismissal of two Jewish maids, Ruth and Sarah.",
+                  "Five emotions share the control room called Headquarters.",
+                  "Ffion did sleep with Jonas, and she lied about it.",
+                  "The trouble is that Stevens never finds the moment when he is alone enough to take it off."):
+        assert proposition(event) is None, event

@@ -87,8 +87,7 @@ GENERAL: list[Form] = [
             (Ask.COUNTER, "Who might see {topic} differently, and what would they point to?")),
     *_forms(I, (Ask.IMPLICATION, "If that line is right, what should change in how we treat {topic}?"),
             (Ask.IMPLICATION, "Where does that line lead if you follow it all the way, and would you accept that?",
-             "lead"),
-            (Ask.PERSONAL, "What would change in your own week if you took that line seriously?")),
+             "lead")),
     *_forms(M, (Ask.REFLECT, "Why do you think the essay frames it around {topic}?"),
             (Ask.REFLECT, "Is {rejected} against {asserted} the right choice to pose, or is there a third "
                           "option?")),
@@ -163,6 +162,10 @@ AFTER: dict[str, list[Form]] = {
         *_forms(M, (Ask.REFLECT, "How does that bear on the essay's larger claim, that {main}?", "main_bears"),),
         *_forms(E, (Ask.POSITION, "Does that make you more or less ready to accept that {main}?", "main_ready"),),
         *_forms(C, (Ask.POSITION, "Does that answer convince you, or does something in it seem off?"),),
+    ],
+    "question_near": [  # only the closest line: no "does that answer convince you?"
+        *_forms(M, (Ask.REFLECT, "Does that come near what you were asking, or were you after something else?"),
+                (Ask.REFLECT, "What would the essay have to say to answer you properly?")),
     ],
     "question_what": [  # "what's the circle thing?": a detail explained, so ask what it is there for
         *_forms(M, (Ask.REFLECT, "Why do you think the essay makes so much of that?"),

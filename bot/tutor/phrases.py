@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from spacy.tokens import Token
+
 from bot.language import is_negated, noun_phrases, parse
 
 MAX_PHRASE_WORDS = 7
@@ -229,10 +231,13 @@ def scheme(sentence: str) -> str:
 _META_SUBJECTS = frozenset({"truth", "point", "problem", "trouble", "lesson", "claim", "argument", "insight", "fact",
                             "question", "irony", "danger", "risk", "answer", "idea", "thing"})
 _DISCOURSE = frozenset({"however", "but", "yet", "so", "instead", "still", "sure", "indeed", "and", "then", "thus",
-                        "therefore", "rather", "of", "course", "in", "fact", "after", "all"})
+                        "therefore", "rather", "of", "in", "after"})
+_PHRASES = frozenset({("of", "course"), ("in", "fact"), ("after", "all")})  # openers of two words
+_PHRASE_HEADS = frozenset(head for head, _ in _PHRASES)
 _SUBORDINATORS = frozenset({"when", "if", "although", "though", "while", "because", "as", "since", "after", "before",
                             "unless", "until", "once", "whenever", "where"})
 MAX_CLAIM_WORDS = 20
+_POINTING = frozenset({"it", "they", "them", "this", "these", "those"})
 _FIRST_PERSON = frozenset({"i", "me", "my", "mine", "myself", "we", "us", "our", "ours"})
 _LEADING_PRONOUNS = frozenset({"he", "she", "it", "they", "this", "that", "these", "those", "his", "her", "its",
                                "their",
@@ -262,9 +267,14 @@ def proposition(sentence: str) -> str | None:
         return None  # the whole sentence hangs on a subordinate clause
     elif complement is not None and is_negated(root):
         return None  # "the novel does not argue that work is contemptible": a question would assert the denied
+    elif _tells_the_story(root, subject):
+        return None  # "Darlington orders the dismissal…": a plot fact, not a claim to buy or doubt
     words = [t for t in clause_tokens if not (t.is_punct and t.i == clause_tokens[-1].i)]
     while words and (words[0].lower_ in _DISCOURSE or words[0].is_punct):
-        words.pop(0)
+        if words[0].lower_ in _PHRASE_HEADS and (len(words) < 2 or (words[0].lower_, words[1].lower_) not in _PHRASES):
+            break  # "in" of "in fact" goes, "in" of "In the 1930s" stays
+        if words.pop(0).lower_ in _PHRASE_HEADS:
+            words.pop(0)  # the phrase's second word
     while words and words[-1].is_punct:
         words.pop()
     content = [t for t in words if not t.is_punct]
@@ -275,10 +285,34 @@ def proposition(sentence: str) -> str | None:
     if len(content) > MAX_CLAIM_WORDS or any(t.lower_ in _FIRST_PERSON for t in words) or any(
             t.text in (":", ";") for t in words):
         return None  # too long to carry whole, the author's "I", or two clauses: a question names them badly
+    if any(t.lower_ in _POINTING and t.tag_ in ("PRP", "DT") and t.pos_ == "PRON" and t.dep_ != "expl"
+           for t in words):
+        return None  # "…alone enough to take it off": "it" is in another sentence
     text = doc[words[0].i:words[-1].i + 1].text
     if words[0].is_stop and words[0].text != "I":  # "The outie…" -> "the outie…", but "Ffion…" stays
         text = text[:1].lower() + text[1:]
     return text
+
+
+# verbs that state a view or a state of things rather than an event of the story
+_VIEW_VERBS = frozenset({"be", "seem", "become", "remain", "mean", "show", "suggest", "reveal", "prove", "matter",
+                         "need", "want", "fail", "refuse", "deserve", "know", "believe", "understand", "depend",
+                         "require", "argue", "insist", "cost", "make", "let", "keep", "turn", "work", "operate"})
+
+
+def _tells_the_story(root: Token, subject: Token | None) -> bool:
+    """An event of the plot: a simple past ("Joel booked the procedure"), or a present-tense action by a character
+    or on a thing ("Darlington orders the dismissal", "five emotions share the control room"), without a modal or a
+    negation that would make it a judgement."""
+    if root.pos_ != "VERB" or root.lemma_ in _VIEW_VERBS or is_negated(root):
+        return False
+    if any(c.tag_ == "MD" for c in root.children):
+        return False
+    if root.tag_ == "VBD" or root.tag_ == "VB" and any(c.lower_ == "did" for c in root.children):
+        return subject is not None  # "Joel booked…", "Ffion did sleep with Jonas"
+    acts_on = any(c.dep_ == "dobj" for c in root.children)
+    character = subject is not None and (subject.pos_ == "PROPN" or subject.ent_type_ == "PERSON")
+    return root.tag_ in ("VBZ", "VBP") and (character or acts_on)
 
 
 _OPENERS = frozenset({"ok", "okay", "but", "so", "well", "honestly", "yeah", "yes", "no", "hm", "hmm", "fine", "right",

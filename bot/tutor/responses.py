@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bot.language import is_negated, negation_count, noun_phrases, parse, plain, word_stems
+from bot.language import is_negated, leans_back, negation_count, noun_phrases, parse, plain, word_stems
 from bot.retrieval.catalog import EssayCatalog
 from bot.state import Conversation
 from bot.tutor.argmap import REPORTED_VIEW, ArgumentMap, Claim, Counterview
@@ -258,7 +258,7 @@ class Responder:
                             self._claim_near(first))
         if score < RELEVANT:
             lead = "I can't point to a line that answers that head-on. The closest is this:"
-            return Response(Draft(lead, [self._quote(first)]), ["scheme", "question"], Stance.QUESTION,
+            return Response(Draft(lead, [self._quote(first)]), ["question_near", "scheme"], Stance.QUESTION,
                             self._claim_near(first))
         quotes = [self._quote(first, toward=turn.vector(self._point(turn)))]
         if len(found) > 1 and found[1][0] >= score - 0.02 and found[1][1].row != first.row:
@@ -854,6 +854,10 @@ class Responder:
             if len(joined) <= 420 and joined in passage:
                 text = joined
                 break
+        if before is not None and text.startswith(sentence.text) and leans_back(parse(sentence.text)):
+            joined = f"{before.text} {text}"  # "It is not." / "This is why…" needs the line it answers
+            if len(joined) <= 420 and joined in passage:
+                text = joined
         return Quote(sentence.essay_id, sentence.title, sentence.section, trim_quote(text))
 
     def _claim_near(self, sentence: Sentence | None) -> Claim | None:
@@ -889,8 +893,7 @@ class Responder:
                   if c is not None and c.kind != "heading" and not (quotes and (c.text in quotes[0].text or
                                                                                 quotes[0].text in c.text))]
         slots["main"] = next((m for text in larger if (m := proposition(text))), None)
-        texts = [q.text for q in quotes[:1]] + ([claim.text] if claim is not None and claim.kind != "heading" else [])
-        for text in texts:
+        for text in [q.text for q in quotes[:1]]:  # only what the reader can see: a phrase of the quoted line
             if slots["topic"] is None:
                 slots["topic"] = topic(text, self.rarity)
             if slots["rejected"] is None and (sides := contrast(text)) is not None and not sides.named:
