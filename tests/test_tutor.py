@@ -358,3 +358,10 @@ def test_short_replies_split_by_punctuation_read_as_one(tutor: Tutor) -> None:
     tutor.reply("short", "what is the essay's main claim?", essay="severance")
     unsure = tutor.reply("short", "idk. maybe")
     assert unsure.kind == "short" and "outside what we're reading" not in unsure.answer
+
+
+def test_asking_whether_the_essay_mentions_another_work_keeps_the_focus(tutor: Tutor) -> None:
+    tutor.reply("m", "what is the essay's main point?", essay="remains-of-the-day")
+    reply = tutor.reply("m", "does it mention Severance at all?")
+    assert reply.essay == "remains-of-the-day" and quoted_essays(reply) == {"remains-of-the-day"}
+    assert reply.answer.startswith("Yes") and "Severance" in reply.quotes[0].text

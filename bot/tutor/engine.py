@@ -216,6 +216,8 @@ class Tutor:
         build = self.current
         essays = [record.id for record in build.index.manifest.essays if record.id in build.argmap.essays]
         namings = build.catalog.named_in(text) if text else []
+        if understanding.kind is Kind.MENTION and understanding.target and conversation.essay_id:
+            namings = _outside_target(build.catalog, text, understanding.target, namings)
         distinctive = build.catalog.distinctive(text) if text else {}
         described = hinted(distinctive)
         focus = decide(current=conversation.essay_id if conversation.essay_id in essays else None, chosen=chosen,
@@ -304,13 +306,18 @@ class Tutor:
         hits = self.library.searcher.search(probe, k=12, vector=vector)
         build = self.current
         best: dict[str, float] = {}
+        rows = {p.id: row for row, p in enumerate(build.index.passages)}
         for hit in hits:
-            # a passage about another essay's work ("In that film, Lacuna Inc. deletes…" in the Memento essay)
-            # points at that essay
-            named = [n for n in build.catalog.named_in(hit.passage.text) if n.strength >= 0.6]
+            # a passage, or the sentence of it that matches, about another essay's work ("In that film, Lacuna Inc.
+            # deletes…" in the Memento essay) points at that essay
             owner = hit.passage.essay_id
-            if named and named[0].essay_id != owner and all(n.essay_id != owner for n in named):
-                owner = named[0].essay_id
+            inside = [s for s in build.sentences.sentences(owner) if s.row == rows.get(hit.passage.id)]
+            closest = max(inside, key=lambda s: float(s.vector @ vector[0])) if inside else None
+            for text in ([closest.text] if closest is not None else []) + [hit.passage.text]:
+                named = [n for n in build.catalog.named_in(text) if n.strength >= 0.6]
+                if named and all(n.essay_id != owner for n in named):
+                    owner = named[0].essay_id
+                    break
             best.setdefault(owner, float(hit.score))
         scored = []
         for essay_id, passage_score in best.items():
@@ -354,3 +361,11 @@ def clean_message(message: str) -> str:
     text = _CODE.sub(" ", message[: MAX_ANALYSED_CHARS * 2])
     text = _MENTION.sub(" ", text)
     return re.sub(r"\s+", " ", text).strip()[:MAX_ANALYSED_CHARS]
+
+
+def _outside_target(catalog: EssayCatalog, text: str, target: str, namings: list[Naming]) -> list[Naming]:
+    """"Does it mention Severance at all?": an essay named only as the thing looked for is not a change of focus."""
+    looked_for = {n.essay_id for n in catalog.named_in(target)}
+    rest = re.sub(re.escape(target), " ", text, flags=re.IGNORECASE)
+    elsewhere = {n.essay_id for n in catalog.named_in(rest)}
+    return [n for n in namings if n.essay_id not in looked_for - elsewhere]

@@ -539,7 +539,8 @@ class Responder:
         if re.search(r"\b(?:say|says|said|saying)\b", turn.text, re.IGNORECASE):
             words = len(turn.text.split())
             if last is not None and words <= 5:  # "it doesn't say that.": show the words again, in their context
-                return Response(Draft("It does say it, in these words:", [self._quote(last)]),
+                return Response(Draft("Then judge it from its own words, with what comes around them:",
+                                      [self._quote(last)]),
                                 ["reject", "scheme:evidence"], Stance.DISAGREE, claim)
             found = self._best(turn, turn.text)  # "it doesn't say he agreed with it": true, and then?
             if found is not None and found[0] >= LOOSELY:
@@ -590,7 +591,7 @@ class Responder:
         if short is Short.NO:
             quote = self._claim_quote(claim, avoid=turn.conversation.quoted) or self._claim_quote(
                 self.argmap.essays[turn.focus].thesis, avoid=turn.conversation.quoted) or self._simple_line(turn, claim)
-            return Response(Draft("Fair enough. This is the line you'd be disagreeing with:", [quote]), ["no"],
+            return Response(Draft("Fair enough. Then this is the claim you'd be pushing against:", [quote]), ["no"],
                             Stance.DISAGREE, claim)
         following = self._next_claim(turn, claim)
         quote = self._claim_quote(following, avoid=turn.conversation.quoted) if following else None

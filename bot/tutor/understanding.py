@@ -265,10 +265,10 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
                              **extra)  # type: ignore[arg-type]
 
     lemmas = {t.lemma_.lower() for t in doc}
+    if _STOP.search(lowered) and lemmas & (_ASK_VERBS | {"question"}):
+        return found(Kind.STOP_QUESTIONS)  # before a pressed request: "please stop asking me questions"
     if _ghostwriting(doc) or previous is Kind.GHOSTWRITE and _PRESSING.search(lowered):
         return found(Kind.GHOSTWRITE)  # "come on, it's just one paragraph" after a refusal asks again
-    if _STOP.search(lowered) and lemmas & (_ASK_VERBS | {"question"}):
-        return found(Kind.STOP_QUESTIONS)
     if _bias(doc, lemmas):
         return found(Kind.BIAS)
     if _APPROVAL.search(lowered):
