@@ -365,3 +365,17 @@ def test_asking_whether_the_essay_mentions_another_work_keeps_the_focus(tutor: T
     reply = tutor.reply("m", "does it mention Severance at all?")
     assert reply.essay == "remains-of-the-day" and quoted_essays(reply) == {"remains-of-the-day"}
     assert reply.answer.startswith("Yes") and "Severance" in reply.quotes[0].text
+
+
+def test_a_phrase_the_reader_quotes_is_answered_from_the_sentence_that_uses_it(tutor: Tutor) -> None:
+    reply = tutor.reply("q", "in the Severance one, what's wrong with \"leave your baggage at the door\"? my manager "
+                             "says that every monday")
+    assert reply.essay == "severance" and "leave your baggage at the door" in reply.quotes[0].text
+    assert "doesn't address" not in reply.answer
+
+
+def test_saying_the_focus_is_like_another_essay_sets_the_two_side_by_side(tutor: Tutor) -> None:
+    tutor.reply("like", "what's the essay's main claim?", essay="severance")
+    reply = tutor.reply("like", "it's weirdly similar to the butler one, where the guy doesn't go upstairs when "
+                                "his dad is dying")
+    assert reply.essay == "severance" and quoted_essays(reply) == {"severance", "remains-of-the-day"}

@@ -89,6 +89,8 @@ def decide(*, current: str | None, chosen: str | None, other: str | None, naming
             return Focus(described, current, changed=True, source="described")  # tattoos, in the Eternal Sunshine talk
         return Focus(current, other)
     if not switch and set(others) <= passing:
+        if kind is Kind.COMPARE:  # "it's weirdly similar to the butler one": both, side by side
+            return Focus(current, others[0], source="kept", named_other=True)
         return Focus(current, other)  # "like in Severance": an illustration, not a new subject
     target = others[0]
     if target == other and current not in named and kind is not Kind.COMPARE:

@@ -33,6 +33,7 @@ ARGUES_BONUS = 0.06  # how much a line that argues is preferred over one that na
 POLARITY_CHECKED = 0.55  # this close, a reading with the opposite polarity ("is" / "is not") is a misreading
 FAIR_READING = 0.6  # a reader's proposition this close to a line of the essay is a fair reading of it
 COUNTERVIEW = 0.45  # a message this close to a view the essay rejects voices that view
+_CITED = re.compile(r'"([^"\n]{3,80})"')  # after `plain`: curly quotes are straight
 _CONTINUATION = re.compile(r"^(?:but|yet|however|instead|rather|so|that|this|it|in other words|which|and|not)\b",
                            re.IGNORECASE)
 _WHAT_IS = re.compile(r"\bwhat(?:'s| is| are| was)\s+(?:the|that|this|a|an)\b|\bwhat happens\b|\bis .{3,40} (?:in|from)"
@@ -243,6 +244,11 @@ class Responder:
         view = None if _ASKS_IF_SAYS.search(turn.text) else self._counterview(turn, turn.text)
         if view is not None:
             return self._answer_counterview(turn, view, endorsed=not _REJECTS_VIEW.search(turn.text))
+        if (cited := self._cited(turn)) is not None:  # 'what's wrong with "leave your baggage at the door"?'
+            phrase, sentence = cited
+            return Response(Draft(f"The essay takes up “{phrase}” here:",
+                                  [self._quote(sentence, toward=turn.vector(self._point(turn)))]),
+                            ["scheme", "question"], Stance.QUESTION, self._claim_near(sentence))
         found = self._best_many(turn, self._point(turn))
         if not found or found[0][0] < LOOSELY:
             return self._not_addressed(turn)
@@ -602,6 +608,15 @@ class Responder:
                         Stance.AGREE, following)
 
     # ---- building blocks ----------------------------------------------------------------------------------------
+    def _cited(self, turn: Turn) -> tuple[str, Sentence] | None:
+        """A phrase of two words or more the reader puts in quotation marks and the focus essay uses: the question
+        is about the sentence that uses it, whatever the other words of the message are."""
+        for match in _CITED.finditer(plain(turn.text)):
+            phrase = match.group(1).strip(" .,!?")
+            if len(phrase.split()) >= 2 and (uses := self.sentences.uses(turn.focus, phrase)):
+                return phrase, uses[0]
+        return None
+
     @staticmethod
     def _carries_on(turn: Turn) -> bool:
         """A statement that answers the tutor's last question, or the message that brings in an essay, is never
