@@ -37,6 +37,10 @@ _STOP_STEMS = frozenset(word_stems(
 KIN_WORD = 0.8  # a reader's word and an essay's word this close (alone) name the same thing ("dad", "father")
 RARE_WORD_WEIGHT = 0.25  # the lexical share of a sentence's score (meaning carries the rest)
 PASSAGE_PRIOR = 0.12  # the weight of the hybrid passage score in a sentence's score
+ORPHAN_PENALTY = 0.04  # a line that opens its passage pointing back ("This is the hinge…") reads badly alone
+_POINTS_BACK = re.compile(r"^(?:it|they|this|that|these|those|such)\b", re.IGNORECASE)
+_POINTS_AHEAD = re.compile(r"^it (?:(?:is|was|would be|seems|may be|can be) (?:\w+ )?(?:to|that)|matters|"
+                           r"(?:is|was) worth)\b", re.IGNORECASE)
 PHRASE_WEIGHT = 0.08  # per pair of content words (see _terms) a sentence shares with the query, up to two
 RARE_IDF = 2.5  # only words this rare count as shared: an incidental "done" or "work" counts for nothing
 
@@ -50,6 +54,7 @@ class Sentence:
     row: int  # the passage's row in the index
     order: int  # the sentence's position in its essay
     vector: np.ndarray
+    orphan: bool = False  # opens its passage with a pronoun whose referent is in the passage before
 
     @property
     def key(self) -> tuple[str, int]:
@@ -100,8 +105,10 @@ class EssaySentences:
                                                                if s.text in passage.text]
                 for piece in pieces:
                     if "?" not in piece:
+                        orphan = passage.text.lstrip().startswith(piece) and bool(_POINTS_BACK.match(piece)) \
+                            and not _POINTS_AHEAD.match(piece)
                         found.append(Sentence(essay_id, passage.essay_title, passage.section, piece, row,
-                                              len(found), np.asarray(vector, dtype=np.float32)))
+                                              len(found), np.asarray(vector, dtype=np.float32), orphan))
         matrix = np.stack([s.vector for s in found]) if found else np.zeros((0, 1), dtype=np.float32)
         stems = [_terms(s.text) for s in found]
         return found, matrix, stems
@@ -141,6 +148,7 @@ class EssaySentences:
             scores += PASSAGE_PRIOR * np.array([prior.get(s.row, 0.0) for s in sentences])
         scores -= np.array([0.5 if _within(s.text, recent) else 0.15 if _within(s.text, avoid) else 0.0
                             for s in sentences])
+        scores -= ORPHAN_PENALTY * np.array([s.orphan for s in sentences], dtype=np.float32)
         order = np.argsort(-scores)[:k]
         return [(float(relevance[i]), sentences[i]) for i in order]
 

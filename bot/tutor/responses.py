@@ -584,7 +584,9 @@ class Responder:
                             ["unsure"], Stance.QUESTION, claim)
         if short is Short.WHY:
             reason = self._reason_for(turn, claim)
-            return Response(Draft("Because, in the essay's own words:", [reason]), ["why", "scheme"], Stance.QUESTION,
+            lead = "Because, in the essay's own words:" if _REASONS.search(reason.text) else \
+                "The essay doesn't give a reason in so many words. This is what that point rests on:"
+            return Response(Draft(lead, [reason]), ["why", "scheme"], Stance.QUESTION,
                             claim)
         if short is Short.YES:
             evidence = self._evidence_for(turn, claim, self._last_quote(turn), exclude_last=True)
@@ -602,9 +604,9 @@ class Responder:
         following = self._next_claim(turn, claim)
         quote = self._claim_quote(following, avoid=turn.conversation.quoted) if following else None
         if following is None or quote is None:
-            return Response(Draft("Then here's the next step of the argument:", [self._evidence_for(
+            return Response(Draft("Then here's where the essay goes next:", [self._evidence_for(
                 turn, claim, self._last_quote(turn), exclude_last=True)]), ["scheme", "ok"], Stance.AGREE, claim)
-        return Response(Draft("Then here's the next step of the argument:", [quote]), ["scheme", "ok"],
+        return Response(Draft("Then here's where the essay goes next:", [quote]), ["scheme", "ok"],
                         Stance.AGREE, following)
 
     # ---- building blocks ----------------------------------------------------------------------------------------
