@@ -285,8 +285,7 @@ def proposition(sentence: str) -> str | None:
     if len(content) > MAX_CLAIM_WORDS or any(t.lower_ in _FIRST_PERSON for t in words) or any(
             t.text in (":", ";") for t in words):
         return None  # too long to carry whole, the author's "I", or two clauses: a question names them badly
-    if any(t.lower_ in _POINTING and t.tag_ in ("PRP", "DT") and t.pos_ == "PRON" and t.dep_ != "expl"
-           for t in words):
+    if _points(words):
         return None  # "…alone enough to take it off": "it" is in another sentence
     text = doc[words[0].i:words[-1].i + 1].text
     if words[0].is_stop and words[0].text != "I":  # "The outie…" -> "the outie…", but "Ffion…" stays
@@ -298,6 +297,17 @@ def proposition(sentence: str) -> str | None:
 _VIEW_VERBS = frozenset({"be", "seem", "become", "remain", "mean", "show", "suggest", "reveal", "prove", "matter",
                          "need", "want", "fail", "refuse", "deserve", "know", "believe", "understand", "depend",
                          "require", "argue", "insist", "cost", "make", "let", "keep", "turn", "work", "operate"})
+
+
+def points_elsewhere(sentence: str) -> bool:
+    """The sentence has a pronoun ("it", "they", "this"…, not an expletive "it") that may stand for something in
+    another sentence: cited alone, as a claim, it may not make sense."""
+    return _points(list(parse(sentence)))
+
+
+def _points(words: list[Token]) -> bool:
+    return any(t.lower_ in _POINTING and t.tag_ in ("PRP", "DT") and t.pos_ == "PRON" and t.dep_ != "expl"
+               for t in words)
 
 
 def _tells_the_story(root: Token, subject: Token | None) -> bool:

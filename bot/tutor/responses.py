@@ -22,7 +22,7 @@ from bot.tutor.argmap import REPORTED_VIEW, ArgumentMap, Claim, Counterview
 from bot.tutor.composer import Draft, Quote, short_title, trim_quote
 from bot.tutor.evidence import EssaySentences, Sentence
 from bot.tutor.focus import NAMED
-from bot.tutor.phrases import contrast, proposition, their_point, topic
+from bot.tutor.phrases import contrast, points_elsewhere, proposition, their_point, topic
 from bot.tutor.stance import Stance, StanceDetector, StanceResult
 from bot.tutor.understanding import Act, Kind, Short, Understanding
 
@@ -420,6 +420,8 @@ class Responder:
             sentence = self.sentences.find(turn.focus, line)
             if sentence is None or REPORTED_VIEW.search(sentence.text):
                 continue
+            if line != argument.thesis.text and points_elsewhere(line):
+                continue  # "…alone enough to take it off" cannot be checked against a reading on its own
             score = float(vector @ sentence.vector)
             if best is None or score > best[0]:
                 best = (score, sentence)
