@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import sys
 import threading
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
@@ -39,13 +40,29 @@ class ParserUnavailable(RuntimeError):
 @lru_cache(maxsize=1)
 def _pipeline() -> Language:
     try:
-        import spacy
+        with _torch_hidden():
+            import spacy
 
         return spacy.load(PARSER_MODEL, exclude=["ner"])
     except (ImportError, OSError) as exc:
         raise ParserUnavailable(
             f"the English parser ({PARSER_MODEL}) cannot be loaded ({exc}); reinstall with `make install`"
         ) from None
+
+
+@contextlib.contextmanager
+def _torch_hidden() -> Iterator[None]:
+    """spaCy's thinc imports torch whenever it is installed (over a second and some 300 MB per process), though
+    this pipeline never uses it. While spaCy is first imported, `import torch` fails, so thinc records "no torch";
+    afterwards torch imports normally for whoever needs it (the torch backend, the ONNX export)."""
+    if "torch" in sys.modules or "spacy" in sys.modules:
+        yield
+        return
+    sys.modules["torch"] = None  # type: ignore[assignment]  # the import system's "not importable" marker
+    try:
+        yield
+    finally:
+        del sys.modules["torch"]
 
 
 def preload() -> None:

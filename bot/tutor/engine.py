@@ -306,18 +306,20 @@ class Tutor:
         hits = self.library.searcher.search(probe, k=12, vector=vector)
         build = self.current
         best: dict[str, float] = {}
-        rows = {p.id: row for row, p in enumerate(build.index.passages)}
         for hit in hits:
             # a passage, or the sentence of it that matches, about another essay's work ("In that film, Lacuna Inc.
             # deletes…" in the Memento essay) points at that essay
             owner = hit.passage.essay_id
-            inside = [s for s in build.sentences.sentences(owner) if s.row == rows.get(hit.passage.id)]
-            closest = max(inside, key=lambda s: float(s.vector @ vector[0])) if inside else None
-            for text in ([closest.text] if closest is not None else []) + [hit.passage.text]:
-                named = [n for n in build.catalog.named_in(text) if n.strength >= 0.6]
-                if named and all(n.essay_id != owner for n in named):
-                    owner = named[0].essay_id
-                    break
+            named = [n for n in build.catalog.named_in(hit.passage.text) if n.strength >= 0.6]
+            if any(n.essay_id != owner for n in named):  # only then look at the sentence that matched
+                row = build.index.passages.index(hit.passage)
+                inside = [s for s in build.sentences.sentences(owner) if s.row == row]
+                closest = max(inside, key=lambda s: float(s.vector @ vector[0])) if inside else None
+                for text in ([closest.text] if closest is not None else []) + [hit.passage.text]:
+                    named = [n for n in build.catalog.named_in(text) if n.strength >= 0.6]
+                    if named and all(n.essay_id != owner for n in named):
+                        owner = named[0].essay_id
+                        break
             best.setdefault(owner, float(hit.score))
         scored = []
         for essay_id, passage_score in best.items():

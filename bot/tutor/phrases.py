@@ -13,10 +13,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-
-from spacy.tokens import Token
+from typing import TYPE_CHECKING
 
 from bot.language import is_negated, noun_phrases, parse
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
 
 MAX_PHRASE_WORDS = 7
 _DROP_DEPS = frozenset({"relcl", "acl", "appos", "advcl", "punct", "cc", "conj"})

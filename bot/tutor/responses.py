@@ -687,9 +687,8 @@ class Responder:
         """Another essay that answers `text` much better than the focus (named, never quoted: it isn't the topic)."""
         vector = turn.vector(text)
         best: tuple[float, str] | None = None
-        for essay_id in self.sentences.essays():
-            if essay_id == turn.focus:
-                continue
+        hits = self.sentences.searcher.search(text, k=8, vector=vector)  # the candidates: not a scan of the library
+        for essay_id in dict.fromkeys(h.passage.essay_id for h in hits if h.passage.essay_id != turn.focus):
             found = self.sentences.closest(essay_id, vector, text, k=1)
             if found and found[0][0] >= RELEVANT + 0.1 and (best is None or found[0][0] > best[0]):
                 best = (found[0][0], essay_id)
