@@ -220,10 +220,17 @@ class Tutor:
             namings = _outside_target(build.catalog, text, understanding.target, namings)
         distinctive = build.catalog.distinctive(text) if text else {}
         described = hinted(distinctive)
+        ranking: list[list[tuple[str, float]]] = []  # the essays ranked for this turn, computed once if needed
+
+        def ranked() -> list[tuple[str, float]]:
+            if not ranking:
+                ranking.append(self._rank_essays(" ".join([*conversation.user_messages[-3:], text])))
+            return ranking[0]
+
         focus = decide(current=conversation.essay_id if conversation.essay_id in essays else None, chosen=chosen,
                        other=conversation.other_id, namings=namings, kind=understanding.kind,
                        switch=understanding.switch, essays=essays,
-                       best_essays=lambda: self._rank_essays(" ".join([*conversation.user_messages[-3:], text])),
+                       best_essays=ranked,
                        asked=sum(1 for t in conversation.tutor_turns if t.meta.get("kind") == "choose"),
                        general=bool(_GENERAL.search(text)),
                        described=None if described and _in_passing(text, distinctive[described])
@@ -232,7 +239,7 @@ class Tutor:
         first_focus = conversation.essay_id is None and focus.essay is not None
         self._apply(conversation, focus)
         if focus.essay is None:
-            candidates = [e for e, _ in self._rank_essays(text)][:3] if understanding.kind not in (
+            candidates = [e for e, _ in ranked()][:3] if understanding.kind not in (
                 Kind.SOCIAL, Kind.SHORT, Kind.EMPTY, Kind.INJECTION) and text else []
             response = build.responder.choose_essay(text, essays, candidates,
                                                     greeting=understanding.kind is Kind.SOCIAL)
