@@ -124,7 +124,7 @@ def _zipf(word: str) -> float:
 
 
 _stems: dict[str, str] = {}  # word -> stem, shared by every caller: a library repeats its words
-_STEMS_KEPT = 500_000  # past this many words (garbage typed at the bot), the table starts again
+_STEMS_KEPT = 500_000  # past this many words (garbage typed at the bot), new words are stemmed but not kept
 _STEM_BATCH = 2_000  # words per call into the C stemmer: each call holds the GIL, so the event loop gets turns
 
 
@@ -132,20 +132,14 @@ def word_stems(text: str) -> list[str]:
     """The stems of every word of `text`, in order (possessive 's dropped)."""
     found = [w.removesuffix("'s") for w in _WORD.findall(text.lower().replace("’", "'"))]
     missing = [w for w in dict.fromkeys(found) if w not in _stems]
-    if missing:
-        if len(_stems) > _STEMS_KEPT:
-            _stems.clear()
-        with _stem_lock:  # the stemmer object is not documented as thread-safe
-            for start in range(0, len(missing), _STEM_BATCH):
-                batch = missing[start:start + _STEM_BATCH]
-                _stems.update(zip(batch, _stemmer().stemWords(batch), strict=True))
-    return [_stems.get(w) or _stemmer_one(w) for w in found]
-
-
-def _stemmer_one(word: str) -> str:
-    """A word whose stem another thread's clear() removed between the lookup and here."""
-    with _stem_lock:
-        return _stems.setdefault(word, _stemmer().stemWord(word))
+    fresh: dict[str, str] = {}
+    with _stem_lock:  # the stemmer object is not documented as thread-safe
+        for start in range(0, len(missing), _STEM_BATCH):
+            batch = missing[start:start + _STEM_BATCH]
+            fresh.update(zip(batch, _stemmer().stemWords(batch), strict=True))
+    if len(_stems) < _STEMS_KEPT:
+        _stems.update(fresh)  # entries are never removed, so a word looked up above is still there
+    return [fresh[w] if w in fresh else _stems[w] for w in found]
 
 
 # ---- reading a parse ---------------------------------------------------------------------------------------------

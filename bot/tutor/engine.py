@@ -21,7 +21,7 @@ import weakref
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -220,13 +220,8 @@ class Tutor:
             namings = _outside_target(build.catalog, text, understanding.target, namings)
         distinctive = build.catalog.distinctive(text) if text else {}
         described = hinted(distinctive)
-        ranking: list[list[tuple[str, float]]] = []  # the essays ranked for this turn, computed once if needed
-
-        def ranked() -> list[tuple[str, float]]:
-            if not ranking:
-                ranking.append(self._rank_essays(" ".join([*conversation.user_messages[-3:], text])))
-            return ranking[0]
-
+        # the essays ranked for this turn: computed once, and only if the focus decision or the listing needs it
+        ranked = cache(lambda: self._rank_essays(" ".join([*conversation.user_messages[-3:], text])))
         focus = decide(current=conversation.essay_id if conversation.essay_id in essays else None, chosen=chosen,
                        other=conversation.other_id, namings=namings, kind=understanding.kind,
                        switch=understanding.switch, essays=essays,
@@ -319,8 +314,8 @@ class Tutor:
             owner = hit.passage.essay_id
             named = [n for n in build.catalog.named_in(hit.passage.text) if n.strength >= 0.6]
             if any(n.essay_id != owner for n in named):  # only then look at the sentence that matched
-                row = build.index.passages.index(hit.passage)
-                inside = [s for s in build.sentences.sentences(owner) if s.row == row]
+                passages = build.index.passages
+                inside = [s for s in build.sentences.sentences(owner) if passages[s.row] is hit.passage]
                 closest = max(inside, key=lambda s: float(s.vector @ vector[0])) if inside else None
                 for text in ([closest.text] if closest is not None else []) + [hit.passage.text]:
                     named = [n for n in build.catalog.named_in(text) if n.strength >= 0.6]

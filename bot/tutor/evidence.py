@@ -38,6 +38,9 @@ KIN_WORD = 0.8  # a reader's word and an essay's word this close (alone) name th
 RARE_WORD_WEIGHT = 0.25  # the lexical share of a sentence's score (meaning carries the rest)
 PASSAGE_PRIOR = 0.12  # the weight of the hybrid passage score in a sentence's score
 ORPHAN_PENALTY = 0.04  # a line that opens its passage pointing back ("This is the hinge…") reads badly alone
+# A regex twin of language.leans_back, kept on purpose: it runs on every passage-opening sentence when an essay's
+# table is first built during a reply (a hot path at 1,000 essays), where a parse per sentence would cost more
+# than the rest of the reply; a wrong flag only nudges a score, never decides.
 _POINTS_BACK = re.compile(r"^(?:it|they|this|that|these|those|such)\b", re.IGNORECASE)
 _POINTS_AHEAD = re.compile(r"^it (?:(?:is|was|would be|seems|may be|can be) (?:\w+ )?(?:to|that)|matters|"
                            r"(?:is|was) worth)\b", re.IGNORECASE)
