@@ -379,3 +379,63 @@ def test_saying_the_focus_is_like_another_essay_sets_the_two_side_by_side(tutor:
     reply = tutor.reply("like", "it's weirdly similar to the butler one, where the guy doesn't go upstairs when "
                                 "his dad is dying")
     assert reply.essay == "severance" and quoted_essays(reply) == {"severance", "remains-of-the-day"}
+
+
+def test_a_line_that_tells_the_story_is_never_tested_as_a_claim(tutor: Tutor) -> None:
+    """After a plot fact ("Ffion did sleep with Jonas…") or a biographical line, no "too strong?", no objection to
+    it and no "does that answer convince you?": the question asks what the line is there to show, or how it bears
+    on the essay's claim."""
+    claimish = re.compile(r"too strong|convince|objection to that line|would not hold|hold for everyone|hold up")
+    tutor.reply("plot", "what is the essay about?", essay="entire-history-of-you")
+    for message in ("ok", "who is Jonas?", "ok", "did Liam find out what happened at the dinner party?", "ok",
+                    "idk"):
+        reply = tutor.reply("plot", message)
+        if not tutor.current.responder.argues_line(reply.quotes[0].essay, reply.quotes[0].text):
+            assert not claimish.search(reply.question), (message, reply.quotes[0].text, reply.question)
+
+
+def test_the_choice_of_question_follows_what_the_line_does() -> None:
+    from bot.tutor.questions import choose_question
+
+    def question(argues: bool) -> str:
+        return choose_question(["ok"], Move.EVIDENCE, {"main": "sadness is a signal"}, asked=[], acts_now=[],
+                               acts_before=[], argues=argues).text
+
+    assert "too strong" in question(True)
+    assert "too strong" not in question(False) and "show" in question(False)
+
+
+def test_a_teacher_asking_for_discussion_questions_gets_one_not_a_refusal(tutor: Tutor) -> None:
+    first = tutor.reply("class", "im a teacher, can you write me 3 discussion questions for my class on this essay?",
+                        essay="memento")
+    assert first.kind == "teaching" and "won't write" not in first.answer
+    assert first.question.startswith("Here is one to put to them") and quoted_essays(first) == {"memento"}
+    again = tutor.reply("class", "thanks, another one?")
+    assert again.kind == "teaching" and again.question != first.question
+    assert again.quotes[0].text != first.quotes[0].text  # a different claim for the next discussion
+
+
+def test_a_thing_the_essay_names_in_the_same_words_is_never_called_unaddressed(seed_tutor: Tutor) -> None:
+    reply = seed_tutor.reply("sys", "what does the essay say about the system?")
+    assert "doesn't address" not in reply.answer and "system" in reply.quotes[0].text.lower()
+    missing = seed_tutor.reply("sys2", "what does the essay say about pineapple pizza toppings?")
+    assert "system" not in missing.quotes[0].text.lower() or "doesn't" in missing.answer
+
+
+def test_a_term_the_essay_names_is_a_definition() -> None:
+    from bot.tutor.responses import _defines
+
+    assert _defines("Psychologists call the filling of memory gaps with invented material confabulation.",
+                    "confabulation")
+    assert _defines("What psychologists call rumination, the looping return to a painful thought, has a rewind "
+                    "button.", "rumination")
+    assert not _defines("He called her twice about the rumination scene in the film.", "rumination")
+
+
+def test_agreement_said_twice_is_one_short_answer() -> None:
+    from bot.tutor.understanding import Kind, Short, understand
+
+    for text, short in (("yes, totally agree", Short.YES), ("i totally disagree", Short.NO)):
+        understood = understand(text)
+        assert understood.kind is Kind.SHORT and understood.short is short, text
+    assert understand("i really like the ending").kind is not Kind.SHORT

@@ -271,13 +271,15 @@ class Tutor:
         keys = ["scheme"] if exclude is not None else response.keys
         if len(response.draft.quotes) > 1 and len({q.essay for q in response.draft.quotes}) > 1:
             keys = [k for k in keys if k.startswith("compare")] or ["compare"]  # "that line" is ambiguous with two
-        line = response.draft.quotes[0].text if response.draft.quotes else ""
+        first = response.draft.quotes[0] if response.draft.quotes else None
+        line = first.text if first else ""
         question = choose_question(
             keys, move, slots, asked=conversation.questions, acts_now=acts, acts_before=acts_before,
             recent_asks=[str(t.meta.get("asks")) for t in tutor_turns[-2:]],
             ideas=[str(t.meta.get("idea")) for t in tutor_turns if t.meta.get("idea")],
             last_move=exclude.value if exclude else (tutor_turns[-1].move if tutor_turns else None),
-            scheme=scheme(line) if line else "claim", turn=len(tutor_turns))
+            scheme=scheme(line) if line else "claim",
+            argues=first is None or build.responder.argues_line(first.essay, line), turn=len(tutor_turns))
         if response.claim is not None:
             conversation.claim_id = response.claim.id
         reply = compose(response.draft, question.text, question.move, response.stance,

@@ -203,6 +203,8 @@ KINDS: dict[str, str] = {
                 "essay does not address it.",
     "ghostwrite": "The reader asks you to write their text: decline, say why (it must be their own reading), and help "
                   "them start.",
+    "teaching": "The reader (a teacher or discussion leader) asks for discussion questions: help, with questions "
+                "that make people take a side on the essay's central claim, quoting it.",
     "approval": "The reader wants to be told they are right: do not just agree; show what the essay says.",
     "stop_questions": "The reader asks you to stop asking questions: acknowledge it, answer plainly, and make the "
                       "closing question light and optional.",

@@ -49,6 +49,7 @@ class Form:
     asks: Ask
     text: str
     family: str = ""  # forms that ask the same thing in other words share a family; one per conversation
+    presumes_claim: bool = False  # it tests the quoted line as an arguable claim ("too strong?", "an objection?")
 
     @property
     def idea(self) -> str:
@@ -65,6 +66,12 @@ def _forms(move: Move, *pairs: tuple[Ask, str] | tuple[Ask, str, str]) -> list[F
     return [Form(move, *pair) for pair in pairs]  # type: ignore[arg-type]
 
 
+def _claims(move: Move, *pairs: tuple[Ask, str] | tuple[Ask, str, str]) -> list[Form]:
+    """Forms that test the quoted line as a claim: asked only of a line that argues, never of one that tells the
+    story or states a fact ("Last January I did a declutter": too strong? an objection to it?)."""
+    return [Form(*(move, *pair), presumes_claim=True) for pair in pairs]  # type: ignore[misc]
+
+
 # the moves' initials ("I" is implications)
 C, A, E, V, I, M = (Move.CLARIFICATION, Move.ASSUMPTIONS, Move.EVIDENCE,  # noqa: E741
                     Move.VIEWPOINTS, Move.IMPLICATIONS, Move.META)
@@ -73,24 +80,28 @@ C, A, E, V, I, M = (Move.CLARIFICATION, Move.ASSUMPTIONS, Move.EVIDENCE,  # noqa
 GENERAL: list[Form] = [
     *_forms(C, (Ask.RESTATE, "How would you put that line in your own words?"),
             (Ask.RESTATE, "What do you take {topic} to mean there?"),
-            (Ask.REFLECT, "Which word in that line is doing the most work, for you?")),
-    *_forms(A, (Ask.REASON, "That line takes something for granted about {topic}. What is it, and do you grant it?"),
-            (Ask.REASON, "Is the essay right to treat {topic} that way, or is something being assumed there?")),
-    *_forms(E, (Ask.EXAMPLE, "Which moment in the story best supports that line, and is there one that cuts "
-                             "against it?"),
-            (Ask.REASON, "What would it take to change your mind about {topic}?", CONVINCE),
-            (Ask.EXAMPLE, "Can you think of a case, in the story or outside it, where that line would not hold?")),
-    *_forms(V, (Ask.COUNTER, "What is the strongest objection to that line, even if you don't hold it?", "objection"),
-            (Ask.COUNTER, "Could both be true at once, {rejected} and {asserted}, or does the essay's either-or "
-                          "hold?", "both"),
-            (Ask.COUNTER, "How would someone who disagrees with the essay read that line?"),
-            (Ask.COUNTER, "Who might see {topic} differently, and what would they point to?")),
-    *_forms(I, (Ask.IMPLICATION, "If that line is right, what should change in how we treat {topic}?"),
-            (Ask.IMPLICATION, "Where does that line lead if you follow it all the way, and would you accept that?",
-             "lead")),
+            (Ask.RESTATE, "What do you think the essay is using that to show?", "using_to_show")),
+    *_claims(C, (Ask.REFLECT, "Which word in that line is doing the most work, for you?")),
+    *_claims(A, (Ask.REASON, "That line takes something for granted about {topic}. What is it, and do you grant "
+                             "it?"),
+             (Ask.REASON, "Is the essay right to treat {topic} that way, or is something being assumed there?")),
+    *_claims(E, (Ask.EXAMPLE, "What in the essay best supports that line, and is there anything that cuts against "
+                              "it?"),
+             (Ask.REASON, "What would it take to change your mind about {topic}?", CONVINCE),
+             (Ask.EXAMPLE, "Can you think of a case, in the essay or outside it, where that line would not hold?")),
+    *_claims(V, (Ask.COUNTER, "What is the strongest objection to that line, even if you don't hold it?",
+                 "objection"),
+             (Ask.COUNTER, "Could both be true at once, {rejected} and {asserted}, or does the essay's either-or "
+                           "hold?", "both"),
+             (Ask.COUNTER, "How would someone who disagrees with the essay read that line?"),
+             (Ask.COUNTER, "Who might see {topic} differently, and what would they point to?")),
+    *_claims(I, (Ask.IMPLICATION, "If that line is right, what should change in how we treat {topic}?"),
+             (Ask.IMPLICATION, "Where does that line lead if you follow it all the way, and would you accept "
+                               "that?", "lead")),
     *_forms(M, (Ask.REFLECT, "Why do you think the essay frames it around {topic}?"),
-            (Ask.REFLECT, "Is {rejected} against {asserted} the right choice to pose, or is there a third "
-                          "option?")),
+            (Ask.REFLECT, "How does that bear on the essay's larger claim, that {main}?", "main_bears")),
+    *_claims(M, (Ask.REFLECT, "Is {rejected} against {asserted} the right choice to pose, or is there a third "
+                              "option?")),
 ]
 
 # The critical questions of the scheme the quoted line argues by (see phrases.scheme): specific to that line's way
@@ -150,18 +161,24 @@ AFTER: dict[str, list[Form]] = {
     ],
     "disagree": [
         *_forms(E, (Ask.REASON, "You say {their}. If so, how do you account for that line?", "their_account"),
-                (Ask.EXAMPLE, "You say {their}. What in the story shows it?", "their_shows"),
+                (Ask.EXAMPLE, "You say {their}. What in the essay, or outside it, shows it?", "their_shows"),
                 (Ask.REASON, "What would it take for you to accept that {claim}?", CONVINCE),
                 (Ask.REASON, "If you're right, how do you account for that line?"),
                 (Ask.REASON, "How would you square your view with that line?"),
-                (Ask.EXAMPLE, "What in the story would you point to against it?"),
+                (Ask.EXAMPLE, "What would you point to against it?"),
                 (Ask.REASON, "What would the essay have to show to change your mind?", CONVINCE)),
         *_forms(A, (Ask.REASON, "What are you assuming that the essay does not, and which of you is right about it?")),
     ],
-    "question": [  # an answer from the essay: how it bears on the essay's larger claim ({main}), or whether it holds
+    "question": [  # an answer from the essay (often a fact): how it bears on the essay's larger claim ({main})
         *_forms(M, (Ask.REFLECT, "How does that bear on the essay's larger claim, that {main}?", "main_bears"),),
         *_forms(E, (Ask.POSITION, "Does that make you more or less ready to accept that {main}?", "main_ready"),),
-        *_forms(C, (Ask.POSITION, "Does that answer convince you, or does something in it seem off?"),),
+        *_forms(C, (Ask.POSITION, "Is that the answer you expected, or had you read it differently?", "expected"),),
+        *_forms(M, (Ask.REFLECT, "Does that change how you read the rest of the essay, or is it a side detail?"),),
+    ],
+    "about": [  # the thesis, asked for: does it match the reader's own reading, and where would they test it
+        *_forms(C, (Ask.POSITION, "Does that match what you took from it, or had you read it differently?",
+                    "expected"),),
+        *_forms(E, (Ask.REASON, "Which part of that claim would you want to test first, and against what?"),),
     ],
     "question_near": [  # only the closest line: no "does that answer convince you?"
         *_forms(M, (Ask.REFLECT, "Does that come near what you were asking, or were you after something else?"),
@@ -219,6 +236,18 @@ AFTER: dict[str, list[Form]] = {
         *_forms(C, (Ask.POSITION, "What is the one claim you want your paragraph to make?"),
                 (Ask.REASON, "Which line of the essay would you build your paragraph around, and why that one?")),
     ],
+    "teaching": [  # the question is for the class: it names the claim, so it stands alone on a handout
+        *_forms(V, (Ask.COUNTER, "Here is one to put to them: is it true that {claim}, and what in the essay "
+                                 "would you point to, either way?"),
+                (Ask.COUNTER, "Here is one to put to them: who has the better of it, the essay or the objection, "
+                              "and what would you point to?"),
+                (Ask.COUNTER, "Here is one to put to them: what would someone who rejects that claim point to, and "
+                              "how would the essay answer?")),
+        *_forms(A, (Ask.REASON, "Here is one to put to them: what must a reader already accept for that claim to "
+                                "hold, and should they?"),),
+        *_forms(I, (Ask.IMPLICATION, "Here is one to put to them: if that claim is right, what follows for how we "
+                                     "live now?"),),
+    ],
     "just_answer": [
         *_forms(C, (Ask.POSITION, "Do you agree with it, and what is your main reason?"),
                 (Ask.RESTATE, "Can you say it back in one sentence of your own, for your notes?")),
@@ -263,17 +292,22 @@ AFTER: dict[str, list[Form]] = {
         *_forms(V, (Ask.COUNTER, "Fair enough; what do you think the essay gets wrong?")),
     ],
     "unsure": [
-        *_forms(C, (Ask.POSITION, "Let's take one small step: does that line sound right to you, or too strong?"),
-                (Ask.POSITION, "Just a first guess: what do you think the essay wants us to notice there?"),
+        *_claims(C, (Ask.POSITION, "Let's take one small step: does that line sound right to you, or too strong?"),),
+        *_forms(C, (Ask.POSITION, "Just a first guess: what do you think the essay wants us to notice there?"),
                 (Ask.POSITION, "Try this: which word in that line stands out to you?")),
     ],
-    "why": [
+    "why": [  # the answer to "why?": asked of the reason only when the line gives one (the "because" key)
+        *_forms(C, (Ask.POSITION, "Does that explain it for you, or would you want more?"),
+                (Ask.REFLECT, "What do you think the essay would say is behind it?")),
+    ],
+    "because": [
         *_forms(C, (Ask.POSITION, "Does that reason work for you?"),
                 (Ask.POSITION, "Is that reason enough, or would you want more?")),
     ],
     "ok": [
-        *_forms(C, (Ask.POSITION, "Does that line sound right to you, or too strong?"),),
-        *_forms(I, (Ask.IMPLICATION, "If that's right, what follows for the rest of the story?")),
+        *_claims(C, (Ask.POSITION, "Does that line sound right to you, or too strong?"),),
+        *_claims(I, (Ask.IMPLICATION, "If that's right, what follows for the rest of the essay's argument?")),
+        *_forms(C, (Ask.RESTATE, "What do you think the essay is using that to show?", "using_to_show")),
     ],
     "greeting": [
         *_forms(M, (Ask.POSITION, "What would you like to start with: that claim, or a part that puzzled you?"),),
@@ -284,8 +318,9 @@ AFTER: dict[str, list[Form]] = {
                 (Ask.POSITION, "Shall we take one of those, or would you rather name another?")),
     ],
     "offtopic": [
-        *_forms(C, (Ask.POSITION, "Shall we pick it up from there: does that line sound right to you?"),
-                (Ask.POSITION, "Back to it, then: does that line hold up for you?")),
+        *_claims(C, (Ask.POSITION, "Shall we pick it up from there: does that line sound right to you?"),
+                 (Ask.POSITION, "Back to it, then: does that line hold up for you?")),
+        *_forms(C, (Ask.POSITION, "Back to it, then: what do you make of that line?"),),
     ],
     "nudge": [  # a quiet weekly thread: the question stands alone, so it names the week's claim, not "that line"
         *_forms(V, (Ask.COUNTER, "It's been quiet here: what is the strongest objection to this week's claim, even "

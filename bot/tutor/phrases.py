@@ -73,6 +73,8 @@ def contrast(sentence: str) -> Contrast | None:
                 later = [t for t in doc if breaks and t.i > breaks[0] and t.dep_ in ("ROOT", "conj", "ccomp")
                          and t.i != head.i]
                 asserted = next((_complement(t) for t in later if _complement(t) is not None), None)
+                if asserted is not None and _kind(asserted) != _kind(rejected):
+                    continue  # "is not enough; he must possess the footage": an adjective against a thing
             if asserted is not None and asserted.dep_ == "pobj":
                 continue
             if asserted is not None and asserted.i > rejected.i:
@@ -87,6 +89,12 @@ def contrast(sentence: str) -> Contrast | None:
                 if found:
                     return found
     return None
+
+
+def _kind(token: object) -> str:
+    """A side's kind, for comparing like with like: a thing, a quality or an action."""
+    pos = token.pos_  # type: ignore[attr-defined]
+    return {"PROPN": "NOUN", "PRON": "NOUN", "AUX": "VERB"}.get(pos, pos)
 
 
 def _subject(head: object) -> str | None:

@@ -50,12 +50,14 @@ class Question:
 def choose_question(keys: Sequence[str], move: Move, slots: dict[str, str | None], *, asked: Iterable[str],
                     acts_now: Iterable[Act], acts_before: Iterable[Act], recent_asks: Sequence[str] = (),
                     ideas: Iterable[str] = (), last_move: str | None = None, scheme: str = "claim",
-                    turn: int = 0) -> Question:
+                    argues: bool = True, turn: int = 0) -> Question:
     """The first fitting form: kind-specific (`keys`, in order; the key "scheme" stands for the critical questions
     of the quoted line's scheme), then `move`'s general forms, then the rest.
 
     `recent_asks`: what the last questions asked for (not asked for again straight away); `ideas`: the families
-    already asked in this conversation."""
+    already asked in this conversation; `argues`: whether the quoted line states a view. A line that only tells
+    the story or states a fact is never tested as a claim (no "too strong?", no objection to it): it is asked what
+    it is there to show, or how it bears on the essay's larger claim."""
     asked_set = set(asked)
     used_ideas = set(ideas)
     excluded: set[Ask] = set()
@@ -69,8 +71,12 @@ def choose_question(keys: Sequence[str], move: Move, slots: dict[str, str | None
     banks: list[tuple[bool, list[Form]]] = []
     for key in keys:
         if key.startswith("scheme"):  # "scheme", or "scheme:challenge" / "scheme:evidence" for a stance
-            # the line's own scheme first, then the questions about any claim (which carry the claim)
-            forms = SCHEMES.get(scheme, []) + (SCHEMES["claim"] if scheme != "claim" else [])
+            # the line's own scheme first, then the questions about any claim (which carry the claim); a line that
+            # does not argue has only a scene's questions, if it tells one
+            if argues:
+                forms = SCHEMES.get(scheme, []) + (SCHEMES["claim"] if scheme != "claim" else [])
+            else:
+                forms = SCHEMES["narrative"] if scheme == "narrative" else []
             allowed = _FOR_STANCE.get(key.partition(":")[2])
             banks.append((False, _rotated([f for f in forms if allowed is None or f.move in allowed], turn)))
         else:
@@ -80,6 +86,8 @@ def choose_question(keys: Sequence[str], move: Move, slots: dict[str, str | None
     for strict in (True, False):
         for fitted, bank in banks:
             for form in bank:
+                if form.presumes_claim and not argues:
+                    continue
                 # forms written for this kind of turn only avoid what the reader did; the others also vary
                 repeats = not fitted and (form.asks.value in recent_asks or form.move.value == last_move)
                 if strict and (form.asks in excluded or repeats or form.idea in used_ideas):

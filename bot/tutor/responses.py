@@ -52,6 +52,10 @@ _LABELLED = re.compile(r"\b(?:essay|piece|article|one|reading)\b", re.IGNORECASE
 _OVERSTATES = re.compile(r"\b(?:always|never|all|every|everyone|only|must|completely|totally)\b", re.IGNORECASE)
 _REASONS = re.compile(r"\b(?:because|since|so that|therefore|this is why|that is why|which is why|the reason|"
                       r"it is that|without|so she|so he|so we)\b|,\s+so\s", re.IGNORECASE)
+_GENERIC_NOUNS = frozenset({"essay", "author", "writer", "piece", "text", "article", "book", "film", "movie",
+                            "show", "story", "point", "part", "thing", "way", "one", "lot", "question", "idea",
+                            "argument", "line", "sentence", "word", "bit", "kind", "sort", "people", "person",
+                            "time", "end", "sense", "opinion", "view", "reading", "answer", "example", "reason"})
 _ARGUES = re.compile(r"\b(?:not|rather|really|truly|should|must|never|is that|argue|claim|point|lesson|because)\b",
                      re.IGNORECASE)
 _ASKS_IF_SAYS = re.compile(r"^(?:so |and |but |ok,? )?(?:does|did|do|is) (?:the |this )?(?:[\w’'-]+ )?(?:essay|author|"
@@ -98,7 +102,8 @@ class Responder:
         kind = turn.understanding.kind
         handler = {
             Kind.EMPTY: self.empty, Kind.INJECTION: self.injection, Kind.SOCIAL: self.social,
-            Kind.SHORT: self.short, Kind.GHOSTWRITE: self.ghostwrite, Kind.JUST_ANSWER: self.just_answer,
+            Kind.SHORT: self.short, Kind.GHOSTWRITE: self.ghostwrite, Kind.TEACHING: self.teaching,
+            Kind.JUST_ANSWER: self.just_answer,
             Kind.APPROVAL: self.approval, Kind.STOP_QUESTIONS: self.stop_questions, Kind.BIAS: self.bias,
             Kind.OPINION: self.opinion, Kind.ADVICE: self.advice, Kind.COMPARE: self.compare,
             Kind.SWITCH: self.about, Kind.ABOUT: self.about, Kind.MEANING: self.meaning, Kind.MENTION: self.mention,
@@ -195,6 +200,30 @@ class Responder:
             return self._anchor(turn, lead, ["ghostwrite"], Stance.QUESTION, thesis=True)
         return Response(Draft(lead, [quote]), ["ghostwrite"], Stance.QUESTION, thesis)
 
+    def teaching(self, turn: Turn) -> Response:
+        """Questions for a class or a group to discuss: the tutor's own kind of question, so it gives one, built on
+        a claim a discussion has to take a side on (the essay's central claims, in its words, not yet shown) and on
+        an objection the essay answers."""
+        argument = self.argmap.essays[turn.focus]
+        quoted = turn.conversation.quoted
+        claim, quotes = argument.thesis, [q for q in [self._claim_quote(argument.thesis)] if q]
+        for candidate in [argument.thesis, *self._central_claims(turn.focus)]:  # one that stands alone, unshown
+            quote = None if leans_back(parse(candidate.text)) else self._claim_quote(candidate, avoid=quoted,
+                                                                                      support=False)
+            if quote is not None and not was_quoted(quote.text, quoted):
+                claim, quotes = candidate, [quote]
+                break
+        view = next((v for v in argument.counterviews if not was_quoted(v.text, quoted)), None)
+        found = self.sentences.find(turn.focus, view.text) if view is not None else None
+        if found is not None:
+            quotes.append(self._quote(found))  # "Some viewers resist this reading." comes with what they say
+        again = any(t.meta.get("kind") == Kind.TEACHING.value for t in turn.conversation.turns if t.role == "user")
+        lead = ("Another, then. " if again else "Glad to. ") + (
+            "A discussion works best when people have to take a side on a claim the essay makes, and on an objection "
+            "it answers; here are both, in its words:" if len(quotes) > 1 else
+            "A discussion works best when people have to take a side on a claim the essay makes, in its words:")
+        return Response(Draft(lead, quotes), ["teaching"], Stance.QUESTION, claim)
+
     def stop_questions(self, turn: Turn) -> Response:
         lead = ("Fair enough. I ask because the point is for you to test the essay, not to quiz you, so I'll keep "
                 "it to one, and you can skip it. Here is the essay's point, straight:")
@@ -220,7 +249,7 @@ class Responder:
         lead = "In short, the essay argues this:"
         if turn.changed:
             lead = f"Sure, let's turn to {self._title(turn.focus)}. In short, it argues this:"
-        return self._thesis_with_support(turn, argument.thesis, lead, ["scheme", "question"])
+        return self._thesis_with_support(turn, argument.thesis, lead, ["scheme", "about"])
 
     def just_answer(self, turn: Turn) -> Response:
         argument = self.argmap.essays[turn.focus]
@@ -250,6 +279,11 @@ class Responder:
                                   [self._quote(sentence, toward=turn.vector(self._point(turn)))]),
                             ["scheme", "question"], Stance.QUESTION, self._claim_near(sentence))
         found = self._best_many(turn, self._point(turn))
+        if (not found or found[0][0] < RELEVANT) and (taken := self._taken_up(turn, self._point(turn))) is not None:
+            phrase, sentence = taken  # the essay's words for it beat a line that is only near in meaning
+            return Response(Draft(f"The essay takes up {phrase} here:",
+                                  [self._quote(sentence, toward=turn.vector(self._point(turn)))]),
+                            ["scheme", "question"], Stance.QUESTION, self._claim_near(sentence))
         if not found or found[0][0] < LOOSELY:
             return self._not_addressed(turn)
         if turn.text.lower().lstrip().startswith(("why", "how come")):  # a why-question wants the line with the reason
@@ -464,9 +498,10 @@ class Responder:
     def _argues(self, sentence: Sentence) -> bool:
         """A line that states the essay's view (a claim, its support, an answer to a counterview, or a sentence with
         a thesis cue), not one that tells the story: a reading is fair only against what the essay argues."""
-        return self._argues_line(sentence.essay_id, sentence.text)
+        return self.argues_line(sentence.essay_id, sentence.text)
 
-    def _argues_line(self, essay_id: str, text: str) -> bool:
+    def argues_line(self, essay_id: str, text: str) -> bool:
+        """`_argues` for a quote's text (which may join two sentences)."""
         argument = self.argmap.essays.get(essay_id)
         if argument is None:
             return False
@@ -506,8 +541,18 @@ class Responder:
             return self.offtopic(turn)
         found = self._best(turn, self._point(turn))
         if found is None or found[0] < LOOSELY:
+            if (taken := self._taken_up(turn, self._point(turn))) is not None:
+                phrase, sentence = taken
+                return Response(Draft(f"The essay takes up {phrase} here:", [self._quote(
+                    sentence, toward=turn.vector(self._point(turn)))]), ["position", "scheme"], stance.stance,
+                    self._claim_near(sentence))
             if not carries_on and not _REFERS.search(turn.text):
                 return self.offtopic(turn)  # nothing in the essay is near it, and it does not point at the essay
+            if stance.stance in (Stance.AGREE, Stance.DISAGREE) and len(turn.text.split()) <= 8:
+                lead = ("Then you're with the essay. Here is the claim you're agreeing with:"
+                        if stance.stance is Stance.AGREE else "Then this is the claim you're pushing against:")
+                return self._anchor(turn, lead, ["agree" if stance.stance is Stance.AGREE else "disagree", "scheme"],
+                                    stance.stance)
             return self._anchor(turn, "The essay doesn't speak to that directly. Here is the claim it does make:",
                                 ["scheme"], stance.stance)
         score, sentence = found
@@ -586,10 +631,11 @@ class Responder:
                             ["unsure"], Stance.QUESTION, claim)
         if short is Short.WHY:
             reason = self._reason_for(turn, claim)
-            lead = "Because, in the essay's own words:" if _REASONS.search(reason.text) else \
+            gives_reason = bool(_REASONS.search(reason.text))
+            lead = "Because, in the essay's own words:" if gives_reason else \
                 "The essay doesn't give a reason in so many words. This is what that point rests on:"
-            return Response(Draft(lead, [reason]), ["why", "scheme"], Stance.QUESTION,
-                            claim)
+            return Response(Draft(lead, [reason]), ["because" if gives_reason else "why", "scheme"],
+                            Stance.QUESTION, claim)
         if short is Short.YES:
             evidence = self._evidence_for(turn, claim, self._last_quote(turn), exclude_last=True)
             return Response(Draft("Then look at what holds that up in the essay:", [evidence]), ["yes", "scheme"],
@@ -619,6 +665,23 @@ class Responder:
             phrase = match.group(1).strip(" .,!?")
             if len(phrase.split()) >= 2 and (uses := self.sentences.uses(turn.focus, phrase)):
                 return phrase, uses[0]
+        return None
+
+    def _taken_up(self, turn: Turn, text: str) -> tuple[str, Sentence] | None:
+        """A thing the message names that the focus essay talks about in the same words ("what does it say about
+        the system?": "…the entire system that compelled him…"), with the sentence of the essay that is closest to
+        the message: a question whose words the essay uses is not one it "doesn't address", however far its
+        meaning vector lands. Generic nouns ("the essay", "the point") and the essay's own names don't count."""
+        vector = turn.vector(text).reshape(-1)
+        for phrase in noun_phrases(parse(text)):
+            words = [t for t in phrase if not (t.is_stop or t.is_punct) and t.pos_ in ("NOUN", "PROPN", "ADJ")]
+            if not words or phrase.root.lemma_.lower() in _GENERIC_NOUNS or self._names_focus(turn, phrase.text):
+                continue
+            for wanted in dict.fromkeys((" ".join(t.text for t in words), phrase.root.text)):
+                if wanted.lower() in _GENERIC_NOUNS or not (uses := self.sentences.uses(turn.focus, wanted)):
+                    continue
+                best = max(uses, key=lambda s: float(s.vector @ vector))
+                return wanted, best
         return None
 
     @staticmethod
@@ -902,7 +965,7 @@ class Responder:
         """Slots for the counter-question: whole phrases of the first quote (or, failing that, the claim)."""
         # a question carries a line's claim only when the line argues ("Do you buy that the most famous is the
         # teletransporter?" asks about a scene-setter)
-        claim_line = quotes[0] if quotes and self._argues_line(quotes[0].essay, quotes[0].text) else None
+        claim_line = quotes[0] if quotes and self.argues_line(quotes[0].essay, quotes[0].text) else None
         slots: dict[str, str | None] = {"topic": None, "rejected": None, "asserted": None, "subject": None,
                                         "claim": proposition(claim_line.text) if claim_line else None}
         # the essay's larger claim the quoted line serves: its own claim, else the thesis (a fact answered asks how
@@ -1027,7 +1090,10 @@ def _defines(sentence: str, phrase: str) -> bool:
                               r"refers to)\b)", after))
     coined = bool(re.search(r"\b(?:i would call|what i call|i think of this as|call(?:ed)? this)\b",
                             lowered[:position + 1]))
-    return appositive or explained or coined
+    # "psychologists call the filling of memory gaps with invented material confabulation": the name ends the clause
+    named = bool(re.search(r"\b(?:call|calls|called|known as|termed|the name for)\b[^.;:]{0,90}$", lowered[:position])
+                 and re.match(r"\s*(?:[,.;:—–)]|$)", after))
+    return appositive or explained or coined or named
 
 
 def _defining(uses: list[Sentence], term: str) -> Sentence | None:

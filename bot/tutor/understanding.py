@@ -35,6 +35,7 @@ class Kind(StrEnum):
     SOCIAL = "social"  # hello, thanks, bye
     SHORT = "short"  # yes / no / idk / why / ok
     GHOSTWRITE = "ghostwrite"  # write my paragraph
+    TEACHING = "teaching"  # questions for my class to discuss: not ghost-writing, it is what the tutor does
     JUST_ANSWER = "just_answer"  # just tell me the answer / the main point
     APPROVAL = "approval"  # just tell me I'm right
     STOP_QUESTIONS = "stop_questions"
@@ -94,6 +95,8 @@ _WRITING_VERBS = frozenset({"write", "draft", "compose", "do", "make", "give", "
 _TEXT_NOUNS = frozenset({"paragraph", "essay", "response", "answer", "summary", "post", "thesis", "conclusion",
                          "introduction", "intro", "homework", "assignment", "report", "paper", "reply", "analysis",
                          "argument", "discussion", "sentence", "outline", "words", "review", "reflection"})
+_TEACHING_WORDS = frozenset({"discussion", "discuss", "class", "student", "students", "seminar", "club", "group",
+                             "lesson", "teach", "teacher", "pupil", "classroom", "debate", "workshop"})
 _MENTION_VERBS = frozenset({"mention", "discuss", "talk", "say", "bring", "cover", "address", "refer", "deal", "touch",
                             "include", "use", "reference", "get", "go", "speak", "cite", "name", "consider",
                             "explore", "raise", "acknowledge", "note"})
@@ -232,6 +235,8 @@ _SHORTS: dict[Short, frozenset[str]] = {
 }
 
 
+_INTENSIFIERS = frozenset({"totally", "completely", "fully", "so", "very", "100%", "really", "absolutely", "just",
+                           "i", "100"})
 _IN_BRIEF = re.compile(r"\b(?:in (?:like )?(?:one|a single|1) (?:sentence|line)|sum (?:it|that|this) up|tl;?dr|"
                        r"in a nutshell|the short version|summari[sz]e (?:it|that|this))\b")
 _PRESSING = re.compile(r"\b(?:come on|just (?:one|this once|a little|the one)|please|pls|plz|nobody|no one|"
@@ -251,6 +256,8 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
     if (short := _short(bare)) is not None or (short := _short(re.sub(r"\s+", " ", _FILLER.sub(" ", bare)).strip(
             " ,."))) is not None:
         return Understanding(Kind.SHORT, short=short, question="?" in stripped)
+    if previous is Kind.TEACHING and re.search(r"\b(?:another|more|else|next)\b", lowered):
+        return Understanding(Kind.TEACHING)  # "thanks, another one?"
     if _GREETING.match(lowered) or len(lowered.split()) <= 8 and any(
             _CLOSING.match(part.strip()) for part in re.split(r"[.!,;]\s*", lowered) if part.strip()):
         return Understanding(Kind.SOCIAL)
@@ -267,6 +274,8 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
     lemmas = {t.lemma_.lower() for t in doc}
     if _STOP.search(lowered) and lemmas & (_ASK_VERBS | {"question"}):
         return found(Kind.STOP_QUESTIONS)  # before a pressed request: "please stop asking me questions"
+    if lemmas & {"question", "prompt"} and lemmas & _TEACHING_WORDS:
+        return found(Kind.TEACHING)  # "discussion questions for my class", "what should I ask my seminar?"
     if _ghostwriting(doc) or previous is Kind.GHOSTWRITE and _PRESSING.search(lowered):
         return found(Kind.GHOSTWRITE)  # "come on, it's just one paragraph" after a refusal asks again
     if _bias(doc, lemmas):
@@ -351,6 +360,11 @@ def _short_piece(bare: str) -> Short | None:
         for kind, words in _SHORTS.items():
             if candidate in words:
                 return kind
+    words = squeezed.rstrip("?!").split()
+    for kind in (Short.YES, Short.NO):  # "totally agree", "yes absolutely", "nope, wrong": one answer, said twice
+        if len(words) > 1 and all(w in _SHORTS[kind] or w in _INTENSIFIERS for w in words) \
+                and any(w in _SHORTS[kind] for w in words):
+            return kind
     if bare and not any(ch.isalnum() for ch in bare):  # only emoji and punctuation
         return Short.UNSURE if "?" in bare or "🤷" in bare or "🤔" in bare else Short.OK
     return None
