@@ -189,6 +189,16 @@ class Searcher:
         vectors = [self.index.dense.reconstruct(int(i)) for i in ids[1:]]
         return list(zip(sentences, vectors, strict=True))
 
+    def best_similarity(self, vector: np.ndarray) -> float:
+        """The highest cosine between the (1, d) `vector` and any indexed unit (how near a message is to anything
+        in the essays). On a flat index one matrix-vector product: faiss's own search of one query against 87,000
+        vectors took 30 ms, the BLAS product takes a few."""
+        if self.index.dense.ntotal == 0:
+            return 0.0
+        if self._passage_vectors is None:
+            return float((self._vectors @ vector[0]).max())
+        return float(nearest(self.index.dense, vector, 1)[0][0])
+
     def dense_scores(self, query: str, vector: np.ndarray | None = None) -> np.ndarray:
         """Per-passage dense score: a blend of the passage vector's and the best sentence vector's cosine."""
         return self._dense_scores(self.embed_query(query) if vector is None else vector)

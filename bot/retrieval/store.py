@@ -115,7 +115,7 @@ class LoadedIndex:
 
 
 Embed = Callable[[Sequence[str]], np.ndarray]
-ArtifactBuilder = Callable[[list[Essay], list[Passage], Embed], dict[str, str]]
+ArtifactBuilder = Callable[[list[Essay], list[Passage], Embed, "Path | None"], dict[str, str]]
 """A build hook (the tutor's argument map is one): files derived from the essays, {file name: text}, written into
 the build directory and swapped in with it.
 
@@ -123,7 +123,9 @@ It gets the build's essays, their passages in index order, and `embed(texts)`, w
 float32 vector per text, in order. Every text the build has embedded already comes from memory: the index's units,
 i.e. each passage's `context_text(passage)` and `sentence_texts(passage.text)` (see units.py). Other texts come
 from the embedding cache or are encoded, in one batch per call. So ask for unit texts where they serve, and ask
-once for everything the hook needs (a call per essay would cost a batch per essay).
+once for everything the hook needs (a call per essay would cost a batch per essay). The fourth argument is the live
+build's directory (None on a full build, or when there is none): what the hook derived for an unchanged essay
+last time can be taken from there instead of derived again.
 """
 
 
@@ -219,7 +221,7 @@ def build_index(
         vectors = embed([u.text for u in units])
         if artifacts:
             stage("deriving the build's artifacts")
-        extra = artifacts(essays, passages, embed) if artifacts else {}
+        extra = artifacts(essays, passages, embed, None if full else current_build(index_dir)) if artifacts else {}
         embedded = embed.embedded
         stage("writing the index")
         name = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + f"-{os.getpid()}"

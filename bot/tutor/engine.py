@@ -20,7 +20,7 @@ import threading
 import weakref
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 import numpy as np
@@ -67,6 +67,17 @@ class _Build:
     catalog: EssayCatalog
     responder: Responder
     rarity: dict[str, float]
+    # filled as turns need them (a first turn ranks a dozen essays; computing these for all 1,000 up front would
+    # cost seconds at start-up): each essay's thesis vector, and the essays each passage names
+    thesis_vectors: dict[str, np.ndarray | None] = field(default_factory=dict)
+    passage_names: dict[str, list[Naming]] = field(default_factory=dict)
+
+    def names_in(self, passage: Passage) -> list[Naming]:
+        names = self.passage_names.get(passage.id)
+        if names is None:
+            names = self.passage_names[passage.id] = [n for n in self.catalog.named_in(passage.text)
+                                                      if n.strength >= 0.6]
+        return names
 
 
 class Tutor:
@@ -92,11 +103,7 @@ class Tutor:
 
     def _topic_similarity(self, message: str) -> float:
         """How close a message is to anything in the essays: the best cosine over all indexed units."""
-        dense = self.library.index.dense
-        if dense.ntotal == 0:
-            return 0.0
-        similarities, _ = dense.search(self._embed(message), 1)
-        return float(similarities[0][0])
+        return self.library.searcher.best_similarity(self._embed(message))
 
     # ---- what the tutor knows of the live index ------------------------------------------------------------------
     @property
@@ -314,25 +321,41 @@ class Tutor:
             # a passage, or the sentence of it that matches, about another essay's work ("In that film, Lacuna Inc.
             # deletes…" in the Memento essay) points at that essay
             owner = hit.passage.essay_id
-            named = [n for n in build.catalog.named_in(hit.passage.text) if n.strength >= 0.6]
-            if any(n.essay_id != owner for n in named):  # only then look at the sentence that matched
+            if any(n.essay_id != owner for n in build.names_in(hit.passage)):  # only then look at the sentence
                 passages = build.index.passages
                 inside = [s for s in build.sentences.sentences(owner) if passages[s.row] is hit.passage]
                 closest = max(inside, key=lambda s: float(s.vector @ vector[0])) if inside else None
-                for text in ([closest.text] if closest is not None else []) + [hit.passage.text]:
-                    named = [n for n in build.catalog.named_in(text) if n.strength >= 0.6]
+                sentence_names = [n for n in build.catalog.named_in(closest.text) if n.strength >= 0.6] \
+                    if closest is not None else []
+                for named in (sentence_names, build.names_in(hit.passage)):
                     if named and all(n.essay_id != owner for n in named):
                         owner = named[0].essay_id
                         break
             best.setdefault(owner, float(hit.score))
+        self._thesis_vectors(build, list(best))
         scored = []
         for essay_id, passage_score in best.items():
-            thesis = build.argmap.essays[essay_id].thesis.text if essay_id in build.argmap.essays else ""
-            sentence = build.sentences.find(essay_id, thesis) if thesis else None
-            thesis_vector = sentence.vector if sentence is not None else self._embed(thesis)[0] if thesis else None
+            thesis_vector = build.thesis_vectors.get(essay_id)
             thesis_score = float(vector[0] @ thesis_vector) if thesis_vector is not None else 0.0
             scored.append((essay_id, 0.5 * passage_score + 0.5 * thesis_score))
         return sorted(scored, key=lambda item: -item[1])
+
+    def _thesis_vectors(self, build: _Build, essay_ids: list[str]) -> None:
+        """The essays' thesis vectors into `build.thesis_vectors`: the sentence's own where the thesis is one, the
+        rest (front-matter theses, headings) embedded together in one call."""
+        missing: dict[str, str] = {}
+        for essay_id in essay_ids:
+            if essay_id in build.thesis_vectors:
+                continue
+            thesis = build.argmap.essays[essay_id].thesis.text if essay_id in build.argmap.essays else ""
+            sentence = build.sentences.find(essay_id, thesis) if thesis else None
+            if sentence is not None or not thesis:
+                build.thesis_vectors[essay_id] = sentence.vector if sentence is not None else None
+            else:
+                missing[essay_id] = thesis
+        if missing:
+            vectors = self.library.embedder.encode(list(missing.values()))
+            build.thesis_vectors.update(zip(missing, vectors, strict=True))
 
     def _prompt_passages(self, quotes: tuple[Quote, ...], claim: Claim) -> list[Passage]:
         passages = self.library.index.passages

@@ -78,30 +78,25 @@ C, A, E, V, I, M = (Move.CLARIFICATION, Move.ASSUMPTIONS, Move.EVIDENCE,  # noqa
 
 # The general bank: questions about the line just quoted.
 GENERAL: list[Form] = [
-    *_forms(C, (Ask.RESTATE, "How would you put that line in your own words?"),
-            (Ask.RESTATE, "What do you take {topic} to mean there?"),
-            (Ask.RESTATE, "What do you think the essay is using that to show?", "using_to_show")),
-    *_claims(C, (Ask.REFLECT, "Which word in that line is doing the most work, for you?")),
+    *_forms(C, (Ask.RESTATE, "What do you take {topic} to mean there?"),
+            (Ask.RESTATE, "What do you think the essay is using that to show?", "using_to_show"),
+            (Ask.POSITION, "Just a first guess: what do you think the essay wants us to notice there?", "notice")),
+    *_claims(C, (Ask.POSITION, "Do you agree with that line, and what is your main reason?", "agree_reason"),),
     *_claims(A, (Ask.REASON, "That line takes something for granted about {topic}. What is it, and do you grant "
                              "it?"),
              (Ask.REASON, "Is the essay right to treat {topic} that way, or is something being assumed there?")),
-    *_claims(E, (Ask.EXAMPLE, "What in the essay best supports that line, and is there anything that cuts against "
-                              "it?"),
-             (Ask.REASON, "What would it take to change your mind about {topic}?", CONVINCE),
+    *_claims(E, (Ask.REASON, "What would it take to change your mind about {topic}?", CONVINCE),
+             (Ask.REASON, "What would it take to persuade you either way?", CONVINCE),
              (Ask.EXAMPLE, "Can you think of a case, in the essay or outside it, where that line would not hold?")),
     *_claims(V, (Ask.COUNTER, "What is the strongest objection to that line, even if you don't hold it?",
                  "objection"),
              (Ask.COUNTER, "Could both be true at once, {rejected} and {asserted}, or does the essay's either-or "
                            "hold?", "both"),
-             (Ask.COUNTER, "How would someone who disagrees with the essay read that line?"),
              (Ask.COUNTER, "Who might see {topic} differently, and what would they point to?")),
-    *_claims(I, (Ask.IMPLICATION, "If that line is right, what should change in how we treat {topic}?"),
-             (Ask.IMPLICATION, "Where does that line lead if you follow it all the way, and would you accept "
-                               "that?", "lead")),
-    *_forms(M, (Ask.REFLECT, "Why do you think the essay frames it around {topic}?"),
-            (Ask.REFLECT, "How does that bear on the essay's larger claim, that {main}?", "main_bears")),
+    *_claims(I, (Ask.IMPLICATION, "If that line is right, what should change in how we treat {topic}?"),),
+    *_forms(M, (Ask.REFLECT, "How does that bear on the essay's larger claim, that {main}?", "main_bears"),),
     *_claims(M, (Ask.REFLECT, "Is {rejected} against {asserted} the right choice to pose, or is there a third "
-                              "option?")),
+                              "option?"),),
 ]
 
 # The critical questions of the scheme the quoted line argues by (see phrases.scheme): specific to that line's way
@@ -126,13 +121,7 @@ SCHEMES: dict[str, list[Form]] = {
         *_forms(V, (Ask.COUNTER, "Who would find that hardest to do, and is the essay fair to them?")),
     ],
     "cause": [
-        *_forms(V, (Ask.COUNTER, "Does that reason really explain it, or could something else account for it just as "
-                                 "well?")),
         *_forms(A, (Ask.REASON, "What would have to be true for that to be the reason?")),
-    ],
-    "general": [
-        *_forms(V, (Ask.COUNTER, "Does that hold for everyone the essay has in mind, or can you think of someone it "
-                                 "doesn't fit?")),
     ],
     "narrative": [
         *_forms(C, (Ask.RESTATE, "What is the essay using that moment to show?")),
@@ -142,8 +131,6 @@ SCHEMES: dict[str, list[Form]] = {
     # a plain claim's critical questions carry the claim itself: the question is about that claim, not "that"
     "claim": [
         *_forms(A, (Ask.POSITION, "Do you buy that {claim}? What would you point to, either way?", "buy_that")),
-        *_forms(E, (Ask.REASON, "What best shows that {claim}, and is it enough?", "evidence_that")),
-        *_forms(V, (Ask.COUNTER, "What is the strongest case against the idea that {claim}?", "against_that")),
         *_forms(I, (Ask.IMPLICATION, "If it's true that {claim}, what follows that the essay leaves unsaid?",
                     "follows_that")),
     ],
@@ -154,9 +141,7 @@ AFTER: dict[str, list[Form]] = {
     "agree": [
         *_forms(V, (Ask.COUNTER, "You say {their}. What would someone who disagrees with you both point to?",
                     "their_against"),
-                (Ask.COUNTER, "What is the strongest case against the idea that {claim}?", "against_that"),
                 (Ask.COUNTER, "You're persuaded; what is the strongest objection someone could still raise?")),
-        *_forms(A, (Ask.REASON, "Does that line support your view, or does it go further than you would?")),
         *_forms(I, (Ask.IMPLICATION, "If you accept that, what else do you have to accept along with it?")),
     ],
     "disagree": [
@@ -172,13 +157,13 @@ AFTER: dict[str, list[Form]] = {
     "question": [  # an answer from the essay (often a fact): how it bears on the essay's larger claim ({main})
         *_forms(M, (Ask.REFLECT, "How does that bear on the essay's larger claim, that {main}?", "main_bears"),),
         *_forms(E, (Ask.POSITION, "Does that make you more or less ready to accept that {main}?", "main_ready"),),
-        *_forms(C, (Ask.POSITION, "Is that the answer you expected, or had you read it differently?", "expected"),),
-        *_forms(M, (Ask.REFLECT, "Does that change how you read the rest of the essay, or is it a side detail?"),),
+        *_claims(C, (Ask.POSITION, "Does that answer convince you, or does something in it seem off?"),),
+        *_forms(M, (Ask.REFLECT, "Why do you think the essay brings that in where it does?", "brings_in"),
+                (Ask.RESTATE, "What do you think the essay is using that to show?", "using_to_show")),
     ],
-    "about": [  # the thesis, asked for: does it match the reader's own reading, and where would they test it
-        *_forms(C, (Ask.POSITION, "Does that match what you took from it, or had you read it differently?",
-                    "expected"),),
-        *_forms(E, (Ask.REASON, "Which part of that claim would you want to test first, and against what?"),),
+    "about": [  # the thesis, asked for: where the reader stands on it, and with what reason
+        *_forms(C, (Ask.POSITION, "Do you agree with it, and what is your main reason?", "agree_reason"),),
+        *_forms(E, (Ask.REASON, "What would it take to persuade you either way?", CONVINCE),),
     ],
     "question_near": [  # only the closest line: no "does that answer convince you?"
         *_forms(M, (Ask.REFLECT, "Does that come near what you were asking, or were you after something else?"),
@@ -208,8 +193,7 @@ AFTER: dict[str, list[Form]] = {
     ],
     "reading_fair": [
         *_forms(V, (Ask.COUNTER, "Now push it: what is the best objection to that reading?")),
-        *_forms(C, (Ask.POSITION, "Is it a view you share, or only one you can follow?")),
-        *_forms(I, (Ask.IMPLICATION, "If that is the essay's view, what does it ask of its readers?")),
+        *_forms(C, (Ask.POSITION, "Do you agree with it yourself, and what is your main reason?", "agree_reason")),
     ],
     "reading_wrong": [
         *_forms(E, (Ask.REASON, "What in the essay led you to the other reading?")),
@@ -273,10 +257,9 @@ AFTER: dict[str, list[Form]] = {
                                 "something?"),),
     ],
     "story": [
-        *_forms(E, (Ask.RELATE, "Does what you went through bear that line out, or complicate it?"),
-                (Ask.RELATE, "Does that line help you make sense of it, or does it miss something about your "
+        *_forms(E, (Ask.RELATE, "Does that line help you make sense of it, or does it miss something about your "
                              "situation?"),
-                (Ask.RELATE, "What would you want the essay to understand about what you went through?")),
+                (Ask.RELATE, "Does what you went through bear that line out, or complicate it?")),
     ],
     "reject": [
         *_forms(E, (Ask.REASON, "You say {their}. Does that line leave room for it, or rule it out?", "their_room"),

@@ -279,6 +279,8 @@ def proposition(sentence: str) -> str | None:
         return None  # "the novel does not argue that work is contemptible": a question would assert the denied
     elif _tells_the_story(root, subject):
         return None  # "Darlington orders the dismissal…": a plot fact, not a claim to buy or doubt
+    elif subject is None and not any(c.dep_ == "expl" for c in root.children):
+        return None  # "Look at how his kindness works": a bidding, not a claim ("Do you buy that look at…?")
     words = [t for t in clause_tokens if not (t.is_punct and t.i == clause_tokens[-1].i)]
     while words and (words[0].lower_ in _DISCOURSE or words[0].is_punct):
         if words[0].lower_ in _PHRASE_HEADS and (len(words) < 2 or (words[0].lower_, words[1].lower_) not in _PHRASES):

@@ -28,6 +28,7 @@ from bot.tutor.understanding import Act, Kind, Short, Understanding
 
 RELEVANT = 0.38  # a sentence this close to a question (cosine) answers it; below, the essay does not address it
 LOOSELY = 0.28  # still "the nearest it comes"
+UNRELATED = 0.18  # a question this far from every line is about something else entirely
 SAYS_IT = 0.5  # "does the essay say what he should have done?": a line this close says it
 ARGUES_BONUS = 0.06  # how much a line that argues is preferred over one that narrates, for questions and positions
 POLARITY_CHECKED = 0.55  # this close, a reading with the opposite polarity ("is" / "is not") is a misreading
@@ -268,8 +269,8 @@ class Responder:
         return Response(Draft(lead, quotes), keys, Stance.QUESTION, thesis)
 
     def question(self, turn: Turn) -> Response:
-        if self._stance(turn).stance is Stance.OFFTOPIC:
-            return self.offtopic(turn)
+        if self._stance(turn).stance is Stance.OFFTOPIC and self._taken_up(turn, self._point(turn)) is None:
+            return self.offtopic(turn)  # unless it asks about something the essay talks about in those words
         view = None if _ASKS_IF_SAYS.search(turn.text) else self._counterview(turn, turn.text)
         if view is not None:
             return self._answer_counterview(turn, view, endorsed=not _REJECTS_VIEW.search(turn.text))
@@ -281,10 +282,12 @@ class Responder:
         found = self._best_many(turn, self._point(turn))
         if (not found or found[0][0] < RELEVANT) and (taken := self._taken_up(turn, self._point(turn))) is not None:
             phrase, sentence = taken  # the essay's words for it beat a line that is only near in meaning
-            return Response(Draft(f"The essay takes up {phrase} here:",
+            return Response(Draft(f"The essay takes up “{phrase}” here:",
                                   [self._quote(sentence, toward=turn.vector(self._point(turn)))]),
                             ["scheme", "question"], Stance.QUESTION, self._claim_near(sentence))
         if not found or found[0][0] < LOOSELY:
+            if (not found or found[0][0] < UNRELATED) and self._elsewhere(turn, turn.text) is None:
+                return self.offtopic(turn)  # "what's the capital of France?": nothing here is near it at all
             return self._not_addressed(turn)
         if turn.text.lower().lstrip().startswith(("why", "how come")):  # a why-question wants the line with the reason
             found = sorted(found, key=lambda item: -(item[0] + 0.08 * bool(_REASONS.search(item[1].text) or
@@ -543,7 +546,7 @@ class Responder:
         if found is None or found[0] < LOOSELY:
             if (taken := self._taken_up(turn, self._point(turn))) is not None:
                 phrase, sentence = taken
-                return Response(Draft(f"The essay takes up {phrase} here:", [self._quote(
+                return Response(Draft(f"The essay takes up “{phrase}” here:", [self._quote(
                     sentence, toward=turn.vector(self._point(turn)))]), ["position", "scheme"], stance.stance,
                     self._claim_near(sentence))
             if not carries_on and not _REFERS.search(turn.text):
@@ -677,7 +680,8 @@ class Responder:
             words = [t for t in phrase if not (t.is_stop or t.is_punct) and t.pos_ in ("NOUN", "PROPN", "ADJ")]
             if not words or phrase.root.lemma_.lower() in _GENERIC_NOUNS or self._names_focus(turn, phrase.text):
                 continue
-            for wanted in dict.fromkeys((" ".join(t.text for t in words), phrase.root.text)):
+            nouns = " ".join(t.text for t in words if t.pos_ != "ADJ")  # "the whole system": the system will do
+            for wanted in dict.fromkeys(w for w in (" ".join(t.text for t in words), nouns) if w):
                 if wanted.lower() in _GENERIC_NOUNS or not (uses := self.sentences.uses(turn.focus, wanted)):
                     continue
                 best = max(uses, key=lambda s: float(s.vector @ vector))
@@ -701,7 +705,7 @@ class Responder:
         one, where…"), and for a long, rambling message its question sentences (and the one before each)."""
         sentences = [s for s in re.split(r"(?<=[.!?])\s+", turn.text) if s.strip()]
         if len(sentences) > 1:
-            content = [s for s in sentences if not self._names_focus(turn, s)]
+            content = [s for s in sentences if s.rstrip().endswith("?") or not self._names_focus(turn, s)]
             sentences = content or sentences
         text = " ".join(sentences)
         if len(text.split()) <= 60:
