@@ -439,3 +439,19 @@ def test_agreement_said_twice_is_one_short_answer() -> None:
         understood = understand(text)
         assert understood.kind is Kind.SHORT and understood.short is short, text
     assert understand("i really like the ending").kind is not Kind.SHORT
+
+
+def test_a_reading_asked_about_gets_the_essays_answer_not_a_correction(tutor: Tutor) -> None:
+    """"Is the lawyer the bad guy or not?" asks; it does not voice the reading the essay rejects, so the reply is
+    the essay's answer, not "the essay takes up that very reading", and the same answer is never given twice."""
+    tutor.reply("ask", "what's the essay's main claim?", essay="bartleby")
+    first = tutor.reply("ask", "ok so is the lawyer the bad guy or not? yes or no")
+    assert "that very reading" not in first.answer
+    second = tutor.reply("ask", "so is the lawyer actually the bad guy then?")
+    assert "that very reading" not in second.answer and second.answer != first.answer
+
+
+def test_a_joke_with_nothing_of_the_essay_in_it_is_off_topic_even_mid_conversation(tutor: Tutor) -> None:
+    tutor.reply("pizza", "what is the essay about?", essay="inside-out")
+    reply = tutor.reply("pizza", "lol this is reminding me i haven't ordered pizza yet. pineapple or no pineapple")
+    assert "outside what we're reading" in reply.answer and quoted_essays(reply) == {"inside-out"}

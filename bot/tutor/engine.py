@@ -272,6 +272,9 @@ class Tutor:
         build = self.current
         move = plan_move(response.stance, conversation.moves, exclude=exclude)
         slots = build.responder.question_slots(response.draft.quotes, response.claim) | response.slots
+        topic = (slots.get("topic") or "").lower()
+        if topic and any(topic in message.lower() for message in conversation.user_messages):
+            slots["topic"] = None  # the reader's own term ("what does 'permanent abeyance' mean?") is not asked back
         tutor_turns = conversation.tutor_turns
         acts_before = {Act(a) for t in conversation.turns if t.role == "user" for a in t.meta.get("acts", [])
                        if a in Act.__members__.values()}

@@ -120,9 +120,6 @@ SCHEMES: dict[str, list[Form]] = {
         *_forms(I, (Ask.IMPLICATION, "Should we, though? What would it cost to actually live that way?")),
         *_forms(V, (Ask.COUNTER, "Who would find that hardest to do, and is the essay fair to them?")),
     ],
-    "cause": [
-        *_forms(A, (Ask.REASON, "What would have to be true for that to be the reason?")),
-    ],
     "narrative": [
         *_forms(C, (Ask.RESTATE, "What is the essay using that moment to show?")),
         *_forms(M, (Ask.REFLECT, "Why does that moment matter to the argument, in your view?")),
@@ -158,8 +155,8 @@ AFTER: dict[str, list[Form]] = {
         *_forms(M, (Ask.REFLECT, "How does that bear on the essay's larger claim, that {main}?", "main_bears"),),
         *_forms(E, (Ask.POSITION, "Does that make you more or less ready to accept that {main}?", "main_ready"),),
         *_claims(C, (Ask.POSITION, "Does that answer convince you, or does something in it seem off?"),),
-        *_forms(M, (Ask.REFLECT, "Why do you think the essay brings that in where it does?", "brings_in"),
-                (Ask.RESTATE, "What do you think the essay is using that to show?", "using_to_show")),
+        *_forms(M, (Ask.REFLECT, "Does that answer what you were asking, or does the essay leave part of it open?",
+                    "answered"),),
     ],
     "about": [  # the thesis, asked for: where the reader stands on it, and with what reason
         *_forms(C, (Ask.POSITION, "Do you agree with it, and what is your main reason?", "agree_reason"),),

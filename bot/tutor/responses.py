@@ -272,6 +272,13 @@ class Responder:
         if self._stance(turn).stance is Stance.OFFTOPIC and self._taken_up(turn, self._point(turn)) is None:
             return self.offtopic(turn)  # unless it asks about something the essay talks about in those words
         view = None if _ASKS_IF_SAYS.search(turn.text) else self._counterview(turn, turn.text)
+        if view is not None and was_quoted(view.answer, turn.conversation.quoted):
+            view = None  # its answer was shown already: the same reply twice says nothing new
+        if view is not None and not their_point(turn.text):  # asked, not voiced: the essay's answer is the answer
+            answer = self.sentences.find(turn.focus, view.answer)
+            if answer is not None:
+                return Response(Draft(self._question_lead(turn.text), [self._quote(answer)]),
+                                ["scheme", "question"], Stance.QUESTION, self._claim_near(answer))
         if view is not None:
             return self._answer_counterview(turn, view, endorsed=not _REJECTS_VIEW.search(turn.text))
         if (cited := self._cited(turn)) is not None:  # 'what's wrong with "leave your baggage at the door"?'
@@ -535,7 +542,11 @@ class Responder:
 
     # ---- positions ----------------------------------------------------------------------------------------------
     def position(self, turn: Turn) -> Response:
-        view = self._counterview(turn, turn.text)
+        # a reading the essay rejects, voiced as a claim ("people really did behave like that back then"); a remark
+        # with no claim in it ("that's kinda deep for a kids movie") is not a reading to correct
+        view = self._counterview(turn, turn.text) if their_point(turn.text) else None
+        if view is not None and was_quoted(view.answer, turn.conversation.quoted):
+            view = None
         if view is not None:
             return self._answer_counterview(turn, view, endorsed=not _REJECTS_VIEW.search(turn.text))
         stance = self._stance(turn)
@@ -549,15 +560,16 @@ class Responder:
                 return Response(Draft(f"The essay takes up “{phrase}” here:", [self._quote(
                     sentence, toward=turn.vector(self._point(turn)))]), ["position", "scheme"], stance.stance,
                     self._claim_near(sentence))
-            if not carries_on and not _REFERS.search(turn.text):
-                return self.offtopic(turn)  # nothing in the essay is near it, and it does not point at the essay
+            if not carries_on and not _REFERS.search(turn.text) or (found is None or found[0] < UNRELATED) and \
+                    not _REFERS.search(turn.text) and self._elsewhere(turn, turn.text) is None:
+                return self.offtopic(turn)  # nothing in the essay is near it ("pineapple or no pineapple?")
             if stance.stance in (Stance.AGREE, Stance.DISAGREE) and len(turn.text.split()) <= 8:
                 lead = ("Then you're with the essay. Here is the claim you're agreeing with:"
                         if stance.stance is Stance.AGREE else "Then this is the claim you're pushing against:")
                 return self._anchor(turn, lead, ["agree" if stance.stance is Stance.AGREE else "disagree", "scheme"],
                                     stance.stance)
-            return self._anchor(turn, "The essay doesn't speak to that directly. Here is the claim it does make:",
-                                ["scheme"], stance.stance)
+            return self._anchor(turn, "The essay doesn't speak to that directly; here is its own claim, to set "
+                                      "beside yours:", ["position", "scheme"], stance.stance)
         score, sentence = found
         claim = self._claim_near(sentence)
         # a clear side, not a concession ("I don't fully agree, but I can see why…"): say where the essay stands
@@ -934,7 +946,10 @@ class Responder:
                     continue  # a view the essay goes on to reject is not its answer
                 theirs = float(neighbour.vector @ toward.reshape(-1))
                 argues = self._argues(neighbour) and not self._argues(sentence)
-                if theirs >= mine - 0.06 or argues and theirs >= mine - 0.15:
+                # the line after, when it states the view this one leads up to ("…is different. Where Severance
+                # needs a surgical chip, Stevens manages with habit."): the answer is often the next sentence
+                follows_up = neighbour is after and self._argues(neighbour) and theirs >= mine - 0.1
+                if theirs >= mine - 0.06 or argues and theirs >= mine - 0.15 or follows_up:
                     options.append((theirs + 0.1 * argues, joined))
         for _, joined in sorted(options, key=lambda item: -item[0]):
             if len(joined) <= 420 and joined in passage:
