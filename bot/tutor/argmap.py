@@ -34,7 +34,7 @@ from bot.retrieval.units import context_text
 ARGMAP_FILE = "argmap.json"
 # Bump when `map_essay` changes what it derives: a build then maps every essay again instead of keeping the live
 # build's map of an unchanged essay.
-ARGMAP_VERSION = 1
+ARGMAP_VERSION = 2
 Embed = Callable[[list[str]], np.ndarray]
 
 _CUE = re.compile(
@@ -71,7 +71,8 @@ REPORTED_VIEW = re.compile(
     r"(?:critics|opponents|sceptics|skeptics|defenders)\s+(?:of\s+[\w\s’']{3,40}?\s+)?(?:argue|say|claim|object|"
     r"worry|insist)\b)"
     r"|\b(?:is|are|was)\s+(?:usually|often|commonly|widely)\s+(?:described|read|remembered|praised|seen|filed|"
-    r"treated|dismissed|called|taken)\b",
+    r"treated|dismissed|called|taken)\b"
+    r"|[,;]\s+(?:they|critics|some|others)\s+(?:point out|say|argue|insist|claim|object|reply|would say)\b",
     re.IGNORECASE,
 )
 _REBUTTAL = re.compile(r"^(?:but|yet|however|that (?:reading|view|summary|is|misses|objection)|this (?:reading|is)|"

@@ -271,6 +271,9 @@ class Tutor:
                 exclude: Move | None = None) -> tuple[Reply, dict[str, str]]:
         build = self.current
         move = plan_move(response.stance, conversation.moves, exclude=exclude)
+        if response.stance is Stance.DISAGREE and exclude is None and kind in (Kind.POSITION, Kind.QUESTION,
+                                                                                 Kind.READING_CHECK):
+            acts = acts | {Act.OBJECTION}  # someone pushing against the essay is not asked for "the best objection"
         slots = build.responder.question_slots(response.draft.quotes, response.claim) | response.slots
         topic = (slots.get("topic") or "").lower()
         if topic and any(topic in message.lower() for message in conversation.user_messages):

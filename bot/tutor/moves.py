@@ -174,6 +174,10 @@ AFTER: dict[str, list[Form]] = {
         *_forms(C, (Ask.RESTATE, "With that in mind, how would you put {term} in your own words?"),
                 (Ask.RESTATE, "Read that way, what is the essay saying with {term}?")),
     ],
+    "meaning_used": [  # not defined, only used: the reader can't be asked to define it, but to read the use
+        *_forms(M, (Ask.REFLECT, "Why do you think the essay reaches for {term} there, rather than a plainer word?"),
+                (Ask.RESTATE, "From that sentence, what do you think {term} adds to the point being made?")),
+    ],
     "meaning_absent": [
         *_forms(C, (Ask.RESTATE, "From the sentences around it, what do you think the essay means?")),
     ],

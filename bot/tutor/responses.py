@@ -97,6 +97,7 @@ class Responder:
         self.catalog = catalog
         self.detector = detector
         self.rarity = rarity
+        self._views: dict[str, frozenset[int]] = {}  # per essay, the orders of its lines that voice a counterview
 
     # ---- dispatch --------------------------------------------------------------------------------------------
     def respond(self, turn: Turn) -> Response:
@@ -343,8 +344,8 @@ class Responder:
             lead = (f"The essay defines it itself, where it uses “{phrase}”:" if defined else
                     f"The essay doesn't define “{phrase}” outright. It uses it here, and the words around it carry "
                     "the sense:")
-            return Response(Draft(lead, [quote]), ["meaning"], Stance.QUESTION, self._claim_near(sentence),
-                            {"term": phrase})
+            return Response(Draft(lead, [quote]), ["meaning" if defined else "meaning_used"], Stance.QUESTION,
+                            self._claim_near(sentence), {"term": phrase})
         if headings := self.sentences.heading_uses(turn.focus, term):
             return self._in_heading(turn, headings[0], term, ["meaning_absent"])
         best = self._best(turn, term + " " + turn.text)
@@ -462,7 +463,7 @@ class Responder:
         for line in [argument.thesis.text, *argument.thesis.support, *(c.text for c in argument.claims
                                                                          if c.kind != "heading")]:
             sentence = self.sentences.find(turn.focus, line)
-            if sentence is None or REPORTED_VIEW.search(sentence.text):
+            if sentence is None or self._reported(sentence):
                 continue
             if line != argument.thesis.text and points_elsewhere(line):
                 continue  # "…alone enough to take it off" cannot be checked against a reading on its own
@@ -682,6 +683,23 @@ class Responder:
                 return phrase, uses[0]
         return None
 
+    def _reported(self, sentence: Sentence) -> bool:
+        """A line that voices a view the essay goes on to reject: it opens like one ("Some viewers say…"), or it sits
+        between a counterview's opening and the essay's answer ("Some viewers resist this reading. Leonard is
+        brain-damaged, they point out… It seems cruel to call him responsible…" before "But…")."""
+        return bool(REPORTED_VIEW.search(sentence.text)) or sentence.order in self._view_lines(sentence.essay_id)
+
+    def _view_lines(self, essay_id: str) -> frozenset[int]:
+        lines = self._views.get(essay_id)
+        if lines is None:
+            orders: set[int] = set()
+            for view in self.argmap.essays[essay_id].counterviews if essay_id in self.argmap.essays else []:
+                start, end = self.sentences.find(essay_id, view.text), self.sentences.find(essay_id, view.answer)
+                if start is not None and end is not None and start.row == end.row:
+                    orders.update(range(start.order, end.order))
+            lines = self._views[essay_id] = frozenset(orders)
+        return lines
+
     def _taken_up(self, turn: Turn, text: str) -> tuple[str, Sentence] | None:
         """A thing the message names that the focus essay talks about in the same words ("what does it say about
         the system?": "…the entire system that compelled him…"), with the sentence of the essay that is closest to
@@ -692,6 +710,8 @@ class Responder:
             words = [t for t in phrase if not (t.is_stop or t.is_punct) and t.pos_ in ("NOUN", "PROPN", "ADJ")]
             if not words or phrase.root.lemma_.lower() in _GENERIC_NOUNS or self._names_focus(turn, phrase.text):
                 continue
+            if any(t.dep_ == "poss" and t.pos_ == "PRON" for t in phrase):
+                continue  # "what's her job?" asks about someone's; "…a job they hate" is not theirs
             nouns = " ".join(t.text for t in words if t.pos_ != "ADJ")  # "the whole system": the system will do
             for wanted in dict.fromkeys(w for w in (" ".join(t.text for t in words), nouns) if w):
                 if wanted.lower() in _GENERIC_NOUNS or not (uses := self.sentences.uses(turn.focus, wanted)):
@@ -753,7 +773,7 @@ class Responder:
             # a line that states the essay's view beats one that sets the scene, when both are about as close
             found = sorted(found, key=lambda item: -(item[0] + ARGUES_BONUS * self._argues(item[1])))
         # a view the essay reports in order to reject it is never quoted as what the essay says
-        return [item for item in found if not REPORTED_VIEW.search(item[1].text)][:3]
+        return [item for item in found if not self._reported(item[1])][:3]
 
     def _best_in(self, essay_id: str, turn: Turn, text: str) -> tuple[float, Sentence] | None:
         found = self._best_many(turn, text, essay_id)
@@ -820,12 +840,12 @@ class Responder:
                 found = None if was_quoted(text, quoted) or REPORTED_VIEW.search(text) else self.sentences.find(
                     claim.essay_id, text)
                 if found is not None and found.essay_id == turn.focus and not was_quoted(found.text, quoted) \
-                        and not REPORTED_VIEW.search(found.text):
+                        and not self._reported(found):
                     return self._quote(found, extend=False)
         probe = near.text if near is not None else (claim.text if claim else turn.text)
         candidates = self.sentences.closest(turn.focus, turn.vector(probe), probe, k=8, avoid=frozenset(quoted))
         for _, sentence in candidates:
-            if not was_quoted(sentence.text, quoted) and not REPORTED_VIEW.search(sentence.text):
+            if not was_quoted(sentence.text, quoted) and not self._reported(sentence):
                 return self._quote(sentence, extend=False)
         return self._quote(candidates[0][1], extend=False) if candidates else self._fallback_quote(turn)
 
@@ -942,7 +962,7 @@ class Responder:
                                       (before, f"{before.text} {text}" if before else "")):
                 if neighbour is None:
                     continue
-                if REPORTED_VIEW.search(neighbour.text) and neighbour is before:
+                if neighbour is before and self._reported(neighbour):
                     continue  # a view the essay goes on to reject is not its answer
                 theirs = float(neighbour.vector @ toward.reshape(-1))
                 argues = self._argues(neighbour) and not self._argues(sentence)
