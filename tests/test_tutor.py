@@ -455,3 +455,10 @@ def test_a_joke_with_nothing_of_the_essay_in_it_is_off_topic_even_mid_conversati
     tutor.reply("pizza", "what is the essay about?", essay="inside-out")
     reply = tutor.reply("pizza", "lol this is reminding me i haven't ordered pizza yet. pineapple or no pineapple")
     assert "outside what we're reading" in reply.answer and quoted_essays(reply) == {"inside-out"}
+
+
+def test_a_quote_takes_the_next_sentence_when_it_takes_up_what_this_one_ends_on(tutor: Tutor) -> None:
+    """"…it is not the same thing as distraction. Distraction pulls you away from…": the second explains the first."""
+    reply = tutor.reply("chain", "whats the difference between distraction and the 'anaesthetic scroll'?",
+                        essay="digital-declutter")
+    assert "Distraction pulls you away" in reply.quotes[0].text

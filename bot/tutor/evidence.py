@@ -29,7 +29,7 @@ _STOP_WORDS = frozenset((
     "been being have has had do does did not no so than then too very can could should would will just i me my we our "
     "you your he him his she her they them their what which who whom why how when where there here all any some more "
     "most such only own same other also really").split())
-_STOP_STEMS = frozenset(word_stems(
+STOP_STEMS = frozenset(word_stems(
     "the a an and or but if of to in on at by for with about from into that this these those it its is are was were be "
     "been being have has had do does did not no so than then too very can could should would will just i me my we our "
     "you your he him his she her they them their what which who whom why how when where there here all any some more "
@@ -139,7 +139,7 @@ class EssaySentences:
         if not sentences:
             return []
         cosine = matrix @ vector.reshape(-1)
-        wanted = set(word_stems(query)) - _STOP_STEMS
+        wanted = set(word_stems(query)) - STOP_STEMS
         weight = self.rare_weight(wanted) or 1.0
         rare = {w for w in wanted if self._idf.get(w, 0.0) >= RARE_IDF}
         lexical = np.array([self.rare_weight(rare & s) / weight for s in stems])
@@ -190,7 +190,7 @@ class EssaySentences:
         if re.fullmatch(r"[A-Z]{2,6}", phrase.strip()):
             acronym = re.compile(rf"\b{phrase.strip()}\b")
             return [s for s in self.sentences(essay_id) if acronym.search(s.text)]
-        wanted = [s for s in word_stems(phrase) if s not in _STOP_STEMS] or word_stems(phrase)
+        wanted = [s for s in word_stems(phrase) if s not in STOP_STEMS] or word_stems(phrase)
         if not wanted:
             return []
         found = []
@@ -202,7 +202,7 @@ class EssaySentences:
 
     def heading_uses(self, essay_id: str, phrase: str) -> list[str]:
         """The section headings of the essay that use `phrase` (matched like `uses`)."""
-        wanted = [s for s in word_stems(phrase) if s not in _STOP_STEMS] or word_stems(phrase)
+        wanted = [s for s in word_stems(phrase) if s not in STOP_STEMS] or word_stems(phrase)
         passages = self.searcher.index.passages
         headings = dict.fromkeys(passages[row].section for row in self._rows.get(essay_id, [])
                                  if passages[row].section)
@@ -263,7 +263,7 @@ def _terms(text: str) -> set[str]:
     """A text's content-word stems and its pairs of them in order, at most two words apart ("let back" in both
     "let some stuff back in" and "I let back in a podcast app")."""
     stems = word_stems(text)
-    content = set(stems) - _STOP_STEMS
+    content = set(stems) - STOP_STEMS
     pairs = {f"{a} {b}" for i, a in enumerate(stems) if a in content
              for b in stems[i + 1:i + 4] if b in content and b != a}
     return content | pairs

@@ -20,7 +20,7 @@ from bot.retrieval.catalog import EssayCatalog
 from bot.state import Conversation
 from bot.tutor.argmap import REPORTED_VIEW, ArgumentMap, Claim, Counterview
 from bot.tutor.composer import Draft, Quote, short_title, trim_quote
-from bot.tutor.evidence import EssaySentences, Sentence
+from bot.tutor.evidence import STOP_STEMS, EssaySentences, Sentence
 from bot.tutor.focus import NAMED
 from bot.tutor.phrases import contrast, points_elsewhere, proposition, their_point, topic
 from bot.tutor.stance import Stance, StanceDetector, StanceResult
@@ -954,7 +954,8 @@ class Responder:
         before, after = self.sentences.preceding(sentence), self.sentences.following(sentence)
         options: list[tuple[float, str]] = []
         if after is not None and (text.endswith(":") or _CONTINUATION.match(after.text)
-                                  or len(after.text.split()) < 8 or len(text.split()) < 14):
+                                  or len(after.text.split()) < 8 or len(text.split()) < 14
+                                  or _chains(text, after.text)):
             options.append((1.0, f"{text} {after.text}"))
         if toward is not None:
             mine = float(sentence.vector @ toward.reshape(-1))
@@ -968,7 +969,8 @@ class Responder:
                 argues = self._argues(neighbour) and not self._argues(sentence)
                 # the line after, when it states the view this one leads up to ("…is different. Where Severance
                 # needs a surgical chip, Stevens manages with habit."): the answer is often the next sentence
-                follows_up = neighbour is after and self._argues(neighbour) and theirs >= mine - 0.1
+                follows_up = neighbour is after and len(joined) <= 320 and (
+                    theirs >= mine - 0.12 or self._argues(neighbour) and theirs >= mine - 0.2)
                 if theirs >= mine - 0.06 or argues and theirs >= mine - 0.15 or follows_up:
                     options.append((theirs + 0.1 * argues, joined))
         for _, joined in sorted(options, key=lambda item: -item[0]):
@@ -1027,6 +1029,14 @@ _SIDES = (
     (re.compile(r"(?P<a>.+?)(?:,|\s+and|\s+but)?\s+not\s+(?P<r>.+)", re.I), False),
     (re.compile(r"(?P<a>.+?)\s+(?:rather than|instead of)\s+(?P<r>.+)", re.I), False),
 )
+
+
+def _chains(sentence: str, following: str) -> bool:
+    """The next sentence takes up what this one ends on ("…it is not the same thing as distraction. Distraction
+    pulls you away from…"): it explains the point this one only names, so the two are one answer."""
+    ending = {s for s in word_stems(" ".join(sentence.split()[-5:])) if s not in STOP_STEMS}
+    opening = {s for s in word_stems(" ".join(following.split()[:3])) if s not in STOP_STEMS}
+    return bool(ending & opening)
 
 
 def _proposition_sides(text: str) -> tuple[str, str] | None:
