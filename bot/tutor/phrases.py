@@ -213,8 +213,9 @@ def scheme(sentence: str) -> str:
     """The kind of argument a sentence makes, after Walton's argumentation schemes, so that the counter-question
     can be that scheme's critical question: analogy ("where does the comparison break down?"), contrast ("why B
     rather than A?"), definition (a coined term: "is that a fair name for it?"), norm ("should we, though?"),
-    cause ("could something else explain it?"), generalisation ("is that true of everyone?"), narrative (a scene:
-    "what is the essay using it to show?"), else a plain claim."""
+    cause, generalisation, narrative (a scene: "what is the essay using it to show?"), else a plain claim. Cause
+    and generalisation have no questions of their own any more (`moves.SCHEMES`): blind judges failed "could
+    something else explain it?" and "is that true of everyone?" nearly every time; their lines get a claim's."""
     if _ANALOGY.search(sentence):
         return "analogy"
     if _DEFINES.search(sentence):
