@@ -462,3 +462,12 @@ def test_a_quote_takes_the_next_sentence_when_it_takes_up_what_this_one_ends_on(
     reply = tutor.reply("chain", "whats the difference between distraction and the 'anaesthetic scroll'?",
                         essay="digital-declutter")
     assert "Distraction pulls you away" in reply.quotes[0].text
+
+
+def test_asking_for_the_thesis_is_not_ghost_writing_but_asking_for_a_paragraph_is() -> None:
+    from bot.tutor.understanding import Kind, understand
+
+    assert understand("due in 2 hrs just give me the thesis pls").kind is Kind.JUST_ANSWER
+    for request in ("give me a paragraph i can hand in", "write me a summary for my homework",
+                    "can you write my thesis for me", "fine, at least give me a thesis sentence i can copy"):
+        assert understand(request).kind is Kind.GHOSTWRITE, request

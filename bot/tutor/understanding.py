@@ -95,6 +95,10 @@ _WRITING_VERBS = frozenset({"write", "draft", "compose", "do", "make", "give", "
 _TEXT_NOUNS = frozenset({"paragraph", "essay", "response", "answer", "summary", "post", "thesis", "conclusion",
                          "introduction", "intro", "homework", "assignment", "report", "paper", "reply", "analysis",
                          "argument", "discussion", "sentence", "outline", "words", "review", "reflection"})
+# what the essay itself has, which the tutor may state ("give me the thesis"), unless it is for the reader's work
+_ESSAYS_OWN = frozenset({"thesis", "summary", "argument", "answer", "point", "words", "sentence"})
+_OWN_WORK = frozenset({"homework", "assignment", "paper", "hand", "submit", "grade", "graded", "coursework",
+                       "response", "paragraph", "my", "copy", "paste", "plagiarise", "plagiarize"})
 _TEACHING_WORDS = frozenset({"discussion", "discuss", "class", "student", "students", "seminar", "club", "group",
                              "lesson", "teach", "teacher", "pupil", "classroom", "debate", "workshop"})
 _MENTION_VERBS = frozenset({"mention", "discuss", "talk", "say", "bring", "cover", "address", "refer", "deal", "touch",
@@ -421,6 +425,9 @@ def _ghostwriting(doc: object) -> bool:
         objects = [c for c in token.subtree if c.lemma_.lower() in _TEXT_NOUNS and c.pos_ in ("NOUN", "PROPN")]
         if not objects:
             continue
+        if all(o.lemma_.lower() in _ESSAYS_OWN for o in objects) and not any(
+                t.lemma_.lower() in _OWN_WORK for t in doc):  # type: ignore[attr-defined]
+            continue  # "just give me the thesis": the essay's point, asked for straight, is not the reader's text
         subject = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
         imperative = not subject and token.i == token.sent.root.i
         addressed = any(c.lower_ == "you" for c in subject)
