@@ -1,5 +1,5 @@
 """Transcripts of the scripted conversations, for blind judging:
-`python -m benchmarks.conversations [dev|test|holdout]`.
+`python -m benchmarks.conversations [dev|test|holdout|holdout2]`.
 
 The scripts (eval/conversations/<split>.jsonl, written before any tuning) are played through the real command
 line, `python -m bot chat --json`, one fresh database per conversation, over one index of the whole evaluation
