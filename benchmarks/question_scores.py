@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TRANSCRIPTS = ROOT / "benchmarks" / "transcripts"
 JUDGMENTS = ROOT / "benchmarks" / "judgments"
+_JUDGE_SUFFIX = re.compile(r"(?<=r\d)[ab]$|(?<=r\d\d)[ab]$")
 _TURN = re.compile(r"\*\*Turn (\d+)\. Reader:\*\*.*?\*\*Tutor:\*\*\n\n(.*?)(?=\n\*\*Turn |\Z)", re.DOTALL)
 
 
@@ -45,7 +46,7 @@ def main() -> None:
         name = judged.stem
         transcript = TRANSCRIPTS / f"{name}.md"
         if not transcript.is_file():
-            transcript = TRANSCRIPTS / f"{name.rstrip('ab')}.md"  # two judges of one transcript: -r1a, -r1b
+            transcript = TRANSCRIPTS / (_JUDGE_SUFFIX.sub("", name) + ".md")  # two judges of one: -r1a, -r1b
         if not transcript.is_file():
             continue
         by_turn = questions(transcript)

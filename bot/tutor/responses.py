@@ -270,7 +270,14 @@ class Responder:
         return Response(Draft(lead, quotes), keys, Stance.QUESTION, thesis)
 
     def question(self, turn: Turn) -> Response:
-        if self._stance(turn).stance is Stance.OFFTOPIC and self._taken_up(turn, self._point(turn)) is None:
+        taken: list[tuple[str, Sentence] | None] = []  # `_taken_up` (a parse and a scan), asked for at most once
+
+        def taken_up() -> tuple[str, Sentence] | None:
+            if not taken:
+                taken.append(self._taken_up(turn, self._point(turn)))
+            return taken[0]
+
+        if self._stance(turn).stance is Stance.OFFTOPIC and taken_up() is None:
             return self.offtopic(turn)  # unless it asks about something the essay talks about in those words
         view = None if _ASKS_IF_SAYS.search(turn.text) else self._counterview(turn, turn.text)
         if view is not None and was_quoted(view.answer, turn.conversation.quoted):
@@ -283,18 +290,13 @@ class Responder:
         if view is not None:
             return self._answer_counterview(turn, view, endorsed=not _REJECTS_VIEW.search(turn.text))
         if (cited := self._cited(turn)) is not None:  # 'what's wrong with "leave your baggage at the door"?'
-            phrase, sentence = cited
-            return Response(Draft(f"The essay takes up “{phrase}” here:",
-                                  [self._quote(sentence, toward=turn.vector(self._point(turn)))]),
-                            ["scheme", "question"], Stance.QUESTION, self._claim_near(sentence))
+            return self._where_used(turn, *cited, ["scheme", "question"], Stance.QUESTION)
         found = self._best_many(turn, self._point(turn))
-        if (not found or found[0][0] < RELEVANT) and (taken := self._taken_up(turn, self._point(turn))) is not None:
-            phrase, sentence = taken  # the essay's words for it beat a line that is only near in meaning
-            return Response(Draft(f"The essay takes up “{phrase}” here:",
-                                  [self._quote(sentence, toward=turn.vector(self._point(turn)))]),
-                            ["scheme", "question"], Stance.QUESTION, self._claim_near(sentence))
+        if (not found or found[0][0] < RELEVANT) and (use := taken_up()) is not None:
+            # the essay's words for it beat a line that is only near in meaning
+            return self._where_used(turn, *use, ["scheme", "question"], Stance.QUESTION)
         if not found or found[0][0] < LOOSELY:
-            if (not found or found[0][0] < UNRELATED) and self._elsewhere(turn, turn.text) is None:
+            if self._unrelated(turn, found[0][0] if found else None):
                 return self.offtopic(turn)  # "what's the capital of France?": nothing here is near it at all
             return self._not_addressed(turn)
         if turn.text.lower().lstrip().startswith(("why", "how come")):  # a why-question wants the line with the reason
@@ -556,13 +558,10 @@ class Responder:
             return self.offtopic(turn)
         found = self._best(turn, self._point(turn))
         if found is None or found[0] < LOOSELY:
-            if (taken := self._taken_up(turn, self._point(turn))) is not None:
-                phrase, sentence = taken
-                return Response(Draft(f"The essay takes up “{phrase}” here:", [self._quote(
-                    sentence, toward=turn.vector(self._point(turn)))]), ["position", "scheme"], stance.stance,
-                    self._claim_near(sentence))
-            if not carries_on and not _REFERS.search(turn.text) or (found is None or found[0] < UNRELATED) and \
-                    not _REFERS.search(turn.text) and self._elsewhere(turn, turn.text) is None:
+            if (use := self._taken_up(turn, self._point(turn))) is not None:
+                return self._where_used(turn, *use, ["position", "scheme"], stance.stance)
+            if not _REFERS.search(turn.text) and (
+                    not carries_on or self._unrelated(turn, found[0] if found else None)):
                 return self.offtopic(turn)  # nothing in the essay is near it ("pineapple or no pineapple?")
             if stance.stance in (Stance.AGREE, Stance.DISAGREE) and len(turn.text.split()) <= 8:
                 lead = ("Then you're with the essay. Here is the claim you're agreeing with:"
@@ -699,6 +698,17 @@ class Responder:
                     orders.update(range(start.order, end.order))
             lines = self._views[essay_id] = frozenset(orders)
         return lines
+
+    def _where_used(self, turn: Turn, phrase: str, sentence: Sentence, keys: list[str], stance: Stance) -> Response:
+        """The answer from the sentence that uses the reader's phrase (quoted, or named: see `_cited`, `_taken_up`)."""
+        return Response(Draft(f"The essay takes up “{phrase}” here:",
+                              [self._quote(sentence, toward=turn.vector(self._point(turn)))]),
+                        keys, stance, self._claim_near(sentence))
+
+    def _unrelated(self, turn: Turn, best: float | None) -> bool:
+        """Nothing in the focus essay comes near the message (`best`, its closest line's score) and no other essay
+        answers it: a change of subject, not a question the essay leaves open."""
+        return (best is None or best < UNRELATED) and self._elsewhere(turn, turn.text) is None
 
     def _taken_up(self, turn: Turn, text: str) -> tuple[str, Sentence] | None:
         """A thing the message names that the focus essay talks about in the same words ("what does it say about
