@@ -40,10 +40,14 @@ def form_of(question: str, words: int = 8) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--min", type=int, default=4, help="show forms asked at least this many times")
+    parser.add_argument("--rounds", nargs="*", metavar="ROUND",
+                        help="only these judged rounds (e.g. test-r9 holdout2-r2); default: all")
     args = parser.parse_args()
     asked: dict[str, list[int]] = defaultdict(list)
     for judged in sorted(JUDGMENTS.glob("*.jsonl")):
         name = judged.stem
+        if args.rounds and name not in args.rounds:
+            continue
         transcript = TRANSCRIPTS / f"{name}.md"
         if not transcript.is_file():
             transcript = TRANSCRIPTS / (_JUDGE_SUFFIX.sub("", name) + ".md")  # two judges of one: -r1a, -r1b

@@ -272,7 +272,7 @@ def test_injections_and_empty_messages_never_reach_the_model(seed_library: Libra
 
 
 @pytest.mark.parametrize(("handler", "log", "repaired"), [
-    (slow(5), "within 1s", False),
+    (slow(10), "within 1s", False),
     (fails(500), "HTTP 500", False),
     (malformed(stream=True), "malformed JSON", False),
     (malformed(stream=False), "malformed JSON", False),
@@ -286,6 +286,9 @@ def test_a_misbehaving_model_still_gives_a_checked_reply(handler: Handler, log: 
                                                           caplog: pytest.LogCaptureFixture) -> None:
     """Repairable replies keep the model's words; the rest give exactly the offline composer's reply."""
     caplog.set_level(logging.INFO, logger="bot.tutor")
+    started = time.monotonic()
+    offline = Tutor(seed_library, ConversationStore(tmp_path / "offline.sqlite3")).reply("bad", QUESTION)
+    composing = time.monotonic() - started  # the offline composer's own time on this machine, now (cold caches)
     with FakeLLM(handler) as server:
         tutor = voiced_tutor(seed_library, tmp_path, server, timeout=1.0)
         started = time.monotonic()
@@ -294,8 +297,9 @@ def test_a_misbehaving_model_still_gives_a_checked_reply(handler: Handler, log: 
     assert_checked(reply, corpus)
     assert "Mark secretly loves Lumon" not in reply.reply and "@everyone" not in reply.reply
     assert any(log in record.getMessage() for record in caplog.records), [r.getMessage() for r in caplog.records]
-    assert elapsed < 4.0  # a stalled server costs LLM_TIMEOUT (1 s here), not more
-    offline = Tutor(seed_library, ConversationStore(tmp_path / "offline.sqlite3")).reply("bad", QUESTION)
+    # a stalled server costs LLM_TIMEOUT (1 s here) per request (a repair asks twice), not its 10 s: compared with
+    # composing alone on this machine now, plus slack for a loaded machine, rather than a fixed bound
+    assert elapsed < composing + 2 * 1.0 + 3.0, (elapsed, composing)
     if repaired:
         assert reply.answer.startswith("The essay says “") and reply.answer != offline.answer
     else:

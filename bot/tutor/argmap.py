@@ -34,7 +34,7 @@ from bot.retrieval.units import context_text
 ARGMAP_FILE = "argmap.json"
 # Bump when `map_essay` changes what it derives: a build then maps every essay again instead of keeping the live
 # build's map of an unchanged essay.
-ARGMAP_VERSION = 2
+ARGMAP_VERSION = 3
 Embed = Callable[[list[str]], np.ndarray]
 
 _CUE = re.compile(
@@ -75,7 +75,8 @@ REPORTED_VIEW = re.compile(
     r"|[,;]\s+(?:they|critics|some|others)\s+(?:point out|say|argue|insist|claim|object|reply|would say)\b",
     re.IGNORECASE,
 )
-_REBUTTAL = re.compile(r"^(?:but|yet|however|that (?:reading|view|summary|is|misses|objection)|this (?:reading|is)|"
+_REBUTTAL = re.compile(r"^(?:but|yet|however|that (?:reading|view|summary|is|misses|objection|claim|idea|story|picture|"
+                       r"account|notion|belief|assumption)|this (?:reading|is)|"
                        r"it is not|it isn[’']t|not so|the objection|still|instead|in fact|the trouble)\b",
                        re.IGNORECASE)
 # "…, but its real subject…"
@@ -129,6 +130,16 @@ class Counterview:
     answer: str
     passage_id: str
     section: str | None
+
+    @property
+    def core(self) -> str:
+        """The view without the words that report it: "…, is usually remembered as the film that taught children
+        it is all right to be sad" -> "the film that taught children…". A reader voicing the view says only this
+        part, and the credits or framing around it would dilute the match."""
+        match = REPORTED_VIEW.search(self.text)
+        rest = self.text[match.end():].strip(" ,;:") if match else ""
+        rest = re.sub(r"^(?:(?:say|think|assume|believe|claim|argue|insist|suggest)s?\s+)?(?:that|as|to)\s+", "", rest)
+        return rest if len(rest.split()) >= 5 else self.text
 
 
 @dataclass

@@ -295,7 +295,11 @@ class Tutor:
             argues=first is None or build.responder.argues_line(first.essay, line), turn=len(tutor_turns))
         if response.claim is not None:
             conversation.claim_id = response.claim.id
-        reply = compose(response.draft, question.text, question.move, response.stance,
+        text = question.text
+        if kind is not Kind.STOP_QUESTIONS and any(t.meta.get("kind") == Kind.STOP_QUESTIONS.value
+                                                   for t in conversation.turns if t.role == "user"):
+            text = f"No need to answer, but if you want one to think about: {text}"  # they asked for no questions
+        reply = compose(response.draft, text, question.move, response.stance,
                         claim_id=conversation.claim_id, essay=conversation.essay_id, kind=kind.value)
         return reply, {"asks": question.asks.value, "idea": question.idea}
 

@@ -210,6 +210,8 @@ KINDS: dict[str, str] = {
                       "closing question light and optional.",
     "bias": "The reader says you only defend the essay: answer honestly that you quote it and push back on any "
             "view, and invite their objection.",
+    "critique": "The reader asks what the essay gets wrong: take no side, but show the objection the essay raises "
+                "against itself and its answer, and let the reader judge.",
     "advice": "The reader asks for personal advice: say kindly that it is their decision and you are there for the "
               "essay; relate the essay only if it truly bears on it.",
     "story": "The reader shares something personal: acknowledge it warmly before relating it to the essay.",

@@ -78,16 +78,13 @@ C, A, E, V, I, M = (Move.CLARIFICATION, Move.ASSUMPTIONS, Move.EVIDENCE,  # noqa
 
 # The general bank: questions about the line just quoted.
 GENERAL: list[Form] = [
-    *_forms(C, (Ask.RESTATE, "What do you take {topic} to mean there?"),
-            (Ask.RESTATE, "What do you think the essay is using that to show?", "using_to_show"),
+    *_forms(C, (Ask.RESTATE, "What do you think the essay is using that to show?", "using_to_show"),
             (Ask.POSITION, "Just a first guess: what do you think the essay wants us to notice there?", "notice")),
     *_claims(C, (Ask.POSITION, "Do you agree with that line, and what is your main reason?", "agree_reason"),),
     *_claims(A, (Ask.REASON, "That line takes something for granted about {topic}. What is it, and do you grant "
                              "it?"),
              (Ask.REASON, "Is the essay right to treat {topic} that way, or is something being assumed there?")),
-    *_claims(E, (Ask.REASON, "What would it take to change your mind about {topic}?", CONVINCE),
-             (Ask.REASON, "What would it take to persuade you either way?", CONVINCE),
-             (Ask.EXAMPLE, "Can you think of a case, in the essay or outside it, where that line would not hold?")),
+    *_claims(E, (Ask.REASON, "What would it take to change your mind about {topic}?", CONVINCE),),
     *_claims(V, (Ask.COUNTER, "What is the strongest objection to that line, even if you don't hold it?",
                  "objection"),
              (Ask.COUNTER, "Could both be true at once, {rejected} and {asserted}, or does the essay's either-or "
@@ -122,7 +119,6 @@ SCHEMES: dict[str, list[Form]] = {
     ],
     "narrative": [
         *_forms(C, (Ask.RESTATE, "What is the essay using that moment to show?")),
-        *_forms(M, (Ask.REFLECT, "Why does that moment matter to the argument, in your view?")),
         *_forms(V, (Ask.COUNTER, "How would that moment read if you took the character's side?")),
     ],
     # a plain claim's critical questions carry the claim itself: the question is about that claim, not "that"
@@ -136,19 +132,14 @@ SCHEMES: dict[str, list[Form]] = {
 # Questions that answer to what the reader just did, by the kind of their turn.
 AFTER: dict[str, list[Form]] = {
     "agree": [
-        *_forms(V, (Ask.COUNTER, "You say {their}. What would someone who disagrees with you both point to?",
-                    "their_against"),
-                (Ask.COUNTER, "You're persuaded; what is the strongest objection someone could still raise?")),
+        *_forms(V, (Ask.COUNTER, "You're persuaded; what is the strongest objection someone could still raise?")),
         *_forms(I, (Ask.IMPLICATION, "If you accept that, what else do you have to accept along with it?")),
     ],
     "disagree": [
-        *_forms(E, (Ask.REASON, "You say {their}. If so, how do you account for that line?", "their_account"),
-                (Ask.EXAMPLE, "You say {their}. What in the essay, or outside it, shows it?", "their_shows"),
+        *_forms(E, (Ask.EXAMPLE, "You say {their}. What in the story shows it, against that line?", "their_shows"),
+                (Ask.REASON, "Does that line change your reading, or do you think the essay is wrong there?"),
                 (Ask.REASON, "What would it take for you to accept that {claim}?", CONVINCE),
-                (Ask.REASON, "If you're right, how do you account for that line?"),
-                (Ask.REASON, "How would you square your view with that line?"),
-                (Ask.EXAMPLE, "What would you point to against it?"),
-                (Ask.REASON, "What would the essay have to show to change your mind?", CONVINCE)),
+                (Ask.EXAMPLE, "What would you point to against it?")),
         *_forms(A, (Ask.REASON, "What are you assuming that the essay does not, and which of you is right about it?")),
     ],
     "question": [  # an answer from the essay (often a fact): how it bears on the essay's larger claim ({main})
@@ -160,11 +151,9 @@ AFTER: dict[str, list[Form]] = {
     ],
     "about": [  # the thesis, asked for: where the reader stands on it, and with what reason
         *_forms(C, (Ask.POSITION, "Do you agree with it, and what is your main reason?", "agree_reason"),),
-        *_forms(E, (Ask.REASON, "What would it take to persuade you either way?", CONVINCE),),
     ],
     "question_near": [  # only the closest line: no "does that answer convince you?"
-        *_forms(M, (Ask.REFLECT, "Does that come near what you were asking, or were you after something else?"),
-                (Ask.REFLECT, "What would the essay have to say to answer you properly?")),
+        *_forms(M, (Ask.REFLECT, "Does that come near what you were asking, or were you after something else?"),),
     ],
     "question_what": [  # "what's the circle thing?": a detail explained, so ask what it is there for
         *_forms(M, (Ask.REFLECT, "Why do you think the essay makes so much of that?"),
@@ -188,7 +177,6 @@ AFTER: dict[str, list[Form]] = {
     ],
     "mention_no": [
         *_forms(M, (Ask.REFLECT, "Would the argument be stronger if it took that on, or is it beside the point?"),
-                (Ask.REFLECT, "Does the essay need it, or does its case stand without it?"),
                 (Ask.REFLECT, "Why do you think the essay leaves that out?"),
                 (Ask.REFLECT, "What would it change if the essay had dealt with it?")),
     ],
@@ -202,6 +190,10 @@ AFTER: dict[str, list[Form]] = {
     ],
     "reading_partly": [
         *_forms(C, (Ask.POSITION, "Which part of your reading does that line support, and which part not?")),
+    ],
+    "reading_unclear": [  # no line says it: where did the reading come from?
+        *_forms(E, (Ask.REASON, "What in the essay gave you that reading?"),
+                (Ask.POSITION, "Does that line bear your reading out, or point another way?")),
     ],
     "position": [  # a point the reader made, neither for nor against the essay
         *_forms(E, (Ask.RELATE, "You say {their}. Does that line back you up there, or cut against you?",
@@ -225,13 +217,7 @@ AFTER: dict[str, list[Form]] = {
         *_forms(V, (Ask.COUNTER, "Here is one to put to them: is it true that {claim}, and what in the essay "
                                  "would you point to, either way?"),
                 (Ask.COUNTER, "Here is one to put to them: who has the better of it, the essay or the objection, "
-                              "and what would you point to?"),
-                (Ask.COUNTER, "Here is one to put to them: what would someone who rejects that claim point to, and "
-                              "how would the essay answer?")),
-        *_forms(A, (Ask.REASON, "Here is one to put to them: what must a reader already accept for that claim to "
-                                "hold, and should they?"),),
-        *_forms(I, (Ask.IMPLICATION, "Here is one to put to them: if that claim is right, what follows for how we "
-                                     "live now?"),),
+                              "and what would you point to?")),
     ],
     "just_answer": [
         *_forms(C, (Ask.POSITION, "Do you agree with it, and what is your main reason?"),
@@ -249,9 +235,19 @@ AFTER: dict[str, list[Form]] = {
         *_forms(V, (Ask.COUNTER, "So test it: where do you think the essay is weakest?"),
                 (Ask.COUNTER, "What is your strongest objection to that line? I'll hold the essay to it.")),
     ],
+    "critique": [  # the essay's own objection and its answer were shown: the reader judges the answer
+        *_forms(V, (Ask.COUNTER, "Does its answer dispose of that objection, or does the objection still stand for "
+                                 "you?"),
+                (Ask.REASON, "Who has the better of that exchange, the objection or the essay, and why?")),
+    ],
+    "strongest": [
+        *_forms(V, (Ask.COUNTER, "Does that hold up for you, or where would you push on it?"),),
+    ],
+    "critique_none": [
+        *_forms(V, (Ask.COUNTER, "Where would you attack it: what would someone who rejects that claim point to?"),),
+    ],
     "opinion": [
         *_forms(C, (Ask.POSITION, "Which way do you lean, and why?")),
-        *_forms(E, (Ask.REASON, "What would it take to persuade you either way?", CONVINCE)),
     ],
     "advice": [
         *_forms(I, (Ask.RELATE, "Does the essay's view help you think about your own situation, or does it miss "
@@ -276,7 +272,6 @@ AFTER: dict[str, list[Form]] = {
         *_forms(V, (Ask.COUNTER, "Fair enough; what do you think the essay gets wrong?")),
     ],
     "unsure": [
-        *_claims(C, (Ask.POSITION, "Let's take one small step: does that line sound right to you, or too strong?"),),
         *_forms(C, (Ask.POSITION, "Just a first guess: what do you think the essay wants us to notice there?"),
                 (Ask.POSITION, "Try this: which word in that line stands out to you?")),
     ],

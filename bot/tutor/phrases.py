@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 MAX_PHRASE_WORDS = 7
 _DROP_DEPS = frozenset({"relcl", "acl", "appos", "advcl", "punct", "cc", "conj"})
-_VAGUE_HEADS = frozenset({"thing", "way", "point", "kind", "sort", "lot", "part", "fact", "question", "time", "one",
+VAGUE_HEADS = frozenset({"thing", "way", "point", "kind", "sort", "lot", "part", "fact", "question", "time", "one",
                           "place", "focus", "idea", "case", "end", "start", "something", "version", "position",
                           "situation", "section", "portion", "mention", "condition", "direction", "attention",
                           "everything", "nothing", "anything", "someone", "people", "man",
@@ -171,7 +171,7 @@ def topic(sentence: str, rarity: Callable[[str], float] | None = None) -> str | 
     best: tuple[float, str] | None = None
     for phrase in noun_phrases(doc):
         root = phrase.root
-        if root.pos_ != "NOUN" or root.lemma_.lower() in _VAGUE_HEADS or len(root.text) < 7 \
+        if root.pos_ != "NOUN" or root.lemma_.lower() in VAGUE_HEADS or len(root.text) < 7 \
                 or not _ABSTRACT.search(root.lower_):
             continue
         if any(t.pos_ in ("PROPN", "NUM") or t.tag_ == "POS" or t.lower_ in ("his", "her", "their", "my", "your")
@@ -347,6 +347,28 @@ _ASKING = frozenset({"how", "why", "what", "who", "where", "when", "which", "is"
 _ABOUT_THE_ESSAY = frozenset({"essay", "author", "writer", "article", "piece", "text", "she", "it", "that", "this",
                               "quote", "line", "passage", "you"})
 MAX_POINT_WORDS = 18
+_FIRST_PERSON = frozenset({"i", "we", "me"})
+# how a reader reports a reaction rather than a claim: "it hit hard", "made me cry", "i loved it"
+_REACTIONS = frozenset({"hit", "love", "like", "enjoy", "hate", "cry", "adore", "miss"})
+_SPEECH = frozenset({"say", "mean", "claim", "write", "call"})
+
+
+def _a_claim(tokens: list[Token]) -> bool:
+    """Whether a statement is a claim that could be put back to its author, judged by its parse: not a reaction
+    ("the chalk circle part hit hard", "…made me cry ngl"), not a report of what some line says ("he definitely
+    says it"), and with no question folded into it ("teddy lies, why would we trust him", "last one: is it
+    happy or not")."""
+    for token in tokens:
+        if token.dep_ == "ROOT" and token.lemma_.lower() in _REACTIONS | _SPEECH:
+            return False
+        if token.lower_ in ("me", "us") and token.dep_ in ("dobj", "nsubj", "dative"):
+            return False
+        after = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+        if after is None or after.pos_ != "AUX" or token.i == tokens[0].i:
+            continue
+        if token.tag_ in ("WRB", "WP") or token.text in (":", ",", ";") and after.lower_ in _ASKING:
+            return False
+    return True
 
 
 @lru_cache(maxsize=1024)
@@ -371,7 +393,16 @@ def their_point(message: str) -> str | None:
             hedge = next((c for c in root.children if c.dep_ == "ccomp"), None)
             if hedge is None:
                 continue  # "I guess the company": an answer, not a claim
+            if any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in _FIRST_PERSON for c in hedge.children):
+                continue  # "i think i'll try one week": a plan
             tokens = [t for t in hedge.subtree if not (t.dep_ == "mark" and t.head == hedge)]
+        elif subject.lower_ in _FIRST_PERSON:
+            continue  # "i'll try one week", "I'm reading the essay on…", "i also like that…": news, not a claim
+        if not _a_claim(tokens):
+            continue
+        ended = next((t.i for t in tokens if t.text in (".", "!") and t.i > root.i), None)
+        if ended is not None:  # "the company erases ur memories. kinda wild": the statement, not the aside
+            tokens = [t for t in tokens if t.i < ended]
         while tokens and (tokens[0].is_punct or tokens[0].lower_ in _OPENERS or tokens[0].pos_ == "INTJ"):
             tokens.pop(0)
         if tokens and tokens[0].lower_ in _ASKING:

@@ -22,15 +22,16 @@ from bot.tutor.argmap import REPORTED_VIEW, ArgumentMap, Claim, Counterview
 from bot.tutor.composer import Draft, Quote, short_title, trim_quote
 from bot.tutor.evidence import STOP_STEMS, EssaySentences, Sentence
 from bot.tutor.focus import NAMED
-from bot.tutor.phrases import contrast, points_elsewhere, proposition, their_point, topic
+from bot.tutor.phrases import VAGUE_HEADS, contrast, points_elsewhere, proposition, their_point, topic
 from bot.tutor.stance import Stance, StanceDetector, StanceResult
-from bot.tutor.understanding import Act, Kind, Short, Understanding
+from bot.tutor.understanding import Act, Kind, Short, Understanding, unframed
 
 RELEVANT = 0.38  # a sentence this close to a question (cosine) answers it; below, the essay does not address it
 LOOSELY = 0.28  # still "the nearest it comes"
 UNRELATED = 0.18  # a question this far from every line is about something else entirely
 SAYS_IT = 0.5  # "does the essay say what he should have done?": a line this close says it
 ARGUES_BONUS = 0.06  # how much a line that argues is preferred over one that narrates, for questions and positions
+SECOND_QUOTE = 0.02  # a second line from another passage is quoted when it answers about as well as the first
 POLARITY_CHECKED = 0.55  # this close, a reading with the opposite polarity ("is" / "is not") is a misreading
 FAIR_READING = 0.6  # a reader's proposition this close to a line of the essay is a fair reading of it
 COUNTERVIEW = 0.45  # a message this close to a view the essay rejects voices that view
@@ -107,6 +108,7 @@ class Responder:
             Kind.SHORT: self.short, Kind.GHOSTWRITE: self.ghostwrite, Kind.TEACHING: self.teaching,
             Kind.JUST_ANSWER: self.just_answer,
             Kind.APPROVAL: self.approval, Kind.STOP_QUESTIONS: self.stop_questions, Kind.BIAS: self.bias,
+            Kind.CRITIQUE: self.critique,
             Kind.OPINION: self.opinion, Kind.ADVICE: self.advice, Kind.COMPARE: self.compare,
             Kind.SWITCH: self.about, Kind.ABOUT: self.about, Kind.MEANING: self.meaning, Kind.MENTION: self.mention,
             Kind.READING_CHECK: self.reading_check, Kind.REJECT_EVIDENCE: self.reject_evidence,
@@ -236,6 +238,23 @@ class Responder:
                 "you say, agreement included. If you think it's wrong, this is the line to take on:")
         return self._anchor(turn, lead, ["bias"], Stance.DISAGREE, thesis=True)
 
+    def critique(self, turn: Turn) -> Response:
+        """"Is there anything it gets wrong?": the tutor takes no side, but points to where the essay is most open
+        to attack, the objection it raises against itself, with its answer, so the reader can judge the answer."""
+        argument = self.argmap.essays[turn.focus]
+        quoted = turn.conversation.quoted
+        for view in sorted(argument.counterviews, key=lambda v: was_quoted(v.text, quoted)):
+            objection, answer = self.sentences.find(turn.focus, view.text), self.sentences.find(turn.focus, view.answer)
+            if objection is None or answer is None:
+                continue
+            lead = ("I won't take a side, but I can show you where it is most open to attack: the objection it "
+                    "raises against itself, and its answer.")
+            return Response(Draft(lead, [self._quote(objection), self._quote(answer, extend=False)]),
+                            ["critique"], Stance.QUESTION, self._claim_near(answer))
+        lead = ("I won't take a side, but the place to push is its central claim, which it never tests against an "
+                "objection:")
+        return self._anchor(turn, lead, ["critique_none"], Stance.QUESTION, thesis=True)
+
     def opinion(self, turn: Turn) -> Response:
         lead = ("I don't take sides: my job is to make the essay's case as sharply as I can and let you judge it. "
                 "Its strongest line on this:")
@@ -249,6 +268,12 @@ class Responder:
     def about(self, turn: Turn) -> Response:
         argument = self.argmap.essays[turn.focus]
         lead = "In short, the essay argues this:"
+        if turn.understanding.target == "strongest":  # its central claim, or the next one if that was shown
+            lead = "Its strongest line, I'd say, is this, with the support it gives:"
+            quoted = turn.conversation.quoted
+            claim = next((c for c in [argument.thesis, *self._central_claims(turn.focus)]
+                          if self._claim_quote(c, avoid=quoted, support=False) is not None), argument.thesis)
+            return self._thesis_with_support(turn, claim, lead, ["strongest"])
         if turn.changed:
             lead = f"Sure, let's turn to {self._title(turn.focus)}. In short, it argues this:"
         return self._thesis_with_support(turn, argument.thesis, lead, ["scheme", "about"])
@@ -258,6 +283,18 @@ class Responder:
         if turn.understanding.target == "brief" and (quote := self._claim_quote(argument.thesis)) is not None:
             return Response(Draft("In one sentence, in the essay's own words:", [quote]), ["just_answer"],
                             Stance.QUESTION, argument.thesis)
+        if turn.understanding.target == "quotes":  # the essay's words are the reader's to quote, credited
+            response = self._thesis_with_support(turn, argument.thesis, "", ["just_answer", "scheme"])
+            shown = {q.text for q in response.draft.quotes} | turn.conversation.quoted
+            for claim in self._central_claims(turn.focus):
+                if len(response.draft.quotes) >= 3:
+                    break
+                if (quote := self._claim_quote(claim, avoid=shown, support=False)) is not None:
+                    response.draft.quotes.append(quote)
+                    shown.add(quote.text)
+            response.draft.lead = (f"Here are {len(response.draft.quotes)} of its key lines, in its own words; credit "
+                                   "them to the essay, with the section, if you use them:")
+            return response
         lead = "Straight answer: the essay's main argument is this, with its key support."
         return self._thesis_with_support(turn, argument.thesis, lead, ["just_answer", "scheme"])
 
@@ -279,7 +316,11 @@ class Responder:
 
         if self._stance(turn).stance is Stance.OFFTOPIC and taken_up() is None:
             return self.offtopic(turn)  # unless it asks about something the essay talks about in those words
-        view = None if _ASKS_IF_SAYS.search(turn.text) else self._counterview(turn, turn.text)
+        view = self._counterview(turn, unframed(turn.text))  # "does the essay agree that P?" voices P
+        if view is not None and _ASKS_IF_SAYS.search(turn.text):  # "does the essay agree that <a view it rejects>?"
+            if not _negated(turn.text):
+                return self._answer_counterview(turn, view, endorsed=True, reading=True)
+            view = None
         if view is not None and was_quoted(view.answer, turn.conversation.quoted):
             view = None  # its answer was shown already: the same reply twice says nothing new
         if view is not None and not their_point(turn.text):  # asked, not voiced: the essay's answer is the answer
@@ -310,11 +351,11 @@ class Responder:
             return Response(Draft(lead, [self._quote(first)]), ["mention_no"], Stance.QUESTION,
                             self._claim_near(first))
         if score < RELEVANT:
-            lead = "I can't point to a line that answers that head-on. The closest is this:"
+            lead = "The nearest the essay comes to that is this:"  # near, not a denial: it may be the answer
             return Response(Draft(lead, [self._quote(first)]), ["question_near", "scheme"], Stance.QUESTION,
                             self._claim_near(first))
         quotes = [self._quote(first, toward=turn.vector(self._point(turn)))]
-        if len(found) > 1 and found[1][0] >= score - 0.02 and found[1][1].row != first.row:
+        if len(found) > 1 and found[1][0] >= score - SECOND_QUOTE and found[1][1].row != first.row:
             quotes.append(self._quote(found[1][1], extend=False))
         lead = self._question_lead(turn.text)
         keys = ["question_what", "scheme", "question"] if _WHAT_IS.search(turn.text) else ["scheme", "question"]
@@ -451,11 +492,11 @@ class Responder:
         if score >= LOOSELY:  # a line near it, but not one that makes the claim: show it, and say what it is
             lead = ("I can't point to a line that says exactly that. The closest is this:" if asks else
                     "I can't point to a line that says exactly that, so check your reading against the closest:")
-            return Response(Draft(lead, [quote]), ["reading_partly", "scheme"], Stance.QUESTION, claim)
+            return Response(Draft(lead, [quote]), ["reading_unclear", "scheme"], Stance.QUESTION, claim)
         thesis = self.argmap.essays[turn.focus].thesis
         lead = "I can't find the essay saying that. Here is its own claim, to check your reading against:"
         anchor = self._claim_quote(thesis)
-        return Response(Draft(lead, [anchor] if anchor else [quote]), ["reading_partly"], Stance.QUESTION, thesis)
+        return Response(Draft(lead, [anchor] if anchor else [quote]), ["reading_unclear"], Stance.QUESTION, thesis)
 
     def _closest_claim_line(self, turn: Turn, text: str) -> tuple[float, Sentence] | None:
         """The essay's own claims (thesis, claims, their support) as candidates for what a reading restates."""
@@ -809,8 +850,8 @@ class Responder:
         if not views:
             return None
         vector = turn.vector(text).reshape(-1)
-        scored = [(max(float(vector @ turn.vector(v.text).reshape(-1)), float(vector @ turn.vector(v.answer)
-                                                                                  .reshape(-1)) - 0.05), v)
+        scored = [(max(float(vector @ turn.vector(v.text).reshape(-1)), float(vector @ turn.vector(v.core).reshape(-1)),
+                       float(vector @ turn.vector(v.answer).reshape(-1)) - 0.05), v)
                   for v in views]
         score, view = max(scored, key=lambda item: item[0])
         closest = self.sentences.nearest(turn.focus, vector)
@@ -1112,7 +1153,9 @@ def _alternatives(target: str) -> list[str]:
         part = re.sub(r"^(?:only|just|even|also)\s+", "", part, flags=re.IGNORECASE)
         if len(part.split()) > 2:
             phrases = [p for p in noun_phrases(parse(part)) if p.root.pos_ in ("NOUN", "PROPN")]
-            found.append(phrases[0].root.text if phrases else part)
+            # "the thing where all your cells get replaced": the first noun that names something, not "thing"
+            named = [p for p in phrases if p.root.lemma_.lower() not in VAGUE_HEADS] or phrases
+            found.append(named[0].root.text if named else part)
         else:
             found.append(re.sub(r"^(?:the|a|an|any|his|her|their|its)\s+", "", part, flags=re.IGNORECASE))
     return found or [target]

@@ -23,7 +23,8 @@ from bot.language import parse
 INJECTION = re.compile(
     r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions|rules|prompt|previous|above)\b|\byou are now\b|"
     r"\bsystem prompt\b|\bact as\b|\bpretend (to be|you are)\b|\bnew instructions\b|\bfrom now on,? you\b|"
-    r"\bdeveloper mode\b|\bjailbreak\b|^\s*(?:system|admin|developer|assistant)\s*:|"
+    r"\bdeveloper mode\b|\bjailbreak\b|(?:^|[\n>\]])\s*(?:system|admin|developer|assistant)\s*:|"
+    r"</?(?:essay|system|instructions?|context|prompt|document)>|<\|im_(?:start|end)\|>|\[/?INST\]|"
     r"\b(?:disable|turn off|override|bypass)\b.{0,30}\b(?:rules?|filters?|quoting|instructions|restrictions)\b",
     re.IGNORECASE | re.DOTALL,
 )
@@ -40,6 +41,7 @@ class Kind(StrEnum):
     APPROVAL = "approval"  # just tell me I'm right
     STOP_QUESTIONS = "stop_questions"
     BIAS = "bias"  # you only defend it because you're programmed to
+    CRITIQUE = "critique"  # is there anything it gets wrong? say one critical thing about it
     OPINION = "opinion"  # what do you think?
     ADVICE = "advice"  # should I quit my job?
     COMPARE = "compare"
@@ -118,12 +120,12 @@ _RELATIONS = frozenset({"mom", "mum", "mother", "dad", "father", "parent", "gran
 _COMPARE_WORDS = frozenset({"compare", "comparison", "contrast", "differ", "difference", "different", "similar",
                             "similarity", "alike", "same", "both", "versus", "vs"})
 _OPINION = re.compile(r"\bwhat do you (?:think|reckon|believe)\b|\byour (?:opinion|view|take|thoughts)\b|"
-                      r"\bdo you (?:agree|think|believe|like)\b|\bwhat(?:'s| is) your\b", re.IGNORECASE)
-_ABOUT = re.compile(r"\bwhat(?:'s| is| was)\s+(?:this|the|that)\s+(?:essay|article|piece|text|one)\s+"
+                      r"\bdo you (?:agree|think|believe|like)\b|\bwhat(?:'?s| is) your\b", re.IGNORECASE)
+_ABOUT = re.compile(r"\bwhat(?:'?s| is| was)\s+(?:this|the|that)\s+(?:essay|article|piece|text|one)\s+"
                     r"(?:even\s+|really\s+|actually\s+)?(?:about|saying|arguing)\b|\bmain (?:point|idea|claim|argument)"
                     r"|\bthesis\b|\bsum (?:it )?up\b|\bsummar|\btl;?dr\b|\bthe (?:gist|point) of (?:the|this|it)\b|"
-                    r"\bwhat(?:'s| is) the (?:essay's |author's )?(?:argument|point)\b|\bin a nutshell\b|"
-                    r"\bwhat(?:'s| is) the deal with\b|\btell me about (?:this|the) (?:essay|one)\b",
+                    r"\bwhat(?:'?s| is) the (?:essay's |author's )?(?:argument|point)\b|\bin a nutshell\b|"
+                    r"\bwhat(?:'?s| is) the deal with\b|\btell me about (?:this|the) (?:essay|one)\b",
                     re.IGNORECASE)
 _HURRY = re.compile(r"\b(?:deadline|due (?:tomorrow|tonight|today|in)|no time|don'?t have time|hurry|quick(?:ly)?|"
                     r"asap|in a rush|running out of time|just tell me|just give me)\b", re.IGNORECASE)
@@ -137,14 +139,16 @@ _MEANING = re.compile(
     rf"(?:even )?mean\b|"
     rf"\bwhat (?:she|he|it|they|the essay|the author|the writer) means? by {_Q}(?P<m>.{{1,60}}?){_UNQ}"
     rf"(?:[?.!,]|$| here| in| exactly)|"
-    rf"what(?:'s| is) (?:meant|ment) by {_Q}(?P<b>.{{1,60}}?){_UNQ}(?:[?.!,]|$| here| in)|"
+    rf"what(?:'?s| is) (?:meant|ment) by {_Q}(?P<b>.{{1,60}}?){_UNQ}(?:[?.!,]|$| here| in)|"
     rf"\bmeaning of {_Q}(?P<c>.{{1,60}}?){_UNQ}(?:[?.!,]|$| here| in)|"
     rf"\bdefine {_Q}(?P<d>.{{1,60}}?){_UNQ}(?:[?.!,]|$| for| here)|"
-    rf"\bwhat(?:'s| is| are) (?:a |an |the )?[\"“'‘](?P<e>.{{1,60}}?)[\"”'’]|"
-    rf"^(?:and |so |but |ok,? |hmm,? )?what(?:'s| is| are) (?:a |an )?(?P<f>[a-z][\w’'-]{{3,30}})(?: exactly)?\s*\??$|"
+    rf"\bwhat(?:'?s| is| are) (?:a |an |the )?[\"“'‘](?P<e>.{{1,60}}?)[\"”'’]|"
+    rf"^(?:and |so |but |ok,? |hmm,? )?what(?:'?s| is| are) (?:a |an )?(?P<f>[a-z][\w’'-]{{3,30}})(?: exactly)?\s*\??$|"
     rf"\b(?:never heard of|not sure what|don'?t (?:know|get|understand) what) {_Q}(?P<g>.{{1,60}}?){_UNQ} "
     rf"(?:means|is|are)\b|"
-    rf"\bwhat (?:is |does )?mean(?:s|ing)? {_Q}(?P<h>.{{1,60}}?){_UNQ}(?:[?.!,]|$)",
+    rf"\bwhat (?:is |does )?mean(?:s|ing)? {_Q}(?P<h>.{{1,60}}?){_UNQ}(?:[?.!,]|$)|"
+    # "what does it mean that an empty mind 'cannot love anyone on purpose'": the quoted words are the term
+    rf"\bwhat (?:does|do) (?:it|that|this) mean (?:that|when) [^\"“'‘]{{0,60}}[\"“‘'](?P<j>[^\"”’']{{3,60}})[\"”’']",
     re.IGNORECASE,
 )
 _MENTION = re.compile(
@@ -158,6 +162,17 @@ _MENTION = re.compile(
     re.IGNORECASE,
 )
 _WHAT_ABOUT = re.compile(r"^(?:and |ok |so )?(?:what|how) about (?P<x>[^?.,!]{1,40})\?", re.IGNORECASE)
+# asked of the tutor, so only in a question: "is there anything u think it gets wrong?", "one critical thing about it?"
+_CRITIQUE = re.compile(r"\b(?:anything|something|what|where|which part|one thing)\b.{0,30}\b(?:gets? (?:\w+ )?wrong|"
+                       r"got wrong|wrong with (?:it|this|the essay|the argument|its argument)|weak(?:est)?|"
+                       r"flaw(?:ed|s)?|"
+                       r"blind spots?)\b|\bcritical (?:thing|point)\b|"
+                       r"\b(?:its|the essay'?s?) (?:weak|flaw|blind)", re.IGNORECASE)
+_STRONGEST = re.compile(r"\b(?:strongest|best|most convincing|most persuasive)\s+(?:line|argument|point|quote|case|"
+                        r"evidence|bit|part)\b(?!\s+(?:that|about|on|of|for (?:why|how|what)))", re.IGNORECASE)
+_SOME_QUOTES = re.compile(r"\b(?:give|send|list|show|need|want|get)\b.{0,20}?\b(?:\d+|two|three|four|five|some|a few|"
+                          r"few|couple(?: of)?)\s+(?:good |key |short |solid )?(?:quotes|quotations|lines)\b",
+                          re.IGNORECASE)
 _ASKS_QUOTE = re.compile(r"\b(?:give|find|show|send|get) me (?:a |some |the |one )?(?:good )?(?:quote|line|passage|"
                          r"sentence|bit)\b|\b(?:is there|any) (?:a )?(?:quote|line|passage) (?:about|on|that)\b",
                          re.IGNORECASE)
@@ -174,7 +189,8 @@ _READING = re.compile(
 _ESSAY_SAYS = re.compile(
     r"(?:\b(?:the|this|that)\s+(?:essay|author|writer|article|piece|text)\s+(?:is\s+|'s\s+)?(?:basically\s+|really\s+|"
     r"just\s+|actually\s+|clearly\s+|kind of\s+)?(?:saying|says|say|arguing|argues|argue|thinks|think|claiming|claims|"
-    r"claim|means|mean|believes|suggests|implies|wants us to think|is telling us|blaming|blames|blame)\b|"
+    r"claim|means|mean|believes|suggests|implies|wants us to think|is telling us|blaming|blames|blame|"
+    r"agrees?(?= that))\b|"
     r"\bwhere (?:does|do) (?:it|the essay|the author|she|he) (?:say|argue|claim)\b|"
     r"^(?:so,? |ok,? |okay,? )*(?:the|its|the essay's|the main) (?:point|idea|message|argument|lesson) (?:is|being)\b|"
     r"\b(?:this|it)(?: is|'s) the (?:one|essay|film|movie|story) (?:where|about|in which)\b)"
@@ -286,6 +302,12 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
         return found(Kind.BIAS)
     if _APPROVAL.search(lowered):
         return found(Kind.APPROVAL)
+    if _SOME_QUOTES.search(lowered):
+        return found(Kind.JUST_ANSWER, target="quotes")  # quotes are the essay's words: not ghost-writing
+    if question and _STRONGEST.search(lowered):
+        return found(Kind.ABOUT, target="strongest")
+    if question and _CRITIQUE.search(lowered):
+        return found(Kind.CRITIQUE)
     first_sentence = re.split(r"(?<=[.!?])\s+", bare)[0]
     if _REJECT.search(first_sentence) and len(first_sentence.split()) <= 10:
         return found(Kind.REJECT_EVIDENCE)
@@ -297,7 +319,8 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
             not question and re.search(r"\bboth\b", lowered)):
         acts = acts | {Act.COMPARED}
     for sentence in re.split(r"(?<=[.!?])\s+", lowered):
-        if (match := _MEANING.search(sentence.strip())) and not re.search(r"\bmean (?:that|when|if)\b", sentence):
+        if (match := _MEANING.search(sentence.strip())) and (match.group("j") or not re.search(
+                r"\bmean (?:that|when|if)\b", sentence)):
             term = _clean_target(next(g for g in match.groups() if g))
             if term and len(term.split()) <= 6 and term not in ("it", "this", "that"):
                 return found(Kind.MEANING, target=term)
@@ -307,7 +330,7 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
     if match := (_MENTION.search(lowered) or _MENTION_ANY.search(lowered)):
         term = _clean_target(original[match.start("x"):match.end("x")] if len(original) == len(lowered)
                              else match.group("x"))
-        if term and not term.startswith("that ") and len(term.split()) <= 8:
+        if term and not term.startswith("that ") and len(term.split()) <= 14:  # a long one is looked up by its nouns
             return found(Kind.MENTION, target=term)
     if (proposition := _reading_checked(stripped, lowered, doc)) is not None:
         last = re.split(r"(?<=[.!?])\s+", lowered.strip())[-1]
@@ -455,19 +478,22 @@ def _advice(doc: object, lemmas: set[str], question: bool) -> bool:
     if re.search(r"\b(?:any advice|advise me|what should i do|what do i do|help me decide|what would you do)\b",
                  doc.text.lower()):  # type: ignore[attr-defined]
         return True
-    if not question or lemmas & {"essay", "author", "writer", "argument", "claim", "reading", "article"}:
-        return False
+    if not question or lemmas & ({"essay", "author", "writer", "argument", "claim", "reading", "article"} |
+                                 _TEACHING_WORDS):
+        return False  # "is there content I should warn students about?" asks about the essay, for a class
     for token in doc:  # type: ignore[attr-defined]
         subject = [c for c in token.children if c.dep_ == "nsubj" and c.lower_ == "i"]
+        # asked, so the modal comes first: "should I quit?", "how do I cope?"; not "i dont get that line"
         modal = [c.lemma_.lower() for c in token.children if c.lemma_.lower() in ("should", "can", "could", "do",
-                                                                                   "would", "must")]
+                                                                                   "would", "must")
+                 and subject and c.i < subject[0].i]
         if subject and ("should" in modal or modal and token.lemma_.lower() in _ADVICE_VERBS):
             return True
     return False
 
 
 _REPORTING = frozenset({"say", "think", "argue", "claim", "mean", "believe", "suggest", "imply", "feel",
-                        "hold", "insist"})
+                        "hold", "insist", "agree", "accept", "admit", "concede"})
 
 
 def unframed(proposition: str) -> str:
@@ -499,7 +525,7 @@ def _checked(text: str, lowered: str) -> str | None:
     plain = _plain(text).strip()
     for sentence in re.split(r"(?<=[.!?])\s+", plain):
         said = _ESSAY_SAYS.search(sentence.strip())
-        if said and re.search(r"\b(?:say|saying|says|argu|think|claim|mean|believ|suggest|impl|telling|blam|"
+        if said and re.search(r"\b(?:say|saying|says|argu|think|claim|mean|believ|suggest|impl|telling|blam|agree|"
                               r"the one (?:where|about|in which)|point|idea|message|lesson)", said.group(0).lower()):
             proposition = _TAG.sub("", said.group("p")).strip(" ?.!,")
             if len(proposition.split()) >= 2:
