@@ -546,3 +546,27 @@ def test_a_long_mention_question_is_looked_up_by_the_noun_that_names_something(t
     reply = tutor.reply("cells", "does it say anything about the thing where all your cells get replaced every seven "
                                  "years?", essay="the-long-self")
     assert reply.answer.startswith("Yes") and "every cell in the body" in reply.quotes[0].text
+
+
+def test_a_line_is_never_shown_twice_in_one_reply() -> None:
+    from bot.tutor.composer import Draft, Quote, compose
+    from bot.tutor.stance import Stance
+
+    alone = Quote("memento", "The Notes Are Also Lying", None, "Some viewers resist this reading.")
+    longer = Quote("memento", "The Notes Are Also Lying", None, "Some viewers resist this reading. They say so.")
+    other = Quote("bartleby", "I Would Prefer Not To", None, "Some viewers resist this reading.")
+    reply = compose(Draft("Lead:", [alone, longer, alone, other], labels=("a", "b", "c", "d")), "Why?", Move.META,
+                    Stance.QUESTION, claim_id=None, essay="memento", kind="question")
+    assert reply.quotes == (longer, other)  # the same words from another essay are another line
+    assert reply.answer.count("Some viewers resist this reading.") == 2 and "\nb\n" in reply.answer
+
+
+def test_the_readers_own_question_is_never_handed_back() -> None:
+    from bot.tutor.questions import choose_question
+
+    def ask(said: str) -> str:
+        return choose_question(["compare"], Move.VIEWPOINTS, {}, asked=[], acts_now=[], acts_before=[],
+                               said=said).text
+
+    assert ask("").startswith("Which of the two makes the better case")
+    assert not ask("which of the two essays makes the better case, in your view?").startswith("Which of the two")

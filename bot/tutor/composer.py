@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.corpus.text import sentence_spans
 from bot.tutor.moves import Move
@@ -61,6 +61,13 @@ class Draft:
 
 def compose(draft: Draft, question: str, move: Move, stance: Stance, *, claim_id: str | None, essay: str | None,
             kind: str) -> Reply:
+    # a line shown twice in one reply (once alone, once inside a longer quote) is shown once
+    kept = [n for n, q in enumerate(draft.quotes) if not any(
+        o.essay == q.essay and q.text in o.text and (q.text != o.text or m < n) for m, o in enumerate(draft.quotes)
+        if m != n)]
+    if len(kept) < len(draft.quotes):
+        draft = replace(draft, quotes=[draft.quotes[n] for n in kept],
+                        labels=tuple(draft.labels[n] for n in kept if n < len(draft.labels)))
     quotes = list(draft.quotes)
     while True:
         answer = layout(draft, quotes)

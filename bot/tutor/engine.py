@@ -257,7 +257,8 @@ class Tutor:
         if focus.changed and understanding.kind in (Kind.POSITION, Kind.SWITCH) and len(text.split()) <= 12:
             exchange.understanding = Understanding(Kind.SWITCH)
         response = build.responder.respond(exchange)
-        reply, asks = self._finish(conversation, response, exchange.understanding.kind, understanding.acts)
+        reply, asks = self._finish(conversation, response, exchange.understanding.kind, understanding.acts,
+                                   said=text)
         if self.voice is None or understanding.kind in (Kind.EMPTY, Kind.INJECTION):
             return reply, asks  # nothing to say to, or words not to pass on: the offline reply is the right one
         claim = response.claim or build.argmap.essays[focus.essay].thesis
@@ -268,7 +269,8 @@ class Tutor:
         return voiced, asks
 
     def _finish(self, conversation: Conversation, response: Response, kind: Kind, acts: frozenset[Act], *,
-                exclude: Move | None = None) -> tuple[Reply, dict[str, str]]:
+                exclude: Move | None = None, said: str = "") -> tuple[Reply, dict[str, str]]:
+        """The reply: the response's draft and one counter-question (`said`: the message, never asked back)."""
         build = self.current
         move = plan_move(response.stance, conversation.moves, exclude=exclude)
         if response.stance is Stance.DISAGREE and exclude is None and kind in (Kind.POSITION, Kind.QUESTION,
@@ -292,11 +294,12 @@ class Tutor:
             ideas=[str(t.meta.get("idea")) for t in tutor_turns if t.meta.get("idea")],
             last_move=exclude.value if exclude else (tutor_turns[-1].move if tutor_turns else None),
             scheme=scheme(line) if line else "claim",
-            argues=first is None or build.responder.argues_line(first.essay, line), turn=len(tutor_turns))
+            argues=first is None or build.responder.argues_line(first.essay, line), turn=len(tutor_turns),
+            said=said)
         if response.claim is not None:
             conversation.claim_id = response.claim.id
         text = question.text
-        if kind is not Kind.STOP_QUESTIONS and any(t.meta.get("kind") == Kind.STOP_QUESTIONS.value
+        if kind not in (Kind.STOP_QUESTIONS, Kind.SOCIAL) and any(t.meta.get("kind") == Kind.STOP_QUESTIONS.value
                                                    for t in conversation.turns if t.role == "user"):
             text = f"No need to answer, but if you want one to think about: {text}"  # they asked for no questions
         reply = compose(response.draft, text, question.move, response.stance,

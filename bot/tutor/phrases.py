@@ -57,6 +57,20 @@ def _compact_subtree(head: object) -> list:  # type: ignore[type-arg]
 
 
 @lru_cache(maxsize=4096)
+def alternatives(question: str) -> tuple[str, str] | None:
+    """The two options of an either-or question, by the parse: "does it blame mark or the company?" ->
+    ("mark", "the company"); "is he a victim or a villain?" -> ("a victim", "a villain")."""
+    for token in parse(question):
+        if token.lower_ == "or" and token.dep_ == "cc" and token.head.pos_ in ("NOUN", "PROPN", "ADJ", "PRON"):
+            first = token.head
+            second = next((c for c in first.children if c.dep_ == "conj" and c.i > token.i), None)
+            if second is not None and second.lower_ != "not":
+                one = " ".join(t.text for t in first.subtree if t.i < token.i)
+                two = " ".join(t.text for t in second.subtree)
+                return one, two
+    return None
+
+
 def contrast(sentence: str) -> Contrast | None:
     """The contrast a sentence draws: "not A but B", "A rather than B", "less A than B", "isn't A; it's B"."""
     doc = parse(sentence)
@@ -318,6 +332,14 @@ def points_elsewhere(sentence: str) -> bool:
     return _points(list(parse(sentence)))
 
 
+def names_elsewhere(clause: str) -> bool:
+    """The clause points back with a pronoun or a demonstrative ("that fantasy", "these people"): put alone into a
+    question ("Do you buy that Parfit's view does not support that fantasy?") it names what the reader can't see."""
+    words = list(parse(clause))
+    return _points(words) or any(t.dep_ == "det" and t.lower_ in ("this", "that", "these", "those", "such")
+                                 for t in words)
+
+
 def _points(words: list[Token]) -> bool:
     return any(t.lower_ in _POINTING and t.tag_ in ("PRP", "DT") and t.pos_ == "PRON" and t.dep_ != "expl"
                for t in words)
@@ -403,6 +425,9 @@ def their_point(message: str) -> str | None:
         ended = next((t.i for t in tokens if t.text in (".", "!") and t.i > root.i), None)
         if ended is not None:  # "the company erases ur memories. kinda wild": the statement, not the aside
             tokens = [t for t in tokens if t.i < ended]
+        label = next((k for k, t in enumerate(tokens[:4]) if t.text == ":"), None)
+        if label is not None and label < len(tokens) - 4:  # "hot take: P", "honestly: P"
+            tokens = tokens[label + 1:]
         while tokens and (tokens[0].is_punct or tokens[0].lower_ in _OPENERS or tokens[0].pos_ == "INTJ"):
             tokens.pop(0)
         if tokens and tokens[0].lower_ in _ASKING:

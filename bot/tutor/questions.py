@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.language import word_stems
+from bot.tutor.evidence import STOP_STEMS
 from bot.tutor.moves import AFTER, GENERAL, SCHEMES, Ask, Form, Move
 from bot.tutor.understanding import Act
 
@@ -50,14 +52,15 @@ class Question:
 def choose_question(keys: Sequence[str], move: Move, slots: dict[str, str | None], *, asked: Iterable[str],
                     acts_now: Iterable[Act], acts_before: Iterable[Act], recent_asks: Sequence[str] = (),
                     ideas: Iterable[str] = (), last_move: str | None = None, scheme: str = "claim",
-                    argues: bool = True, turn: int = 0) -> Question:
+                    argues: bool = True, turn: int = 0, said: str = "") -> Question:
     """The first fitting form: kind-specific (`keys`, in order; the key "scheme" stands for the critical questions
     of the quoted line's scheme), then `move`'s general forms, then the rest.
 
     `recent_asks`: what the last questions asked for (not asked for again straight away); `ideas`: the families
     already asked in this conversation; `argues`: whether the quoted line states a view. A line that only tells
     the story or states a fact is never tested as a claim (no "too strong?", no objection to it): it is asked what
-    it is there to show, or how it bears on the essay's larger claim."""
+    it is there to show, or how it bears on the essay's larger claim. `said`: the reader's message; a form that
+    mostly repeats it ("which of the two makes the better case?" back to the one who asked it) is skipped."""
     asked_set = set(asked)
     used_ideas = set(ideas)
     excluded: set[Ask] = set()
@@ -93,6 +96,8 @@ def choose_question(keys: Sequence[str], move: Move, slots: dict[str, str | None
                 if strict and (form.asks in excluded or repeats or form.idea in used_ideas):
                     continue
                 text = _filled(form, slots)
+                if text and said and _echoes(text, said):
+                    continue
                 if text and text not in asked_set and (form.family == "" or form.family not in used_ideas):
                     return Question(text, form.move, form.asks, form.idea)
     for text in FALLBACKS:
@@ -100,6 +105,12 @@ def choose_question(keys: Sequence[str], move: Move, slots: dict[str, str | None
             return Question(text, move, Ask.REFLECT, text)
     text = f"{FALLBACKS[0][:-1]}, now that we have come this far (round {turn + 1})?"
     return Question(text, move, Ask.REFLECT, text)
+def _echoes(question: str, message: str) -> bool:
+    """Most of the question's content words are the message's own: it would hand the reader's question back."""
+    asked = set(word_stems(question)) - STOP_STEMS
+    return len(asked) >= 3 and len(asked & set(word_stems(message))) >= 0.6 * len(asked)
+
+
 def _rotated(forms: list[Form], turn: int) -> list[Form]:
     if not forms:
         return forms

@@ -22,7 +22,16 @@ from bot.tutor.argmap import REPORTED_VIEW, ArgumentMap, Claim, Counterview
 from bot.tutor.composer import Draft, Quote, short_title, trim_quote
 from bot.tutor.evidence import STOP_STEMS, EssaySentences, Sentence
 from bot.tutor.focus import NAMED
-from bot.tutor.phrases import VAGUE_HEADS, contrast, points_elsewhere, proposition, their_point, topic
+from bot.tutor.phrases import (
+    VAGUE_HEADS,
+    alternatives,
+    contrast,
+    names_elsewhere,
+    points_elsewhere,
+    proposition,
+    their_point,
+    topic,
+)
 from bot.tutor.stance import Stance, StanceDetector, StanceResult
 from bot.tutor.understanding import Act, Kind, Short, Understanding, unframed
 
@@ -31,6 +40,8 @@ LOOSELY = 0.28  # still "the nearest it comes"
 UNRELATED = 0.18  # a question this far from every line is about something else entirely
 SAYS_IT = 0.5  # "does the essay say what he should have done?": a line this close says it
 ARGUES_BONUS = 0.06  # how much a line that argues is preferred over one that narrates, for questions and positions
+EITHER_OR_BONUS = 0.1  # an either-or question prefers the line that picks between its options...
+EITHER_OR_MATCH = 0.3  # ...whose two sides are each this close to one option (mean cosine)
 SECOND_QUOTE = 0.02  # a second line from another passage is quoted when it answers about as well as the first
 POLARITY_CHECKED = 0.55  # this close, a reading with the opposite polarity ("is" / "is not") is a misreading
 FAIR_READING = 0.6  # a reader's proposition this close to a line of the essay is a fair reading of it
@@ -316,9 +327,11 @@ class Responder:
 
         if self._stance(turn).stance is Stance.OFFTOPIC and taken_up() is None:
             return self.offtopic(turn)  # unless it asks about something the essay talks about in those words
-        view = self._counterview(turn, unframed(turn.text))  # "does the essay agree that P?" voices P
-        if view is not None and _ASKS_IF_SAYS.search(turn.text):  # "does the essay agree that <a view it rejects>?"
-            if not _negated(turn.text):
+        voiced = unframed(turn.text)  # "does the essay agree that P?" voices P; "does it say what he should do?" not
+        view = self._counterview(turn, voiced)
+        if view is not None and _ASKS_IF_SAYS.search(turn.text):
+            if voiced != turn.text and not re.match(r"(?:what|why|how|who|whether|if|when|where|which)\b", voiced,
+                                                    re.IGNORECASE) and not _negated(turn.text):
                 return self._answer_counterview(turn, view, endorsed=True, reading=True)
             view = None
         if view is not None and was_quoted(view.answer, turn.conversation.quoted):
@@ -343,6 +356,9 @@ class Responder:
         if turn.text.lower().lstrip().startswith(("why", "how come")):  # a why-question wants the line with the reason
             found = sorted(found, key=lambda item: -(item[0] + 0.08 * bool(_REASONS.search(item[1].text) or
                                                                           _HINGE.search(item[1].text))))
+        if (options := alternatives(turn.text)) is not None:  # "does it blame mark or the company?"
+            found = sorted(found, key=lambda item: -(item[0] + EITHER_OR_BONUS * self._picks_between(turn, options,
+                                                                                                    item[1])))
         score, first = found[0]
         if _MEANS_THAT.search(turn.text) and len(found) > 1 and found[1][0] >= RELEVANT:
             score, first = found[1]  # "what does it mean that P?": the reader has P; the line that unpacks it helps
@@ -360,6 +376,17 @@ class Responder:
         lead = self._question_lead(turn.text)
         keys = ["question_what", "scheme", "question"] if _WHAT_IS.search(turn.text) else ["scheme", "question"]
         return Response(Draft(lead, quotes), keys, Stance.QUESTION, self._claim_near(first))
+
+    def _picks_between(self, turn: Turn, options: tuple[str, str], sentence: Sentence) -> bool:
+        """The line draws a contrast whose two sides are the question's two options ("not Mark … but the entire
+        system"): it answers an either-or question, where a line near the question in words may not."""
+        sides = contrast(sentence.text)
+        if sides is None:
+            return False
+        one, two = options
+        straight = self._similarity(turn, one, sides.rejected) + self._similarity(turn, two, sides.asserted)
+        crossed = self._similarity(turn, one, sides.asserted) + self._similarity(turn, two, sides.rejected)
+        return max(straight, crossed) / 2 >= EITHER_OR_MATCH
 
     def _question_lead(self, text: str) -> str:
         lowered = text.lower()
@@ -1060,6 +1087,8 @@ class Responder:
         claim_line = quotes[0] if quotes and self.argues_line(quotes[0].essay, quotes[0].text) else None
         slots: dict[str, str | None] = {"topic": None, "rejected": None, "asserted": None, "subject": None,
                                         "claim": proposition(claim_line.text) if claim_line else None}
+        if slots["claim"] and names_elsewhere(slots["claim"]):
+            slots["claim"] = None  # "…does not support that fantasy": which fantasy?
         # the essay's larger claim the quoted line serves: its own claim, else the thesis (a fact answered asks how
         # it bears on the argument)
         essay = quotes[0].essay if quotes else None

@@ -341,6 +341,8 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
             # "what's the point of the forgetters, they're just comic relief right?"; "why does the author think
             # it's an evasion?"; "name one thing the essay says he should have done": questions, not readings
             return found(Kind.QUESTION)
+        if proposition and re.search(r"\bor\b(?! not\b)", proposition) and not _TAG.search(stripped):
+            return found(Kind.QUESTION)  # "does the essay blame mark or the company": which one, not a verdict
         acts = acts | {Act.RESTATED}
         return found(Kind.READING_CHECK, proposition=proposition)
     if _ASKS_QUOTE.search(lowered):
