@@ -4,7 +4,8 @@ One throw-away index holds all nine essays (the seed plus eval/essays/), so ever
 essay. Measured on eval/retrieval/dev.jsonl (the essays the settings were tuned on) and eval/retrieval/test.jsonl
 (five other essays, never tuned on: the figure that counts), plus the old eval/retrieval.jsonl set as "legacy"
 (it was tuned on before; shown apart, not in the headline). Then each idea on its own, on dev and test: switched
-off from the chosen settings, or, for ideas that were not kept, switched on.
+off from the chosen settings, or, for ideas that were not kept, switched on (the variants that change a step of
+the searcher are in benchmarks/retrieval_ideas.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from benchmarks import retrieval_ideas as ideas
 from bot.config import Settings
 from bot.corpus import ChunkLimits, Passage, chunk_essay
 from bot.library import Library
@@ -54,6 +56,17 @@ NOTES = [
     "the question's clauses embedded apart (0.00), spelling out \"didnt\"/\"isnt\" (+0.01), the title before each "
     "sentence (-0.08), the fp32 ONNX or torch backend instead of int8 (+0.01). A learned linear mix of ten such "
     "features on dev reached dev 0.82 / test 0.86: the model, not the fusion, is the limit.",
+    "- Issue 11, second round (benchmarks/retrieval_ideas.py; each chosen on dev, the rows above): no change to "
+    "the sentence aggregation, the fusion, BM25 or the query text lifted dev recall@3; several rose on test "
+    "while flat or lower on dev, and test is not tuned on, so none is kept. Scratch-only, dev recall@3: the query "
+    "as its content words alone (-0.045) or averaged with the question (-0.023), BM25 k1/b (0.9-2.0 / 0.4-0.9: "
+    "0.00 to -0.01), a sentence-length term on sentence similarities (-0.02 to 0.00), dense scores scaled from the "
+    "median rather than the minimum (-0.01 to 0.00), MaxSim over the static word-piece table (-0.08 to 0.00), "
+    "softmax and second-best weights 0.02-0.3 (0.00 to -0.03).",
+    "- Token-level MaxSim is the one idea that lifts dev (recall@3 +0.022, recall@5 +0.056) and test recall@3 "
+    "(0.90) and paraphrase recall@3 (0.86), but costs test recall@5 two questions (below 0.95), and needs per-token "
+    "vectors the index does not store (the ONNX graph returns pooled vectors; about 650 MB of float16 at 1,000 "
+    "essays, or a query-time re-encoding of the candidates). Not kept; the next step if the targets must be met.",
     "- The misses left are mostly paraphrases that fit another essay as well (\"so the sadness didn't go anywhere, "
     "he made a whole other guy to go through it\" is asked of Severance but reads like Inside Out). With the "
     "conversation focus that the tutor passes (`boost=`), test recall@3 is 0.95.",
@@ -150,6 +163,14 @@ def _ideas(library: Library, searcher: Searcher) -> Iterator[Idea]:
     def on_index(build: Callable[[], LoadedIndex]) -> Callable[[], Searcher]:
         return lambda: Searcher(build(), library.embedder, chosen)
 
+    def variant(kind: type[ideas.Variant]) -> Callable[[], Searcher]:
+        def make() -> Searcher:
+            fresh = kind(index, library.embedder, chosen)
+            fresh._catalog = searcher.catalog
+            return fresh.prepare()
+
+        return make
+
     focus: Options = lambda case: {"boost": {case.essays[0]: 0.2}} if len(case.essays) == 1 else {}  # noqa: E731
     only: Options = lambda case: {"essay": case.essays[0]} if len(case.essays) == 1 else {}  # noqa: E731
     old_chunks = ChunkLimits(min_words=40)
@@ -167,6 +188,29 @@ def _ideas(library: Library, searcher: Searcher) -> Iterator[Idea]:
         lambda: _variant(library, index, units=_with_windows)))
     yield Idea("passage vectors = mean of their sentence vectors (no passage text embedded: ~60 % less to embed)",
                False, on_index(lambda: _mean_passages(library, index)))
+    yield Idea("+ passage's sentence score: best + 0.1 × second best", False, variant(ideas.SecondSentence))
+    yield Idea("+ passage's sentence score: softmax-weighted mean of its sentences (T 0.05)", False,
+               variant(ideas.SoftmaxSentences))
+    yield Idea("+ each sentence mixed with its better neighbour (0.1)", False, variant(ideas.NeighbourSentences))
+    yield Idea("+ each passage plus 0.1 × its better neighbour's dense score", False,
+               variant(ideas.NeighbourPassages))
+    yield Idea("+ per-essay normalisation (dense minus 0.2 × the essay's 3 best)", False,
+               variant(ideas.EssayNormalised))
+    yield Idea("+ BM25 over spaCy lemmas, not Snowball stems", False, on_index(
+        lambda: ideas.lemma_bm25(index, [context_text(p) for p in index.passages])))
+    yield Idea("+ BM25 half passage, half best sentence", False, on_index(lambda: ideas.sentence_bm25(index)))
+    yield Idea("+ BM25 query expanded with the corpus words nearest by embedding", False,
+               variant(ideas.ExpandedBm25))
+    yield Idea("+ BM25 scaled by the query's ideal score, not the top hit's", False,
+               variant(ideas.IdealNormalisedBm25))
+    yield Idea("+ dense and BM25 blended per sentence (dense 0.9)", False, variant(ideas.SentenceFusion))
+    yield Idea("+ RRF of dense and BM25 per sentence", False, variant(ideas.SentenceRrf))
+    yield Idea("+ the question as a statement, embedded alongside (vectors averaged)", False,
+               variant(ideas.StatementQuery))
+    yield Idea("+ contractions and chat spellings written out (\"didnt\", \"u\", \"bc\")", False,
+               variant(ideas.CasualQuery))
+    yield Idea("+ token-level MaxSim (torch token vectors), half the final score", False,
+               variant(ideas.TokenMaxSim))
     yield Idea("+ the gold essay as conversation focus (boost 0.2)", False, lambda: searcher, focus)
     yield Idea("+ the gold essay as filter (essay=)", False, lambda: searcher, only)
 
