@@ -224,13 +224,19 @@ def test_empty_messages(detector: StanceDetector, message: str) -> None:
     assert detect(detector, message) == StanceResult(OFFTOPIC, 1.0, ("empty",), short=True)
 
 
-def test_a_20000_character_message_is_fast(detector: StanceDetector) -> None:
+def test_a_20000_character_message_costs_about_what_its_analysed_start_does(detector: StanceDetector) -> None:
+    """Only the start of a long message is analysed, so ten times the text is not ten times the work: compared
+    with the cost of its first 2,000 characters, measured in the same run (no fixed bound for a loaded machine)."""
     message = "I disagree with the essay. " + "The outie had reasons, and the show gives them weight. " * 400
     message = message[:20_000]
     assert len(message) == 20_000
+    detect(detector, "I disagree with the essay, and here is why.")  # warm: the model and parser are loaded
+    start = time.perf_counter()
+    detect(detector, message[:2_000])
+    short = time.perf_counter() - start
     start = time.perf_counter()
     result = detect(detector, message)
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < 3 * short + 0.25, short
     assert result.stance is DISAGREE
     assert not result.short
     unbroken = detect(detector, "x" * 20_000)

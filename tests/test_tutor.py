@@ -538,7 +538,7 @@ def test_after_a_request_to_stop_asking_later_questions_are_offered_not_put(tuto
     tutor.reply("stop", "what is acedia?", essay="digital-declutter")
     tutor.reply("stop", "please stop asking me questions")
     reply = tutor.reply("stop", "what did she let back in?")
-    assert reply.question.startswith("No need to answer") and reply.question.endswith("?")
+    assert reply.question.startswith("One to think about, no need to answer.") and reply.question.endswith("?")
     assert "podcast app" in reply.quotes[0].text
 
 
@@ -570,3 +570,11 @@ def test_the_readers_own_question_is_never_handed_back() -> None:
 
     assert ask("").startswith("Which of the two makes the better case")
     assert not ask("which of the two essays makes the better case, in your view?").startswith("Which of the two")
+
+
+def test_a_reaction_to_a_scene_is_asked_what_got_to_them(tutor: Tutor) -> None:
+    reply = tutor.reply("cry", "the part where he tries to hide her in his childhood memories made me cry ngl",
+                        essay="eternal-sunshine")
+    assert reply.question in ("What was it about that moment that got to you?",
+                              "Does the essay's reading of that moment fit what you felt, or miss it?")
+    assert "kitchen table" in reply.quotes[0].text  # the scene they mean

@@ -301,7 +301,7 @@ class Tutor:
         text = question.text
         if kind not in (Kind.STOP_QUESTIONS, Kind.SOCIAL) and any(t.meta.get("kind") == Kind.STOP_QUESTIONS.value
                                                    for t in conversation.turns if t.role == "user"):
-            text = f"No need to answer, but if you want one to think about: {text}"  # they asked for no questions
+            text = f"One to think about, no need to answer. {text}"  # they asked for no questions
         reply = compose(response.draft, text, question.move, response.stance,
                         claim_id=conversation.claim_id, essay=conversation.essay_id, kind=kind.value)
         return reply, {"asks": question.asks.value, "idea": question.idea}

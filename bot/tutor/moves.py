@@ -253,6 +253,10 @@ AFTER: dict[str, list[Form]] = {
         *_forms(I, (Ask.RELATE, "Does the essay's view help you think about your own situation, or does it miss "
                                 "something?"),),
     ],
+    "reaction": [  # how a scene made the reader feel: what got to them, and whether the essay's reading fits it
+        *_forms(E, (Ask.PERSONAL, "What was it about that moment that got to you?"),
+                (Ask.RELATE, "Does the essay's reading of that moment fit what you felt, or miss it?")),
+    ],
     "story": [
         *_forms(E, (Ask.RELATE, "Does that line help you make sense of it, or does it miss something about your "
                              "situation?"),

@@ -375,6 +375,22 @@ _REACTIONS = frozenset({"hit", "love", "like", "enjoy", "hate", "cry", "adore", 
 _SPEECH = frozenset({"say", "mean", "claim", "write", "call"})
 
 
+@lru_cache(maxsize=1024)
+def reaction(message: str) -> bool:
+    """The message reports how the work made the reader feel ("the part where he hides her made me cry ngl", "the
+    chalk circle part hit hard", "i loved it"): answered by asking what got to them, not by testing a claim."""
+    for sentence in parse(message).sents:
+        root = sentence.root
+        if root.lemma_.lower() in _REACTIONS and (root.lemma_.lower() != "like" or any(
+                c.lower_ in ("i", "we") for c in root.children)):
+            return True
+        if any(t.lower_ in ("me", "us") and t.dep_ in ("dobj", "nsubj") and "make" in (
+                t.head.lemma_.lower(), t.head.head.lemma_.lower()) and t.head.lemma_.lower() not in _HEDGES | {
+                "realise", "realize", "wonder", "see", "understand", "question"} for t in sentence):  # "made me cry"
+            return True
+    return False
+
+
 def _a_claim(tokens: list[Token]) -> bool:
     """Whether a statement is a claim that could be put back to its author, judged by its parse: not a reaction
     ("the chalk circle part hit hard", "…made me cry ngl"), not a report of what some line says ("he definitely

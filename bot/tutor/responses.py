@@ -29,6 +29,7 @@ from bot.tutor.phrases import (
     names_elsewhere,
     points_elsewhere,
     proposition,
+    reaction,
     their_point,
     topic,
 )
@@ -130,6 +131,8 @@ class Responder:
             response = self.compare(turn)  # a message about the focus and the essay it brings in answers both
         else:
             response = handler(turn)
+        if kind in (Kind.POSITION, Kind.STORY) and reaction(turn.text):
+            response.keys = ["reaction", *response.keys]  # "that part made me cry": asked what got to them
         point = their_point(turn.text)  # the reader's own claim, for the question to put back to them
         if point and not self.sentences.contains(turn.focus, point):  # a pasted line of the essay is not theirs
             response.slots.setdefault("their", point)
