@@ -165,8 +165,7 @@ _WHAT_ABOUT = re.compile(r"^(?:and |ok |so )?(?:what|how) about (?P<x>[^?.,!]{1,
 # asked of the tutor, so only in a question: "is there anything u think it gets wrong?", "one critical thing about it?"
 _CRITIQUE = re.compile(r"\b(?:anything|something|what|where|which part|one thing)\b.{0,30}\b(?:gets? (?:\w+ )?wrong|"
                        r"got wrong|wrong with (?:it|this|the essay|the argument|its argument)|weak(?:est)?|"
-                       r"flaw(?:ed|s)?|"
-                       r"blind spots?)\b|\bcritical (?:thing|point)\b|"
+                       r"flaw(?:ed|s)?|blind spots?)\b|\bcritical (?:thing|point)\b|"
                        r"\b(?:its|the essay'?s?) (?:weak|flaw|blind)", re.IGNORECASE)
 _STRONGEST = re.compile(r"\b(?:strongest|best|most convincing|most persuasive)\s+(?:line|argument|point|quote|case|"
                         r"evidence|bit|part)\b(?!\s+(?:that|about|on|of|for (?:why|how|what)))", re.IGNORECASE)
