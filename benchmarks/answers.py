@@ -24,8 +24,8 @@ from benchmarks.conversations import library_dirs
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ROOT / "eval" / "retrieval"
 OUTPUT = ROOT / "benchmarks" / "answers.md"
-_DENIALS = re.compile(r"doesn't address|doesn't say|can't point to a line|can't find the essay|never uses",
-                      re.IGNORECASE)
+_DENIALS = re.compile(r"doesn't address|doesn't say|can't point to a line|can't find the essay|can't match that|"
+                      r"never uses", re.IGNORECASE)
 
 
 def _plain(text: str) -> str:

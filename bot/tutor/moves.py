@@ -85,7 +85,7 @@ GENERAL: list[Form] = [
                              "it?"),
              (Ask.REASON, "Is the essay right to treat {topic} that way, or is something being assumed there?")),
     *_claims(E, (Ask.REASON, "What would it take to change your mind about {topic}?", CONVINCE),),
-    *_claims(V, (Ask.COUNTER, "What is the strongest objection to that line, even if you don't hold it?",
+    *_claims(V, (Ask.COUNTER, "What is the strongest objection to that line, and does it hold up?",
                  "objection"),
              (Ask.COUNTER, "Could both be true at once, {rejected} and {asserted}, or does the essay's either-or "
                            "hold?", "both"),
@@ -207,7 +207,7 @@ AFTER: dict[str, list[Form]] = {
         *_forms(M, (Ask.REFLECT, "Where exactly do the two part ways?", "part_ways"),
                 (Ask.REFLECT, "Is one of them looking at something the other leaves out?"),
                 (Ask.REFLECT, "Taken together, what do those two lines suggest to you?")),
-        *_forms(E, (Ask.REASON, "Which of those two lines comes closer to what you think, and why?")),
+        *_forms(E, (Ask.POSITION, "Which of those two lines comes closer to what you think, and why?")),
     ],
     "ghostwrite": [
         *_forms(C, (Ask.POSITION, "What is the one claim you want your paragraph to make?"),

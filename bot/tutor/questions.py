@@ -26,7 +26,7 @@ _ALREADY: dict[Act, frozenset[Ask]] = {
     Act.REASON: frozenset({Ask.REASON}),
     Act.POSITION: frozenset({Ask.POSITION}),
     Act.RESTATED: frozenset({Ask.RESTATE}),
-    Act.COMPARED: frozenset({Ask.REFLECT}),
+    Act.COMPARED: frozenset({Ask.REFLECT, Ask.POSITION}),  # "both say…": not asked which of the two they hold
     Act.FEELING: frozenset({Ask.COUNTER, Ask.IMPLICATION, Ask.REASON}),  # someone hurting is not cross-examined
 }
 _FOR_STANCE: dict[str, frozenset[Move]] = {

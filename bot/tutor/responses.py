@@ -518,13 +518,14 @@ class Responder:
         if verdict == "partly":
             lead = ("Not in so many words. The nearest it comes is this:" if asks else
                     "Partly. The essay doesn't put it quite like that; its own words are:")
-            return Response(Draft(lead, [quote]), ["reading_partly", "scheme"], Stance.QUESTION, claim)
+            keys = ["question", "scheme"] if asks else ["reading_partly", "scheme"]  # asked, so no "your reading"
+            return Response(Draft(lead, [quote]), keys, Stance.QUESTION, claim)
         if score >= LOOSELY:  # a line near it, but not one that makes the claim: show it, and say what it is
             lead = ("I can't point to a line that says exactly that. The closest is this:" if asks else
                     "I can't point to a line that says exactly that, so check your reading against the closest:")
             return Response(Draft(lead, [quote]), ["reading_unclear", "scheme"], Stance.QUESTION, claim)
         thesis = self.argmap.essays[turn.focus].thesis
-        lead = "I can't find the essay saying that. Here is its own claim, to check your reading against:"
+        lead = "I can't match that to one line, so check your reading against the essay's own claim:"
         anchor = self._claim_quote(thesis)
         return Response(Draft(lead, [anchor] if anchor else [quote]), ["reading_unclear"], Stance.QUESTION, thesis)
 
@@ -1006,7 +1007,8 @@ class Responder:
                      support: bool = True) -> Quote | None:
         """The claim as a quote: its own sentence when it is one; for a heading or a front-matter thesis (or, with
         `support`, a claim already quoted), the best line of its supporting passages."""
-        if claim.kind != "heading" and (sentence := self.sentences.find(claim.essay_id, claim.text)) is not None:
+        if claim.kind != "heading" and (sentence := self.sentences.find(claim.essay_id, claim.text)) is not None \
+                and not self._reported(sentence):  # a critic's view the essay answers is not its claim
             text = claim.text if claim.text in self._passage_text(sentence) else sentence.text
             if not was_quoted(text, avoid) and not was_quoted(sentence.text, avoid):
                 return Quote(claim.essay_id, sentence.title, sentence.section, trim_quote(text))
