@@ -578,3 +578,14 @@ def test_a_reaction_to_a_scene_is_asked_what_got_to_them(tutor: Tutor) -> None:
     assert reply.question in ("What was it about that moment that got to you?",
                               "Does the essay's reading of that moment fit what you felt, or miss it?")
     assert "kitchen table" in reply.quotes[0].text  # the scene they mean
+
+
+@pytest.mark.parametrize("essay, message, answer", [
+    ("severance", "whatever. does the essay actually blame mark or the company", "the entire system"),
+    ("eternal-sunshine", "so does that essay blame joel, or lacuna?", "careless rather than cruel"),
+])
+def test_an_either_or_question_gets_the_line_that_picks_between(tutor: Tutor, essay: str, message: str,
+                                                                answer: str) -> None:
+    reply = tutor.reply(f"either-{essay}", message, essay=essay)
+    assert reply.kind == "question" and answer in reply.quotes[0].text
+    assert not reply.answer.startswith(("Partly", "Yes", "No"))  # which one, not a verdict

@@ -65,8 +65,8 @@ def alternatives(question: str) -> tuple[str, str] | None:
             first = token.head
             second = next((c for c in first.children if c.dep_ == "conj" and c.i > token.i), None)
             if second is not None and second.lower_ != "not":
-                one = " ".join(t.text for t in first.subtree if t.i < token.i)
-                two = " ".join(t.text for t in second.subtree)
+                one = " ".join(t.text for t in first.subtree if t.i < token.i and not t.is_punct)
+                two = " ".join(t.text for t in second.subtree if not t.is_punct)
                 return one, two
     return None
 

@@ -336,7 +336,8 @@ class Responder:
             if voiced != turn.text and not re.match(r"(?:what|why|how|who|whether|if|when|where|which)\b", voiced,
                                                     re.IGNORECASE) and not _negated(turn.text):
                 return self._answer_counterview(turn, view, endorsed=True, reading=True)
-            view = None
+            if alternatives(turn.text) is None:  # "does it blame joel, or lacuna?": a view it rejects is an option
+                view = None
         if view is not None and was_quoted(view.answer, turn.conversation.quoted):
             view = None  # its answer was shown already: the same reply twice says nothing new
         if view is not None and not their_point(turn.text):  # asked, not voiced: the essay's answer is the answer
