@@ -589,3 +589,15 @@ def test_an_either_or_question_gets_the_line_that_picks_between(tutor: Tutor, es
     reply = tutor.reply(f"either-{essay}", message, essay=essay)
     assert reply.kind == "question" and answer in reply.quotes[0].text
     assert not reply.answer.startswith(("Partly", "Yes", "No"))  # which one, not a verdict
+
+
+def test_naming_the_only_essay_after_hello_gets_its_case_not_a_stray_line(seed_tutor: Tutor) -> None:
+    hello = seed_tutor.reply("one", "hi")
+    reply = seed_tutor.reply("one", "the severance one")
+    assert reply.kind == "about" and reply.answer.startswith("Its central claim is the one above")
+    assert not {q.text for q in reply.quotes} & {q.text for q in hello.quotes}  # not the same lines again
+
+
+def test_the_readers_own_word_form_picks_the_line(seed_tutor: Tutor) -> None:
+    reply = seed_tutor.reply("system", "what does the essay say about the system?")
+    assert "the entire system that compelled him" in reply.quotes[0].text

@@ -250,8 +250,10 @@ class Tutor:
         exchange = Exchange(conversation, text, understanding, focus.essay, focus.other, self._embed,
                             changed=focus.changed, named_other=focus.named_other or general,
                             guessed=focus.source == "guessed")
-        if first_focus and focus.source in ("named", "chosen") and understanding.kind in (
-                Kind.POSITION, Kind.SWITCH) and len(text.split()) <= 6:
+        # "the inside out one" to "which essay?", or to a greeting when the library has one essay: the essay, please
+        opening = first_focus and focus.source in ("named", "chosen") or len(conversation.tutor_turns) <= 1 and any(
+            n.essay_id == focus.essay for n in namings)
+        if opening and understanding.kind in (Kind.POSITION, Kind.SWITCH) and len(text.split()) <= 6:
             understanding = Understanding(Kind.ABOUT)  # "the inside out one": the answer to "which essay?"
             exchange.understanding = understanding
         if focus.changed and understanding.kind in (Kind.POSITION, Kind.SWITCH) and len(text.split()) <= 12:

@@ -290,6 +290,10 @@ class Responder:
             return self._thesis_with_support(turn, claim, lead, ["strongest"])
         if turn.changed:
             lead = f"Sure, let's turn to {self._title(turn.focus)}. In short, it argues this:"
+        elif (shown := self._claim_quote(argument.thesis)) is not None and was_quoted(shown.text,
+                                                                                        turn.conversation.quoted):
+            lead = "Its central claim is the one above; here is how it makes the case:"  # not the same lines again
+            return self._thesis_with_support(turn, argument.thesis, lead, ["scheme", "about"], shown=True)
         return self._thesis_with_support(turn, argument.thesis, lead, ["scheme", "about"])
 
     def just_answer(self, turn: Turn) -> Response:
@@ -312,12 +316,17 @@ class Responder:
         lead = "Straight answer: the essay's main argument is this, with its key support."
         return self._thesis_with_support(turn, argument.thesis, lead, ["just_answer", "scheme"])
 
-    def _thesis_with_support(self, turn: Turn, thesis: Claim, lead: str, keys: list[str]) -> Response:
-        quotes = [q for q in [self._claim_quote(thesis)] if q]
+    def _thesis_with_support(self, turn: Turn, thesis: Claim, lead: str, keys: list[str], *,
+                             shown: bool = False) -> Response:
+        """The claim and a line of its support; `shown`: the claim was quoted already, so two lines of support."""
+        quotes = [] if shown else [q for q in [self._claim_quote(thesis)] if q]
         avoid = {q.text for q in quotes} | turn.conversation.quoted
-        support = next((s for s in thesis.support if s not in avoid and s not in thesis.text), None)
-        if support and (sentence := self.sentences.find(turn.focus, support)) is not None:
-            quotes.append(self._quote(sentence, extend=False))
+        for support in [s for s in thesis.support if not was_quoted(s, avoid) and s not in thesis.text][:2 if shown
+                                                                                                          else 1]:
+            if (sentence := self.sentences.find(turn.focus, support)) is not None:
+                quotes.append(self._quote(sentence, extend=False))
+        if not quotes:  # nothing new to show: the claim again
+            quotes, lead = [q for q in [self._claim_quote(thesis)] if q], "In short, the essay argues this:"
         return Response(Draft(lead, quotes), keys, Stance.QUESTION, thesis)
 
     def question(self, turn: Turn) -> Response:
@@ -377,7 +386,8 @@ class Responder:
         quotes = [self._quote(first, toward=turn.vector(self._point(turn)))]
         if len(found) > 1 and found[1][0] >= score - SECOND_QUOTE and found[1][1].row != first.row:
             quotes.append(self._quote(found[1][1], extend=False))
-        lead = self._question_lead(turn.text)
+        # only a line this close says it (SAYS_IT); a nearer-than-nothing one bears on it, and the lead says so
+        lead = self._question_lead(turn.text) if score >= SAYS_IT else "Here is what the essay says that bears on it:"
         keys = ["question_what", "scheme", "question"] if _WHAT_IS.search(turn.text) else ["scheme", "question"]
         return Response(Draft(lead, quotes), keys, Stance.QUESTION, self._claim_near(first))
 
@@ -799,7 +809,9 @@ class Responder:
             for wanted in dict.fromkeys(w for w in (" ".join(t.text for t in words), nouns) if w):
                 if wanted.lower() in _GENERIC_NOUNS or not (uses := self.sentences.uses(turn.focus, wanted)):
                     continue
-                best = max(uses, key=lambda s: float(s.vector @ vector))
+                # the reader's own word form first ("the system", not "systems designed to…"), then meaning
+                exact = re.compile(rf"\b{re.escape(wanted)}\b", re.IGNORECASE)
+                best = max(uses, key=lambda s: (bool(exact.search(s.text)), float(s.vector @ vector)))
                 return wanted, best
         return None
 
