@@ -422,11 +422,12 @@ def test_the_choice_of_question_follows_what_the_line_does() -> None:
     assert "too strong" not in question(False) and "show" in question(False)
 
 
-def test_a_teacher_asking_for_discussion_questions_gets_one_not_a_refusal(tutor: Tutor) -> None:
+def test_a_teacher_asking_for_discussion_questions_gets_them_not_a_refusal(tutor: Tutor) -> None:
     first = tutor.reply("class", "im a teacher, can you write me 3 discussion questions for my class on this essay?",
                         essay="memento")
     assert first.kind == "teaching" and "won't write" not in first.answer
-    assert first.question.startswith("Here is one to put to them") and quoted_essays(first) == {"memento"}
+    assert first.question.startswith(("Here is one to put to them", "And one to open with"))
+    assert quoted_essays(first) == {"memento"}
     again = tutor.reply("class", "thanks, another one?")
     assert again.kind == "teaching" and again.question != first.question
     assert again.quotes[0].text != first.quotes[0].text  # a different claim for the next discussion
@@ -601,3 +602,14 @@ def test_naming_the_only_essay_after_hello_gets_its_case_not_a_stray_line(seed_t
 def test_the_readers_own_word_form_picks_the_line(seed_tutor: Tutor) -> None:
     reply = seed_tutor.reply("system", "what does the essay say about the system?")
     assert "the entire system that compelled him" in reply.quotes[0].text
+
+
+def test_a_teacher_asking_for_five_questions_gets_a_list_of_the_essays_claims(tutor: Tutor,
+                                                                              library9: Library) -> None:
+    reply = tutor.reply("five", "i'm a teacher, can you give me five discussion questions for my class on this "
+                                "essay?", essay="remains-of-the-day")
+    listed = re.findall(r"^\d\. The essay says: “(.+?)” Is it right", reply.answer, re.MULTILINE)
+    assert reply.kind == "teaching" and 2 <= len(listed) <= 4
+    texts = corpus_texts(library9)
+    assert all(any(line in text for text in texts) for line in listed)  # verbatim, and each stands alone
+    assert reply.question.endswith("?") and reply.question.count("?") == 1

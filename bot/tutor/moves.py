@@ -219,6 +219,10 @@ AFTER: dict[str, list[Form]] = {
                 (Ask.COUNTER, "Here is one to put to them: who has the better of it, the essay or the objection, "
                               "and what would you point to?")),
     ],
+    "teaching_list": [  # several claims listed for the class: one question about the set
+        *_forms(M, (Ask.REFLECT, "And one to open with: which of these would your class be quickest to reject, and "
+                                 "why?"),),
+    ],
     "just_answer": [
         *_forms(C, (Ask.POSITION, "Do you agree with it, and what is your main reason?"),
                 (Ask.RESTATE, "Can you say it back in one sentence of your own, for your notes?")),

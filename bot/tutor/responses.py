@@ -240,6 +240,19 @@ class Responder:
             "A discussion works best when people have to take a side on a claim the essay makes, and on an objection "
             "it answers; here are both, in its words:" if len(quotes) > 1 else
             "A discussion works best when people have to take a side on a claim the essay makes, in its words:")
+        if (wanted := _how_many(turn.text)) > 1:  # "five discussion questions": one more per claim, in its words
+            shown = {q.text for q in quotes} | quoted
+            more = [c.text for c in self._central_claims(turn.focus) if c.id != claim.id and len(c.text) <= 160
+                    and not was_quoted(c.text, shown) and not points_elsewhere(c.text)
+                    and not leans_back(parse(c.text))]
+            more = list(dict.fromkeys(more))[:min(wanted, 5) - 1]
+            if more:
+                quotes = quotes[:1]  # room for the list: the objection can come with "another one?"
+                lead = "Glad to. Start them on a claim the essay makes, in its words:"
+                note = "Then, each a claim to take a side on:\n" + "\n".join(
+                    f"{n}. The essay says: “{text}” Is it right, and what would you point to?"
+                    for n, text in enumerate(more, start=1))
+                return Response(Draft(lead, quotes, note), ["teaching_list"], Stance.QUESTION, claim)
         return Response(Draft(lead, quotes), ["teaching"], Stance.QUESTION, claim)
 
     def stop_questions(self, turn: Turn) -> Response:
@@ -1178,6 +1191,21 @@ def _main_negated(text: str) -> bool:
             c.dep_ in ("attr", "acomp") for c in root.children):
         root = complement  # "The truth is that X is not Y": the claim is the that-clause
     return root is not None and is_negated(root)
+
+
+_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "a few": 3, "some": 3, "several": 3, "a couple": 2,
+            "couple of": 2}
+
+
+def _how_many(text: str) -> int:
+    """How many questions a request asks for ("five discussion questions", "3 prompts", "a few questions"): 1 if
+    it names no number."""
+    match = re.search(r"\b(\d|two|three|four|five|six|a few|some|several|a couple|couple of)\s+(?:\w+\s+){0,2}?"
+                      r"(?:questions|prompts|topics)\b", text, re.IGNORECASE)
+    if match is None:
+        return 1
+    word = match.group(1).lower()
+    return int(word) if word.isdigit() else _NUMBERS[word]
 
 
 def _negated(text: str) -> bool:
