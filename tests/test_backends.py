@@ -13,7 +13,7 @@ import pytest
 
 from bot.config import Settings
 from bot.library import Library
-from bot.retrieval import onnx_export
+from bot.retrieval import onnx_backend, onnx_export
 from bot.retrieval.embedder import Embedder, resolve_backend, resolve_model
 from bot.retrieval.store import IndexLoadError, load_index
 from bot.retrieval.units import embedding_units
@@ -53,6 +53,20 @@ def test_onnx_vectors_are_close_to_torch(
     assert cosines.min() >= 0.98, sample_texts[int(np.argmin(cosines))]
     if onnx_embedder.backend == "onnx":
         assert cosines.min() >= 0.9999  # the same float32 graph
+
+
+def test_onnx_batches_hold_a_token_budget_and_a_text_count() -> None:
+    budget = onnx_backend.BATCH_TOKENS
+    long = [budget + 50, budget // 2 + 1, budget // 2 + 1]  # each a batch alone
+    lengths = np.array([*long, budget // 4, budget // 4, budget // 4, budget // 4, budget // 4, *[12] * 20])
+    order = np.argsort(-lengths, kind="stable")
+    batches = onnx_backend._batches(order, lengths, 8)
+    assert np.array_equal(np.concatenate(batches), order)  # every text once, longest first
+    for rows in batches:
+        assert len(rows) <= 8
+        assert len(rows) == 1 or lengths[rows[0]] * len(rows) <= budget  # padded to its first, longest text
+    assert [len(rows) for rows in batches][:4] == [1, 1, 1, 4]
+    assert max(len(rows) for rows in batches) == 8  # short texts fill a batch up to the count
 
 
 def test_onnx_runtime_agrees_with_torch_on_shapes_and_tokens(onnx_embedder: Embedder, embedder: Embedder) -> None:
