@@ -613,3 +613,19 @@ def test_a_teacher_asking_for_five_questions_gets_a_list_of_the_essays_claims(tu
     texts = corpus_texts(library9)
     assert all(any(line in text for text in texts) for line in listed)  # verbatim, and each stands alone
     assert reply.question.endswith("?") and reply.question.count("?") == 1
+
+
+@pytest.mark.parametrize("message, lead, words", [
+    ("does the essay mention the 4 day work week thing? my company is trying it rn", "Yes", "four-day working week"),
+    ("does it talk about the every-cell-gets-replaced-every-7-years thing? my bio teacher said thats true",
+     "Yes", "every cell in the body"),
+])
+def test_a_thing_the_essay_takes_up_in_other_words_is_not_denied(tutor: Tutor, message: str, lead: str,
+                                                                 words: str) -> None:
+    reply = tutor.reply(f"m-{lead}", message, essay="the-long-self")
+    assert reply.answer.startswith(lead) and words in reply.quotes[0].text
+
+
+def test_a_question_without_a_question_mark_is_not_put_back_as_a_claim(tutor: Tutor) -> None:
+    reply = tutor.reply("yo", "yo is there an essay about the ship of theseus on here", essay="the-long-self")
+    assert reply.kind == "question" and "You say" not in reply.question

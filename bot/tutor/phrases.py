@@ -362,7 +362,7 @@ def _tells_the_story(root: Token, subject: Token | None) -> bool:
 
 _OPENERS = frozenset({"ok", "okay", "but", "so", "well", "honestly", "yeah", "yes", "no", "hm", "hmm", "fine", "right",
                       "and", "lol", "like", "because", "though", "anyway", "also", "then", "still", "sure", "huh",
-                      "wait", "actually", "basically", "see"})
+                      "wait", "actually", "basically", "see", "yo", "hey", "um", "uh"})
 _HEDGES = frozenset({"think", "guess", "feel", "believe", "reckon", "mean", "suppose"})
 _ASKING = frozenset({"how", "why", "what", "who", "where", "when", "which", "is", "are", "does", "do", "did", "can",
                      "could", "would", "should", "will", "was", "were", "isn't", "doesn't", "am"})

@@ -133,7 +133,8 @@ class Responder:
             response = handler(turn)
         if kind in (Kind.POSITION, Kind.STORY) and reaction(turn.text):
             response.keys = ["reaction", *response.keys]  # "that part made me cry": asked what got to them
-        point = their_point(turn.text)  # the reader's own claim, for the question to put back to them
+        # the reader's own claim, for the question to put back to them: only from a message that asks nothing
+        point = None if turn.understanding.question else their_point(turn.text)
         if point and not self.sentences.contains(turn.focus, point):  # a pasted line of the essay is not theirs
             response.slots.setdefault("their", point)
         if turn.guessed:
@@ -495,6 +496,9 @@ class Responder:
         found_near = self._best_many(turn, turn.text, fresh=False)  # the reader asks: the same line may serve again
         best = found_near[0] if found_near else None
         lead = f"No, the essay never mentions {_echo(target)}."
+        if best and best[0] >= SAYS_IT:  # a line this close takes it up, in other words: not a "no"
+            return Response(Draft("Not in those words, but it does take it up:", [self._quote(best[1])]),
+                            ["mention_yes"], Stance.QUESTION, self._claim_near(best[1]))
         if best and best[0] >= RELEVANT:
             return Response(Draft(f"{lead} The nearest it comes is this:", [self._quote(best[1])]), ["mention_no"],
                             Stance.QUESTION, self._claim_near(best[1]))
@@ -1226,11 +1230,17 @@ def _alternatives(target: str) -> list[str]:
     found: list[str] = []
     for part in parts:
         part = re.sub(r"^(?:only|just|even|also)\s+", "", part, flags=re.IGNORECASE)
+        if re.search(r"\w-\w+-\w", part):  # "the every-cell-gets-replaced thing": words strung into one
+            part = part.replace("-", " ")
         if len(part.split()) > 2:
             phrases = [p for p in noun_phrases(parse(part)) if p.root.pos_ in ("NOUN", "PROPN")]
-            # "the thing where all your cells get replaced": the first noun that names something, not "thing"
-            named = [p for p in phrases if p.root.lemma_.lower() not in VAGUE_HEADS] or phrases
-            found.append(named[0].root.text if named else part)
+            # "the thing where all your cells get replaced": the first noun that names something, not "thing";
+            # "the 4 day work week thing": the noun that "thing" is about
+            named = [p for p in phrases if p.root.lemma_.lower() not in VAGUE_HEADS]
+            inner = [t for p in phrases for t in p if t.pos_ in ("NOUN", "PROPN") and t is not p.root
+                     and t.lemma_.lower() not in VAGUE_HEADS]
+            found.append(named[0].root.text if named else inner[-1].text if inner else
+                         phrases[0].root.text if phrases else part)
         else:
             found.append(re.sub(r"^(?:the|a|an|any|his|her|their|its)\s+", "", part, flags=re.IGNORECASE))
     return found or [target]

@@ -406,7 +406,8 @@ def _is_question(sentence: object) -> bool:
     if str(sentence).strip().endswith("?"):
         return True
     first = next((t for t in tokens if t.lower_ not in ("ok", "so", "and", "but", "then", "well", "huh", "hm", "wait",
-                                                          "fine", "okay", "alright")), tokens[0])
+                                                          "fine", "okay", "alright", "yo", "hey", "um", "uh", "sick",
+                                                          "cool")), tokens[0])
     wh = first.lower_ in ("what", "why", "how", "who", "whom", "whose", "which", "where", "when")
     inverted = first.pos_ == "AUX" and any(t.dep_ in ("nsubj", "nsubjpass", "expl") and t.i > first.i
                                            for t in first.head.children)
