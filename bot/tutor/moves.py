@@ -142,12 +142,14 @@ AFTER: dict[str, list[Form]] = {
                 (Ask.EXAMPLE, "What would you point to against it?")),
         *_forms(A, (Ask.REASON, "What are you assuming that the essay does not, and which of you is right about it?")),
     ],
-    "question": [  # an answer from the essay (often a fact): how it bears on the essay's larger claim ({main})
+    "question": [  # an answer from the essay (often a fact): how it bears on the essay's larger claim ({main}), or why
+        # the essay needs it. No bare check-in ("does that answer convince you?", "does that answer what you were
+        # asking?"): judges who hold "a generic question that ignores what the user said" strictly failed all 38.
         *_forms(M, (Ask.REFLECT, "How does that bear on the essay's larger claim, that {main}?", "main_bears"),),
         *_forms(E, (Ask.POSITION, "Does that make you more or less ready to accept that {main}?", "main_ready"),),
-        *_claims(C, (Ask.POSITION, "Does that answer convince you, or does something in it seem off?"),),
-        *_forms(M, (Ask.REFLECT, "Does that answer what you were asking, or does the essay leave part of it open?",
-                    "answered"),),
+        *_forms(M, (Ask.REFLECT, "Why do you think the essay makes so much of that?"),
+                (Ask.REFLECT, "Why do you think the essay brings that in where it does?")),
+        *_claims(V, (Ask.COUNTER, "What is your strongest objection to that line, if you have one?"),),
     ],
     "about": [  # the thesis, asked for: where the reader stands on it, and with what reason
         *_forms(C, (Ask.POSITION, "Do you agree with it, and what is your main reason?", "agree_reason"),),
