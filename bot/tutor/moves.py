@@ -147,8 +147,7 @@ AFTER: dict[str, list[Form]] = {
         # asking?"): judges who hold "a generic question that ignores what the user said" strictly failed all 38.
         *_forms(M, (Ask.REFLECT, "How does that bear on the essay's larger claim, that {main}?", "main_bears"),),
         *_forms(E, (Ask.POSITION, "Does that make you more or less ready to accept that {main}?", "main_ready"),),
-        *_forms(M, (Ask.REFLECT, "Why do you think the essay makes so much of that?"),
-                (Ask.REFLECT, "Why do you think the essay brings that in where it does?")),
+        *_forms(M, (Ask.REFLECT, "Why do you think the essay makes so much of that?"),),
         *_claims(V, (Ask.COUNTER, "What is your strongest objection to that line, if you have one?"),),
     ],
     "about": [  # the thesis, asked for: where the reader stands on it, and with what reason

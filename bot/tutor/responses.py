@@ -496,9 +496,6 @@ class Responder:
         found_near = self._best_many(turn, turn.text, fresh=False)  # the reader asks: the same line may serve again
         best = found_near[0] if found_near else None
         lead = f"No, the essay never mentions {_echo(target)}."
-        if best and best[0] >= SAYS_IT:  # a line this close takes it up, in other words: not a "no"
-            return Response(Draft("Not in those words, but it does take it up:", [self._quote(best[1])]),
-                            ["mention_yes"], Stance.QUESTION, self._claim_near(best[1]))
         if best and best[0] >= RELEVANT:
             return Response(Draft(f"{lead} The nearest it comes is this:", [self._quote(best[1])]), ["mention_no"],
                             Stance.QUESTION, self._claim_near(best[1]))
