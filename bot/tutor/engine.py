@@ -301,8 +301,8 @@ class Tutor:
         if response.claim is not None:
             conversation.claim_id = response.claim.id
         text = question.text
-        if kind not in (Kind.STOP_QUESTIONS, Kind.SOCIAL) and any(t.meta.get("kind") == Kind.STOP_QUESTIONS.value
-                                                   for t in conversation.turns if t.role == "user"):
+        stopped = any(t.meta.get("kind") == Kind.STOP_QUESTIONS.value for t in conversation.turns if t.role == "user")
+        if stopped and kind not in (Kind.STOP_QUESTIONS, Kind.SOCIAL):
             text = f"One to think about, no need to answer. {text}"  # they asked for no questions
         reply = compose(response.draft, text, question.move, response.stance,
                         claim_id=conversation.claim_id, essay=conversation.essay_id, kind=kind.value)

@@ -105,6 +105,8 @@ def choose_question(keys: Sequence[str], move: Move, slots: dict[str, str | None
             return Question(text, move, Ask.REFLECT, text)
     text = f"{FALLBACKS[0][:-1]}, now that we have come this far (round {turn + 1})?"
     return Question(text, move, Ask.REFLECT, text)
+
+
 def _echoes(question: str, message: str) -> bool:
     """Most of the question's content words are the message's own: it would hand the reader's question back."""
     asked = set(word_stems(question)) - STOP_STEMS
