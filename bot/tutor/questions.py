@@ -63,6 +63,7 @@ def choose_question(keys: Sequence[str], move: Move, slots: dict[str, str | None
     mostly repeats it ("which of the two makes the better case?" back to the one who asked it) is skipped."""
     asked_set = set(asked)
     used_ideas = set(ideas)
+    said_stems = set(word_stems(said))
     excluded: set[Ask] = set()
     for act in acts_now:
         excluded |= _ALREADY.get(act, frozenset())
@@ -96,7 +97,7 @@ def choose_question(keys: Sequence[str], move: Move, slots: dict[str, str | None
                 if strict and (form.asks in excluded or repeats or form.idea in used_ideas):
                     continue
                 text = _filled(form, slots)
-                if text and said and _echoes(text, said):
+                if text and said_stems and _echoes(text, said_stems):
                     continue
                 if text and text not in asked_set and (form.family == "" or form.family not in used_ideas):
                     return Question(text, form.move, form.asks, form.idea)
@@ -107,10 +108,11 @@ def choose_question(keys: Sequence[str], move: Move, slots: dict[str, str | None
     return Question(text, move, Ask.REFLECT, text)
 
 
-def _echoes(question: str, message: str) -> bool:
-    """Most of the question's content words are the message's own: it would hand the reader's question back."""
+def _echoes(question: str, said: set[str]) -> bool:
+    """Most of the question's content words are the message's own (`said`, its word stems): it would hand the
+    reader's question back."""
     asked = set(word_stems(question)) - STOP_STEMS
-    return len(asked) >= 3 and len(asked & set(word_stems(message))) >= 0.6 * len(asked)
+    return len(asked) >= 3 and len(asked & said) >= 0.6 * len(asked)
 
 
 def _rotated(forms: list[Form], turn: int) -> list[Form]:

@@ -10,7 +10,7 @@ quoted is the essay's own claim, "the essay doesn't say" when it does not.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -226,12 +226,10 @@ class Responder:
         argument = self.argmap.essays[turn.focus]
         quoted = turn.conversation.quoted
         claim, quotes = argument.thesis, [q for q in [self._claim_quote(argument.thesis)] if q]
-        for candidate in [argument.thesis, *self._central_claims(turn.focus)]:  # one that stands alone, unshown
-            quote = None if leans_back(parse(candidate.text)) else self._claim_quote(candidate, avoid=quoted,
-                                                                                      support=False)
-            if quote is not None and not was_quoted(quote.text, quoted):
-                claim, quotes = candidate, [quote]
-                break
+        standing = next(((c, q) for c, q in self._unshown_claims(turn) if not leans_back(parse(c.text))
+                         and not was_quoted(q.text, quoted)), None)
+        if standing is not None:  # one that stands alone, not yet shown
+            claim, quotes = standing[0], [standing[1]]
         view = next((v for v in argument.counterviews if not was_quoted(v.text, quoted)), None)
         found = self.sentences.find(turn.focus, view.text) if view is not None else None
         if found is not None:
@@ -298,9 +296,7 @@ class Responder:
         lead = "In short, the essay argues this:"
         if turn.understanding.target == "strongest":  # its central claim, or the next one if that was shown
             lead = "Its strongest line, I'd say, is this, with the support it gives:"
-            quoted = turn.conversation.quoted
-            claim = next((c for c in [argument.thesis, *self._central_claims(turn.focus)]
-                          if self._claim_quote(c, avoid=quoted, support=False) is not None), argument.thesis)
+            claim = next((c for c, _ in self._unshown_claims(turn)), argument.thesis)
             return self._thesis_with_support(turn, claim, lead, ["strongest"])
         if turn.changed:
             lead = f"Sure, let's turn to {self._title(turn.focus)}. In short, it argues this:"
@@ -957,6 +953,15 @@ class Responder:
             if not was_quoted(sentence.text, quoted) and not self._reported(sentence):
                 return self._quote(sentence, extend=False)
         return self._quote(candidates[0][1], extend=False) if candidates else self._fallback_quote(turn)
+
+    def _unshown_claims(self, turn: Turn) -> Iterator[tuple[Claim, Quote]]:
+        """The focus essay's thesis, then its central claims, each with its own sentence as a quote, skipping those
+        the conversation has shown."""
+        argument = self.argmap.essays[turn.focus]
+        quoted = turn.conversation.quoted
+        for claim in [argument.thesis, *self._central_claims(turn.focus)]:
+            if (quote := self._claim_quote(claim, avoid=quoted, support=False)) is not None:
+                yield claim, quote
 
     def _central_claims(self, essay_id: str) -> list[Claim]:
         """The essay's sentence claims, those closest to its thesis first (the argument's core before its asides)."""
