@@ -69,7 +69,8 @@ def transcript(script: dict, replies: list[dict]) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("split", nargs="?", default="dev", choices=["dev", "test", "holdout", "holdout2", "holdout3", "holdout4"])
+    parser.add_argument("split", nargs="?", default="dev",
+                        choices=["dev", "test", "holdout", "holdout2", "holdout3", "holdout4"])
     args = parser.parse_args()
     scripts = [json.loads(line) for line in (SCRIPTS / f"{args.split}.jsonl").read_text(encoding="utf-8")
                .splitlines() if line.strip()]

@@ -105,6 +105,27 @@ def test_a_comparison_quotes_both_essays_labelled(tutor: Tutor) -> None:
     assert reply.essay == "memento"  # the focus stays; the other essay is brought in beside it
 
 
+def test_inside_a_comparison_the_question_decides_which_essay_answers(tutor: Tutor) -> None:
+    opening = tutor.reply("pair", "Put the Bartleby essay next to the Remains of the Day one: are they about the same "
+                                  "thing?", essay="bartleby")
+    assert opening.answer.startswith("Here is what each essay argues")  # compared as wholes: each one's thesis
+    assert {q.text for q in opening.quotes} >= {
+        "Kazuo Ishiguro’s The Remains of the Day looks at first like a gentle novel about an English butler on a "
+        "motoring holiday, but it is really a study of how a person can hand his inner life over to his job and call "
+        "the surrender a virtue."}
+    both = tutor.reply("pair", "does either essay say anything about the boss?")  # each essay's own answer
+    assert quoted_essays(both) == {"bartleby", "remains-of-the-day"}
+    assert both.answer.count("never mentions") == 2 and "**I Would Prefer Not To:** No" in both.answer
+    one = tutor.reply("pair", "The Bartleby one ends on the lawyer's sigh. How does the Remains essay end?")
+    assert quoted_essays(one) == {"remains-of-the-day"}  # the essay the question names, labelled, no "Switching"
+    assert one.answer.startswith("**Dignity Is a Costume That Grows Into the Skin:**")
+    mention = tutor.reply("pair", "does the remains essay ever mention bartleby?")
+    assert mention.essay == "remains-of-the-day" and "never mentions" in mention.answer
+    back = tutor.reply("pair", "and would the essays agree that the worker is to blame?")
+    assert quoted_essays(back) == {"bartleby", "remains-of-the-day"}
+    assert tutor.reply("pair", "what does the bartleby one make of the wall?", essay="bartleby").essay == "bartleby"
+
+
 def test_meaning_is_answered_from_the_sentence_that_uses_the_phrase(tutor: Tutor) -> None:
     reply = tutor.reply("m", "what does “the livery of the self” mean?", essay="remains-of-the-day")
     assert "I would call this the livery of the self" in reply.quotes[0].text

@@ -26,7 +26,7 @@ from functools import cache, lru_cache
 import numpy as np
 
 from bot.corpus.models import Passage
-from bot.corpus.text import words
+from bot.corpus.text import sentence_spans, words
 from bot.language import word_stems
 from bot.library import Library
 from bot.retrieval.catalog import EssayCatalog, Naming
@@ -35,7 +35,7 @@ from bot.state import Conversation, ConversationStore, Turn
 from bot.tutor.argmap import ARGMAP_FILE, ArgumentMap, Claim
 from bot.tutor.composer import Draft, Quote, Reply, compose
 from bot.tutor.evidence import EssaySentences
-from bot.tutor.focus import Focus, decide, hinted
+from bot.tutor.focus import NAMED, Focus, decide, hinted, within_pair
 from bot.tutor.moves import Move
 from bot.tutor.phrases import scheme
 from bot.tutor.planner import plan_move
@@ -238,6 +238,9 @@ class Tutor:
                        described=None if described and _in_passing(text, distinctive[described])
                        else described,
                        passing=frozenset(n.essay_id for n in namings if _in_passing(text, self._naming_stems(n))))
+        focus = within_pair(focus, before=(conversation.essay_id, conversation.other_id), kind=understanding.kind,
+                            both=bool(_BOTH.search(text)), named={n.essay_id for n in namings if n.strength >= NAMED},
+                            addressed=self._addressed(text, namings))
         first_focus = conversation.essay_id is None and focus.essay is not None
         self._apply(conversation, focus)
         if focus.essay is None:
@@ -249,7 +252,8 @@ class Tutor:
         general = focus.source == "general" or conversation.focus_source == "general" and not focus.changed
         exchange = Exchange(conversation, text, understanding, focus.essay, focus.other, self._embed,
                             changed=focus.changed, named_other=focus.named_other or general,
-                            guessed=focus.source == "guessed")
+                            guessed=focus.source == "guessed", in_pair=focus.in_pair,
+                            together=focus.together)
         # "the inside out one" to "which essay?", or to a greeting when the library has one essay: the essay, please
         opening = first_focus and focus.source in ("named", "chosen") or len(conversation.tutor_turns) <= 1 and any(
             n.essay_id == focus.essay for n in namings)
@@ -307,6 +311,13 @@ class Tutor:
         reply = compose(response.draft, text, question.move, response.stance,
                         claim_id=conversation.claim_id, essay=conversation.essay_id, kind=kind.value)
         return reply, {"asks": question.asks.value, "idea": question.idea}
+
+    def _addressed(self, text: str, namings: list[Naming]) -> set[str]:
+        """The essays a message's question names (its last sentence that asks), of those it names at all."""
+        spans = [span.text for span in sentence_spans(text)]
+        asking = next((span for span in reversed(spans) if "?" in span), spans[-1] if spans else text)
+        named = {n.essay_id for n in namings if n.strength >= NAMED}
+        return {n.essay_id for n in self.current.catalog.named_in(asking) if n.strength >= NAMED} & named
 
     def _naming_stems(self, naming: Naming) -> Iterable[str]:
         """The word stems that named an essay: a name's own, or its title's and author's."""
@@ -380,6 +391,10 @@ class Tutor:
         return [by_id[pid] for pid in list(ids)[:MAX_PROMPT_PASSAGES]]
 
 
+# the two essays of a comparison together: "does either essay address that?", "would the essays support that?"
+_BOTH = re.compile(r"\b(?:both|each|either|neither)(?: of)? (?:the )?(?:essays?|pieces?|writers?|authors?|ones?|of "
+                   r"them|texts?|two)\b|\bthe (?:two|essays|pair)\b|\bboth (?:say|agree|argue|think|see)",
+                   re.IGNORECASE)
 _COMPARING = frozenset({"like", "unlike", "than", "as", "similar", "compared", "comparing", "versus", "vs"})
 
 

@@ -26,6 +26,8 @@ _SUBSTANTIVE = frozenset({Kind.QUESTION, Kind.POSITION, Kind.MEANING, Kind.MENTI
                           Kind.REJECT_EVIDENCE, Kind.APPROVAL, Kind.OPINION, Kind.COMPARE})
 # turns whose subject moves the focus when it belongs to another essay (a meaning or a mention is looked up in the
 # essay that has it, without moving)
+# a message about both essays of a comparison answers from both
+_TOGETHER = frozenset({Kind.QUESTION, Kind.POSITION, Kind.READING_CHECK, Kind.COMPARE, Kind.MENTION})
 _DRIFTING = frozenset({Kind.QUESTION, Kind.POSITION, Kind.READING_CHECK, Kind.STORY, Kind.REJECT_EVIDENCE})
 
 
@@ -37,6 +39,8 @@ class Focus:
     # chosen | named | described | only | retrieval | kept | pending (ask which essay) | guessed | general (two essays)
     source: str = "kept"
     named_other: bool = False  # this message names an essay other than the focus
+    in_pair: bool = False  # the reader turned to the other essay of a comparison (its answer is labelled, no switch)
+    together: bool = False  # the message asks both essays of a comparison ("does either essay mention X?")
 
 
 def hinted(distinctive: dict[str, dict[str, int]]) -> str | None:
@@ -60,7 +64,7 @@ def decide(*, current: str | None, chosen: str | None, other: str | None, naming
     `general`: the reader wants no one essay ("in general"), so the closest two answer side by side; `described`:
     the essay the message describes (see `hinted`); `passing`: essays named only in a comparison ("like in X")."""
     named = [n.essay_id for n in namings if n.strength >= NAMED and n.essay_id in essays]
-    if chosen is not None and current != chosen:
+    if chosen is not None and chosen not in (current, other):  # a comparison with the chosen essay keeps to it
         extra = next((e for e in named if e != chosen), None)
         return Focus(chosen, extra if kind is Kind.COMPARE else other, changed=current is not None,
                      source="chosen", named_other=extra is not None)
@@ -101,6 +105,28 @@ def decide(*, current: str | None, chosen: str | None, other: str | None, naming
                           Kind.JUST_ANSWER, Kind.SWITCH):
         return Focus(target, current, changed=True, source="named", named_other=True)
     return Focus(current, target, source="kept", named_other=True)  # a passing mention: bring it in, stay
+
+
+def within_pair(focus: Focus, *, before: tuple[str | None, str | None], both: bool, kind: Kind,
+                named: set[str], addressed: set[str]) -> Focus:
+    """Inside a comparison (two essays in the conversation), which of them answers the message.
+
+    A comparison, or a message about the two together (`both`: "does either essay address that?", "would the
+    essays support that?"), is answered by both side by side. `addressed`: the essays its question names ("The
+    Bartleby essay reads the ending as an evasion. Is there anything comparable at the end of the Remains essay?"
+    names Remains): that one answers alone, labelled with its title, and the other stays in the conversation.
+    `named`: every essay the message names (two of them start a comparison). Otherwise the focus stands."""
+    pair = {focus.essay, focus.other}
+    live = set(before) == pair  # the comparison was already on
+    if focus.other is None or not (live or pair <= named):
+        return focus  # no comparison, and this message names no two essays (or it left the one there was)
+    if kind is Kind.COMPARE or both and kind in _TOGETHER:
+        return Focus(focus.essay, focus.other, source="kept", named_other=True, together=True)
+    if len(addressed & pair) == 1:
+        target = next(iter(addressed & pair))
+        other = focus.other if target == focus.essay else focus.essay
+        return Focus(target, other, source="kept", in_pair=target != before[0])
+    return Focus(focus.essay, focus.other, source="kept", in_pair=True) if focus.changed and live else focus
 
 
 def _clear(ranked: list[tuple[str, float]]) -> bool:

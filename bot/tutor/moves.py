@@ -210,6 +210,16 @@ AFTER: dict[str, list[Form]] = {
                 (Ask.REFLECT, "Taken together, what do those two lines suggest to you?")),
         *_forms(E, (Ask.POSITION, "Which of those two lines comes closer to what you think, and why?")),
     ],
+    "compare_mention_split": [  # one essay has it, the other not
+        *_forms(M, (Ask.REFLECT, "Why do you think one of them brings it in and the other leaves it out?"),),
+    ],
+    "compare_mention_both": [
+        *_forms(M, (Ask.REFLECT, "Do the two make the same use of it, or does each put it to its own work?"),),
+    ],
+    "compare_mention_none": [
+        *_forms(M, (Ask.REFLECT, "Would either argument be stronger if it took that on, or is it beside the point "
+                                 "for both?"),),
+    ],
     "ghostwrite": [
         *_forms(C, (Ask.POSITION, "What is the one claim you want your paragraph to make?"),
                 (Ask.REASON, "Which line of the essay would you build your paragraph around, and why that one?")),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -43,6 +43,7 @@ SAYS_IT = 0.5  # "does the essay say what he should have done?": a line this clo
 ARGUES_BONUS = 0.06  # how much a line that argues is preferred over one that narrates, for questions and positions
 EITHER_OR_BONUS = 0.1  # an either-or question prefers the line that picks between its options...
 EITHER_OR_MATCH = 0.3  # ...whose two sides are each this close to one option (mean cosine)
+COMPARE_THESIS_MARGIN = 0.05  # in a comparison, an essay's thesis stands in for a line this little closer
 SECOND_QUOTE = 0.02  # a second line from another passage is quoted when it answers about as well as the first
 POLARITY_CHECKED = 0.55  # this close, a reading with the opposite polarity ("is" / "is not") is a misreading
 FAIR_READING = 0.6  # a reader's proposition this close to a line of the essay is a fair reading of it
@@ -89,6 +90,8 @@ class Turn:
     changed: bool = False  # the focus moved to another essay with this message
     named_other: bool = False
     guessed: bool = False  # the reader never said which essay: the tutor took the closest, and says so
+    in_pair: bool = False  # the reader turned to the other essay of a comparison: its title leads the answer
+    together: bool = False  # the message asks both essays of a comparison
 
 
 @dataclass
@@ -129,6 +132,8 @@ class Responder:
         if turn.other and kind in (Kind.QUESTION, Kind.POSITION, Kind.READING_CHECK) and turn.named_other \
                 and not turn.changed:
             response = self.compare(turn)  # a message about the focus and the essay it brings in answers both
+        elif turn.other and turn.together and kind is Kind.MENTION:
+            response = self._each(turn, self.mention)  # "does either essay mention X?": each essay's answer
         else:
             response = handler(turn)
         if kind in (Kind.POSITION, Kind.STORY) and reaction(turn.text):
@@ -142,6 +147,8 @@ class Responder:
                                    f"{self._title(turn.focus)}. {response.draft.lead}")
         elif turn.changed and kind not in (Kind.SWITCH, Kind.ABOUT):
             response.draft.lead = f"Switching to {self._title(turn.focus)}. {response.draft.lead}"
+        elif turn.in_pair and len({q.essay for q in response.draft.quotes}) <= 1:
+            response.draft.lead = f"**{self._title(turn.focus)}:** {response.draft.lead}"
         return response
 
     def choose_essay(self, turn_text: str, essays: Sequence[str], candidates: Sequence[str], *,
@@ -620,21 +627,56 @@ class Responder:
         other = turn.other
         if other is None:
             return self.question(turn)
-        mine = self._best(turn, turn.text)
-        theirs = self._best_in(other, turn, turn.text)
+        mine, theirs = self._side(turn, turn.focus), self._side(turn, other)
         quotes, labels = [], []
         for essay_id, best in ((turn.focus, mine), (other, theirs)):
             if best is None:
                 continue
             quotes.append(self._quote(best[1], toward=turn.vector(turn.text)))
             labels.append(f"**{self._title(essay_id)}:**")
-        lead = "Here is each essay on that, side by side:"
+        theses = all(best is not None and self.argmap.essays[e].thesis.text in best[1].text
+                     for e, best in ((turn.focus, mine), (other, theirs)))
+        lead = ("Here is what each essay argues, side by side:" if theses
+                else "Here is each essay on that, side by side:")
         if all(best is None or best[0] < LOOSELY for best in (mine, theirs)):
             lead = "Neither essay takes that on directly; here is the nearest each comes:"
         alike = bool(_ALIKE.search(turn.text))
         return Response(Draft(lead, quotes, labels=tuple(labels)), ["compare_alike", "compare"] if alike else
                         ["compare"], Stance.QUESTION,
                         self._claim_near(mine[1]) if mine else None)
+
+    def _each(self, turn: Turn, handler: Callable[[Turn], Response]) -> Response:
+        """The focus's and the other essay's own answers to a "does either essay mention X?", one after the other,
+        each led by the essay's title."""
+        assert turn.other is not None
+        answers = [(turn.focus, handler(turn)), (turn.other, handler(replace(turn, focus=turn.other,
+                                                                               other=turn.focus)))]
+        quotes: list[Quote] = []
+        labels: list[str] = []
+        for essay_id, answer in answers:
+            quotes += answer.draft.quotes
+            labels += [f"**{self._title(essay_id)}:** {answer.draft.lead}".strip(),
+                       *[""] * (len(answer.draft.quotes) - 1)]
+        first = next((a for _, a in answers if a.draft.quotes), answers[0][1])
+        found = {a.keys[:1] == ["mention_yes"] for _, a in answers}
+        key = "compare_mention_" + ("split" if len(found) == 2 else "both" if True in found else "none")
+        return Response(Draft("Here is what each essay has on that:", quotes, labels=tuple(labels)), [key],
+                        first.stance, first.claim)
+
+    def _side(self, turn: Turn, essay_id: str) -> tuple[float, Sentence] | None:
+        """One essay's answer in a comparison: its best line, or its thesis when that answers about as well, or when
+        the message compares the essays themselves ("both seem to be about workers who lose themselves to a job: a
+        fair pairing?" is met by what each argues, not by the scene that shares the most words with it)."""
+        best = self._best_in(essay_id, turn, turn.text)
+        thesis = self.sentences.find(essay_id, self.argmap.essays[essay_id].thesis.text)
+        if best is None or thesis is None or thesis is best[1] or was_quoted(thesis.text, turn.conversation.quoted):
+            return best
+        if turn.understanding.kind is Kind.COMPARE:  # the essays themselves compared: what each argues
+            return best[0], thesis
+        toward = turn.vector(turn.text).reshape(-1)
+        if float(thesis.vector @ toward) >= float(best[1].vector @ toward) - COMPARE_THESIS_MARGIN:
+            return best[0], thesis
+        return best
 
     # ---- positions ----------------------------------------------------------------------------------------------
     def position(self, turn: Turn) -> Response:

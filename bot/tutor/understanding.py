@@ -152,7 +152,10 @@ _MEANING = re.compile(
     re.IGNORECASE,
 )
 _MENTION = re.compile(
-    r"\b(?:does|did|do|is|was)\s+(?:the |this |that )?(?:essay|author|writer|article|piece|text|it|she|he|they)\s+"
+    r"\b(?:does|did|do|is|was)\s+(?:(?:the |this |that |either |each )?"
+    r"(?:essay|author|writer|article|piece|text|it|she|he|they)|"
+    r"(?:the |these |both |either )(?:essays|authors|writers|pieces|texts|two|of them)|"
+    r"the (?:[\w’'-]+ ){1,5}?(?:essay|article|piece|one))\s+"  # "does the Remains essay mention…"
     r"(?:ever |even |actually |really |at all |also )?"
     r"(?:mention|discuss|talk about|say anything (?:else )?(?:about|on)|"
     r"name|say (?:much|a lot|more) about|"
