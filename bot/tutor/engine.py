@@ -53,6 +53,9 @@ _CODE = re.compile(r"```.*?```|`[^`]*`", re.DOTALL)
 _MENTION = re.compile(r"@(everyone|here)|<@[!&]?\d+>|<#\d+>")
 _GENERAL = re.compile(r"\b(?:in general|generally|not (?:asking )?about (?:one|a|any) (?:movie|film|essay|book)|"
                       r"any of them|all of them|not one movie|across the essays)\b", re.IGNORECASE)
+_PICKING = re.compile(r"\b(?:pick|choose|select)\b.{0,12}\b(?:one|an essay|of (?:these|them|the essays))\b|"
+                      r"\bwhich (?:one|essay)\b.{0,20}\b(?:should i|would you recommend|do you recommend|(?:is|'s) "
+                      r"(?:the )?(?:best|easiest|shortest))", re.IGNORECASE)
 _DESCRIBED = re.compile(r"\b(?:essay|one|piece|article|text)\s+(?:about|on|where|with|that talks about)\s+"
                         r"(?P<what>[^.!?;]{8,160})", re.IGNORECASE)
 
@@ -229,8 +232,11 @@ class Tutor:
         described = hinted(distinctive)
         # the essays ranked for this turn: computed once, and only if the focus decision or the listing needs it
         ranked = cache(lambda: self._rank_essays(" ".join([*conversation.user_messages[-3:], text])))
+        # "i'm supposed to pick one of these for class": help choosing, not a topic to search the essays for
+        picking = not namings and described is None and bool(_PICKING.search(text))
         focus = decide(current=conversation.essay_id if conversation.essay_id in essays else None, chosen=chosen,
-                       other=conversation.other_id, namings=namings, kind=understanding.kind,
+                       other=conversation.other_id, namings=namings,
+                       kind=Kind.SOCIAL if picking else understanding.kind,
                        switch=understanding.switch, essays=essays,
                        best_essays=ranked,
                        asked=sum(1 for t in conversation.tutor_turns if t.meta.get("kind") == "choose"),
@@ -245,14 +251,17 @@ class Tutor:
         self._apply(conversation, focus)
         if focus.essay is None:
             candidates = [e for e, _ in ranked()][:3] if understanding.kind not in (
-                Kind.SOCIAL, Kind.SHORT, Kind.EMPTY, Kind.INJECTION) and text else []
-            response = build.responder.choose_essay(text, essays, candidates,
-                                                    greeting=understanding.kind is Kind.SOCIAL)
+                Kind.SOCIAL, Kind.SHORT, Kind.EMPTY, Kind.INJECTION) and text and not picking else []
+            hello = ("Hi! " if understanding.kind is Kind.SOCIAL else "Happy to help you choose. " if picking else
+                     "I'll stay in my role: I quote the essays and ask about them. "
+                     if understanding.kind is Kind.INJECTION else "")
+            response = build.responder.choose_essay(text, essays, candidates, hello=hello)
             return self._finish(conversation, response, Kind.CHOOSE, understanding.acts)
         general = focus.source == "general" or conversation.focus_source == "general" and not focus.changed
         exchange = Exchange(conversation, text, understanding, focus.essay, focus.other, self._embed,
                             changed=focus.changed, named_other=focus.named_other or general,
                             guessed=focus.source == "guessed", in_pair=focus.in_pair,
+                            described=bool(_DESCRIBED.search(text)),
                             together=focus.together)
         # "the inside out one" to "which essay?", or to a greeting when the library has one essay: the essay, please
         opening = first_focus and focus.source in ("named", "chosen") or len(conversation.tutor_turns) <= 1 and any(

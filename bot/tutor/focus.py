@@ -83,7 +83,7 @@ def decide(*, current: str | None, chosen: str | None, other: str | None, naming
             if ranked and general and asked and len(ranked) > 1:  # "in general, not one movie": two essays' views
                 return Focus(ranked[0][0], ranked[1][0], source="general")
             if ranked and (asked >= 2 or _clear(ranked)):
-                return Focus(ranked[0][0], source="retrieval" if _clear(ranked) and not asked else "guessed")
+                return Focus(ranked[0][0], source="retrieval" if _clear(ranked) else "guessed")
         return Focus(None, source="pending")
     others = [e for e in named if e != current]
     if not others:

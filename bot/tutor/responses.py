@@ -90,6 +90,7 @@ class Turn:
     changed: bool = False  # the focus moved to another essay with this message
     named_other: bool = False
     guessed: bool = False  # the reader never said which essay: the tutor took the closest, and says so
+    described: bool = False  # the message describes an essay ("the one about the movie where…")
     in_pair: bool = False  # the reader turned to the other essay of a comparison: its title leads the answer
     together: bool = False  # the message asks both essays of a comparison
 
@@ -142,9 +143,10 @@ class Responder:
         point = None if turn.understanding.question else their_point(turn.text)
         if point and not self.sentences.contains(turn.focus, point):  # a pasted line of the essay is not theirs
             response.slots.setdefault("their", point)
-        if turn.guessed:
-            response.draft.lead = (f"You haven't said which essay, so I'll take the closest, "
-                                   f"{self._title(turn.focus)}. {response.draft.lead}")
+        if turn.guessed:  # the closest essay taken: said as a guess, or as the reading of their description
+            response.draft.lead = (f"I take it you mean {self._title(turn.focus)}. " if turn.described else
+                                   f"You haven't said which essay, so I'll take the closest, "
+                                   f"{self._title(turn.focus)}. ") + response.draft.lead
         elif turn.changed and kind not in (Kind.SWITCH, Kind.ABOUT):
             response.draft.lead = f"Switching to {self._title(turn.focus)}. {response.draft.lead}"
         elif turn.in_pair and len({q.essay for q in response.draft.quotes}) <= 1:
@@ -152,10 +154,10 @@ class Responder:
         return response
 
     def choose_essay(self, turn_text: str, essays: Sequence[str], candidates: Sequence[str], *,
-                     greeting: bool) -> Response:
+                     hello: str = "") -> Response:
         """Nothing says which essay: ask. A message that several essays could answer gets its closest candidates;
-        otherwise the library is listed (newest first) with the newest's central claim on offer."""
-        hello = "Hi! " if greeting else ""
+        otherwise the library is listed (newest first) with the newest's central claim on offer, after `hello`
+        ("Hi! ")."""
         if len(candidates) >= 2:
             names = _listing([self.catalog.profiles[e] for e in candidates if e in self.catalog.profiles])
             lead = f"Several essays here take that up: {names}. Which one do you mean? The closest is this:"

@@ -25,7 +25,10 @@ INJECTION = re.compile(
     r"\bsystem prompt\b|\bact as\b|\bpretend (to be|you are)\b|\bnew instructions\b|\bfrom now on,? you\b|"
     r"\bdeveloper mode\b|\bjailbreak\b|(?:^|[\n>\]])\s*(?:system|admin|developer|assistant)\s*:|"
     r"</?(?:essay|system|instructions?|context|prompt|document)>|<\|im_(?:start|end)\|>|\[/?INST\]|"
-    r"\b(?:disable|turn off|override|bypass)\b.{0,30}\b(?:rules?|filters?|quoting|instructions|restrictions)\b",
+    r"\b(?:disable|turn off|override|bypass)\b.{0,30}\b(?:rules?|filters?|quoting|instructions|restrictions)\b|"
+    r"\[\s*(?:system|admin(?:istrator)?|developer|assistant|moderator|operator)\b[^\]]{0,20}\]|"
+    r"\bsystem (?:message|notice|override|update|instruction)\b|\b(?:tutor|bot|safe) mode (?:is )?(?:now )?"
+    r"(?:disabled|off|deactivated)\b",
     re.IGNORECASE | re.DOTALL,
 )
 
