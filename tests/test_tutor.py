@@ -106,6 +106,13 @@ def test_help_choosing_an_essay_lists_them_instead_of_searching_the_message(tuto
     assert described.answer.startswith("I take it you mean The Stain That Stays.")
 
 
+def test_a_reading_is_not_checked_against_a_line_about_someone_else(tutor: Tutor) -> None:
+    reply = tutor.reply("sammy", "am i reading it right that the writer thinks leonard's amnesia is fake?",
+                        essay="memento")
+    assert reply.kind == "reading_check"
+    assert all("Sammy’s amnesia" not in q.text for q in reply.quotes)  # what Leonard judged of Sammy's, not his own
+
+
 def test_a_comparison_quotes_both_essays_labelled(tutor: Tutor) -> None:
     tutor.reply("cmp", "I want to talk about the Memento essay.")
     reply = tutor.reply("cmp", "How does it compare with the Eternal Sunshine essay on erasing memories?")

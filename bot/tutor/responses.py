@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from bot.language import is_negated, leans_back, negation_count, noun_phrases, parse, plain, word_stems
+from bot.language import is_negated, leans_back, negation_count, noun_phrases, parse, plain, stem, word_stems
 from bot.retrieval.catalog import EssayCatalog
 from bot.state import Conversation
 from bot.tutor.argmap import REPORTED_VIEW, ArgumentMap, Claim, Counterview
@@ -528,11 +528,15 @@ class Responder:
         found = self._best_many(turn, probe)
         if not found:
             return self._not_addressed(turn)
-        score, sentence = found[0]
         claimed = self._closest_claim_line(turn, proposition)
-        if claimed is not None and claimed[0] > score:
-            score, sentence = claimed
+        candidates = [claimed, *found] if claimed is not None and claimed[0] > found[0][0] else \
+            [*found, *([claimed] if claimed else [])]
+        # a line that gives the reading's point to another character is not its verdict: the next one is
+        score, sentence = next((c for c in candidates if not self._about_someone_else(proposition, c[1])),
+                               candidates[0])
         verdict = self._verdict(proposition, sentence, score, turn)
+        if verdict == "fair" and self._about_someone_else(proposition, sentence):
+            verdict = "partly"
         quote = self._quote(sentence, toward=turn.vector(probe))
         claim = self._claim_near(sentence)
         asks = bool(_ASKS_IF_SAYS.search(turn.text))  # "does the essay say P?" rather than "is P a fair reading?"
@@ -609,6 +613,21 @@ class Responder:
         if score >= RELEVANT and self._argues(sentence):
             return "partly"
         return "unclear"  # only a line that tells the story is close: the essay does not make that claim
+
+    def _about_someone_else(self, proposition: str, sentence: Sentence) -> bool:
+        """The line gives what the reading says of one character to another: "the essay thinks Leonard is faking
+        the amnesia" is not borne out by "Leonard judged Sammy's amnesia to be psychological", however close (the
+        line's "Sammy's amnesia": a thing the reading names, owned by someone the reading does not name)."""
+        profile = self.catalog.profiles.get(sentence.essay_id)
+        if profile is None:
+            return False
+        names = {name for name in profile.names if " " not in name}
+        theirs = set(word_stems(proposition))
+        for token in parse(sentence.text):
+            owners = {stem(c.text.lower()) for c in token.children if c.dep_ == "poss"} & names
+            if owners and not owners & theirs and stem(token.text.lower()) in theirs:
+                return True
+        return False
 
     def _argues(self, sentence: Sentence) -> bool:
         """A line that states the essay's view (a claim, its support, an answer to a counterview, or a sentence with
