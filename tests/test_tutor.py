@@ -106,6 +106,13 @@ def test_help_choosing_an_essay_lists_them_instead_of_searching_the_message(tuto
     assert described.answer.startswith("I take it you mean The Stain That Stays.")
 
 
+def test_a_line_that_opens_pointing_back_comes_with_the_line_it_points_to(tutor: Tutor) -> None:
+    reply = tutor.reply("back", "how come the erasure doesnt really work in the end?", essay="eternal-sunshine")
+    texts = [q.text for q in reply.quotes]
+    assert texts[1].startswith("That is why the erasure never quite works.")  # opens its paragraph: "That is why"…
+    assert "memories are tangled together" in texts[0]  # …and the reason is the paragraph before's last line
+
+
 def test_a_reading_is_not_checked_against_a_line_about_someone_else(tutor: Tutor) -> None:
     reply = tutor.reply("sammy", "am i reading it right that the writer thinks leonard's amnesia is fake?",
                         essay="memento")

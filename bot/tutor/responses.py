@@ -403,7 +403,9 @@ class Responder:
             return Response(Draft(lead, [self._quote(first)]), ["question_near", "scheme"], Stance.QUESTION,
                             self._claim_near(first))
         quotes = [self._quote(first, toward=turn.vector(self._point(turn)))]
-        if len(found) > 1 and found[1][0] >= score - SECOND_QUOTE and found[1][1].row != first.row:
+        if (before := self._antecedent(first)) is not None and not was_quoted(before.text, turn.conversation.quoted):
+            quotes.insert(0, self._quote(before, extend=False))
+        elif len(found) > 1 and found[1][0] >= score - SECOND_QUOTE and found[1][1].row != first.row:
             quotes.append(self._quote(found[1][1], extend=False))
         # only a line this close says it (SAYS_IT); a nearer-than-nothing one bears on it, and the lead says so
         lead = self._question_lead(turn.text) if score >= SAYS_IT else "Here is what the essay says that bears on it:"
@@ -943,6 +945,14 @@ class Responder:
         # a view the essay reports in order to reject it is never quoted as what the essay says
         return [item for item in found if not self._reported(item[1])][:3]
 
+    def _antecedent(self, sentence: Sentence) -> Sentence | None:
+        """The line before, in the paragraph before, of a line that opens its paragraph pointing back ("That is why
+        the erasure never quite works."): quoted first, since a quote cannot run across the paragraph break."""
+        if sentence.order == 0 or self.sentences.preceding(sentence) is not None or not leans_back(
+                parse(sentence.text)):
+            return None
+        return self.sentences.sentences(sentence.essay_id)[sentence.order - 1]
+
     def _best_in(self, essay_id: str, turn: Turn, text: str) -> tuple[float, Sentence] | None:
         found = self._best_many(turn, text, essay_id)
         return found[0] if found else None
@@ -1156,9 +1166,11 @@ class Responder:
                 text = joined
                 break
         if before is not None and text.startswith(sentence.text) and leans_back(parse(sentence.text)):
-            joined = f"{before.text} {text}"  # "It is not." / "This is why…" needs the line it answers
-            if len(joined) <= 420 and joined in passage:
-                text = joined
+            # "It is not." / "This is why…" needs the line it answers, more than the one that follows it
+            for joined in (f"{before.text} {text}", f"{before.text} {sentence.text}"):
+                if len(joined) <= 420 and joined in passage:
+                    text = joined
+                    break
         return Quote(sentence.essay_id, sentence.title, sentence.section, trim_quote(text))
 
     def _claim_near(self, sentence: Sentence | None) -> Claim | None:
