@@ -119,7 +119,6 @@ SCHEMES: dict[str, list[Form]] = {
     ],
     "narrative": [
         *_forms(C, (Ask.RESTATE, "What is the essay using that moment to show?")),
-        *_forms(V, (Ask.COUNTER, "How would that moment read if you took the character's side?")),
     ],
     # a plain claim's critical questions carry the claim itself: the question is about that claim, not "that"
     "claim": [
@@ -145,9 +144,9 @@ AFTER: dict[str, list[Form]] = {
     "question": [  # an answer from the essay (often a fact): how it bears on the essay's larger claim ({main}), or why
         # the essay needs it. No bare check-in ("does that answer convince you?", "does that answer what you were
         # asking?"): judges who hold "a generic question that ignores what the user said" strictly failed all 38.
+        # Nor "why do you think the essay makes so much of that?": to a reader who asked why, their question back.
         *_forms(M, (Ask.REFLECT, "How does that bear on the essay's larger claim, that {main}?", "main_bears"),),
         *_forms(E, (Ask.POSITION, "Does that make you more or less ready to accept that {main}?", "main_ready"),),
-        *_forms(M, (Ask.REFLECT, "Why do you think the essay makes so much of that?"),),
         *_claims(V, (Ask.COUNTER, "What is your strongest objection to that line, if you have one?"),),
     ],
     "about": [  # the thesis, asked for: where the reader stands on it, and with what reason
@@ -157,8 +156,8 @@ AFTER: dict[str, list[Form]] = {
         *_forms(M, (Ask.REFLECT, "Does that come near what you were asking, or were you after something else?"),),
     ],
     "question_what": [  # "what's the circle thing?": a detail explained, so ask what it is there for
-        *_forms(M, (Ask.REFLECT, "Why do you think the essay makes so much of that?"),
-                (Ask.REFLECT, "How does that bear on the essay's larger claim, that {main}?", "main_bears")),
+        *_forms(M, (Ask.REFLECT, "How does that bear on the essay's larger claim, that {main}?", "main_bears"),
+                (Ask.REFLECT, "Why do you think the essay makes so much of that?")),
     ],
     "meaning": [
         *_forms(C, (Ask.RESTATE, "With that in mind, how would you put {term} in your own words?"),
@@ -171,8 +170,8 @@ AFTER: dict[str, list[Form]] = {
     "meaning_absent": [
         *_forms(C, (Ask.RESTATE, "From the sentences around it, what do you think the essay means?")),
     ],
-    "mention_yes": [
-        *_forms(M, (Ask.REFLECT, "Why do you think the essay brings that in where it does?"),
+    "mention_yes": [  # what the thing found does for the argument, not where it stands ("why there?")
+        *_forms(M, (Ask.REFLECT, "How does that bear on the essay's larger claim, that {main}?", "main_bears"),
                 (Ask.REFLECT, "What does that add to the essay's argument, in your view?"),
                 (Ask.REFLECT, "Is that what you were looking for, or were you after something more?")),
     ],

@@ -9,6 +9,7 @@ story, the other side from someone who just argued it), or when it asks the same
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -34,6 +35,7 @@ _FOR_STANCE: dict[str, frozenset[Move]] = {
     "evidence": frozenset({Move.EVIDENCE, Move.ASSUMPTIONS, Move.VIEWPOINTS}),  # disagreement meets the evidence
 }
 _LASTING = frozenset({Act.EXAMPLE, Act.PERSONAL, Act.FEELING})  # done once, done for the whole conversation
+_ASKS_WHY = re.compile(r"(?:\w+\W+){0,4}?(?:why|how come|what'?s wrong with)\b", re.IGNORECASE)
 FALLBACKS = (
     "What would you most want to ask the author about that line?",
     "What would you add to that line, if you were writing the essay?",
@@ -97,7 +99,7 @@ def choose_question(keys: Sequence[str], move: Move, slots: dict[str, str | None
                 if strict and (form.asks in excluded or repeats or form.idea in used_ideas):
                     continue
                 text = _filled(form, slots)
-                if text and said_stems and _echoes(text, said_stems):
+                if text and said_stems and (_echoes(text, said_stems) or _bounces(text, said)):
                     continue
                 if text and text not in asked_set and (form.family == "" or form.family not in used_ideas):
                     return Question(text, form.move, form.asks, form.idea)
@@ -113,6 +115,11 @@ def _echoes(question: str, said: set[str]) -> bool:
     reader's question back."""
     asked = set(word_stems(question)) - STOP_STEMS
     return len(asked) >= 3 and len(asked & said) >= 0.6 * len(asked)
+
+
+def _bounces(question: str, said: str) -> bool:
+    """A "why…?" back to a reader who asked why: their question, returned unanswered."""
+    return question.startswith("Why") and bool(_ASKS_WHY.match(said.strip()))
 
 
 def _rotated(forms: list[Form], turn: int) -> list[Form]:
