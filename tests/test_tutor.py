@@ -106,6 +106,13 @@ def test_help_choosing_an_essay_lists_them_instead_of_searching_the_message(tuto
     assert described.answer.startswith("I take it you mean The Stain That Stays.")
 
 
+def test_does_it_say_anything_about_a_question_asks_that_question(tutor: Tutor) -> None:
+    reply = tutor.reply("before", "does the essay say anything about what his job was before the law office?",
+                        essay="bartleby")
+    assert reply.kind == "question" and "mentions" not in reply.answer  # not a look-up of the word "job"
+    assert "Dead Letter Office" in " ".join(q.text for q in reply.quotes)
+
+
 def test_a_line_that_opens_pointing_back_comes_with_the_line_it_points_to(tutor: Tutor) -> None:
     reply = tutor.reply("back", "how come the erasure doesnt really work in the end?", essay="eternal-sunshine")
     texts = [q.text for q in reply.quotes]

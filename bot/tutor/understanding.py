@@ -167,6 +167,7 @@ _MENTION = re.compile(
     r"(?:talking|mentioning) about)\s+(?P<x>.{1,80}?)\s*(?:at all|anywhere|in it|in there|\?|$|\.|,|!)",
     re.IGNORECASE,
 )
+_WH_CLAUSE = re.compile(r"(?:what|why|how|who|whom|when|where|whether|which)\s+\w+\s+\w+", re.IGNORECASE)
 _WHAT_ABOUT = re.compile(r"^(?:and |ok |so )?(?:what|how) about (?P<x>[^?.,!]{1,40})\?", re.IGNORECASE)
 # asked of the tutor, so only in a question: "is there anything u think it gets wrong?", "one critical thing about it?"
 _CRITIQUE = re.compile(r"\b(?:anything|something|what|where|which part|one thing)\b.{0,30}\b(?:gets? (?:\w+ )?wrong|"
@@ -336,7 +337,8 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
     if match := (_MENTION.search(lowered) or _MENTION_ANY.search(lowered)):
         term = _clean_target(original[match.start("x"):match.end("x")] if len(original) == len(lowered)
                              else match.group("x"))
-        if term and not term.startswith("that ") and len(term.split()) <= 14:  # a long one is looked up by its nouns
+        # a long one is looked up by its nouns; "does it say anything about what he did before?" asks that question
+        if term and not term.startswith("that ") and len(term.split()) <= 14 and not _WH_CLAUSE.match(term):
             return found(Kind.MENTION, target=term)
     if (proposition := _reading_checked(stripped, lowered, doc)) is not None:
         last = re.split(r"(?<=[.!?])\s+", lowered.strip())[-1]
@@ -537,8 +539,9 @@ def _checked(text: str, lowered: str) -> str | None:
         if said and re.search(r"\b(?:say|saying|says|argu|think|claim|mean|believ|suggest|impl|telling|blam|agree|"
                               r"the one (?:where|about|in which)|point|idea|message|lesson)", said.group(0).lower()):
             proposition = _TAG.sub("", said.group("p")).strip(" ?.!,")
-            if len(proposition.split()) >= 2:
-                return proposition
+            if len(proposition.split()) >= 2 and not _WH_CLAUSE.match(re.sub(r"^(?:anything|something|much) "
+                                                                              r"(?:about|on) ", "", proposition)):
+                return proposition  # "does it say anything about what he did before?" asks, it doesn't check
     if _READING.search(lowered):
         that = re.search(r"\b(?:right|correct|fair|accurate|wrong)(?: reading)?(?: to say)?,? (?:that |if )?(?P<p>.+)$",
                          plain, re.IGNORECASE)
