@@ -228,8 +228,7 @@ def _emit(reply: Reply, as_json: bool) -> None:
         sys.stdout.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
         sys.stdout.flush()
         return
-    out.print(f"[dim]{reply.stance} · {reply.move}[/dim]")
-    out.print(reply.answer, markup=False)
+    out.print(reply.answer, markup=False)  # the tutor's own labels (stance, move) are for --json, not the reader
     out.print(f"\n[bold yellow]{escape(reply.question)}[/bold yellow]\n")
 
 
