@@ -340,8 +340,9 @@ class Responder:
         """The claim and a line of its support; `shown`: the claim was quoted already, so two lines of support."""
         quotes = [] if shown else [q for q in [self._claim_quote(thesis)] if q]
         avoid = {q.text for q in quotes} | turn.conversation.quoted
-        for support in [s for s in thesis.support if not was_quoted(s, avoid) and s not in thesis.text][:2 if shown
-                                                                                                          else 1]:
+        fresh = [s for s in thesis.support if not was_quoted(s, avoid) and s not in thesis.text]
+        # lines that stand alone first: "That identity is selfish…", shown out of its paragraph, has no referent
+        for support in sorted(fresh, key=lambda s: leans_back(parse(s)))[:2 if shown else 1]:
             if (sentence := self.sentences.find(turn.focus, support)) is not None:
                 quotes.append(self._quote(sentence, extend=False))
         if not quotes:  # nothing new to show: the claim again
