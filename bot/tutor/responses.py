@@ -1117,6 +1117,10 @@ class Responder:
                 and not self._reported(sentence):  # a critic's view the essay answers is not its claim
             text = claim.text if claim.text in self._passage_text(sentence) else sentence.text
             if not was_quoted(text, avoid) and not was_quoted(sentence.text, avoid):
+                before = self.sentences.preceding(sentence)
+                if before is not None and text == sentence.text and leans_back(parse(text)) and len(
+                        joined := f"{before.text} {text}") <= 420 and joined in self._passage_text(sentence):
+                    text = joined  # "It can be edited, burned…": with the line that says what "it" is
                 return Quote(claim.essay_id, sentence.title, sentence.section, trim_quote(text))
         front_matter = claim.kind == "thesis" and self.sentences.find(claim.essay_id, claim.text) is None
         for text in claim.support if support or claim.kind == "heading" or front_matter else ():
