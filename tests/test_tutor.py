@@ -147,8 +147,8 @@ def test_inside_a_comparison_the_question_decides_which_essay_answers(tutor: Tut
     assert quoted_essays(both) == {"bartleby", "remains-of-the-day"}
     assert both.answer.count("never mentions") == 2 and "**I Would Prefer Not To:** No" in both.answer
     one = tutor.reply("pair", "The Bartleby one ends on the lawyer's sigh. How does the Remains essay end?")
-    assert quoted_essays(one) == {"remains-of-the-day"}  # the essay the question names, labelled, no "Switching"
-    assert one.answer.startswith("**Dignity Is a Costume That Grows Into the Skin:**")
+    assert quoted_essays(one) == {"remains-of-the-day"}  # the essay the question names, alone
+    assert one.answer.startswith("Switching to Dignity Is a Costume That Grows Into the Skin.")
     mention = tutor.reply("pair", "does the remains essay ever mention bartleby?")
     assert mention.essay == "remains-of-the-day" and "never mentions" in mention.answer
     back = tutor.reply("pair", "and would the essays agree that the worker is to blame?")

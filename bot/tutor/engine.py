@@ -260,8 +260,7 @@ class Tutor:
         general = focus.source == "general" or conversation.focus_source == "general" and not focus.changed
         exchange = Exchange(conversation, text, understanding, focus.essay, focus.other, self._embed,
                             changed=focus.changed, named_other=focus.named_other or general,
-                            guessed=focus.source == "guessed", in_pair=focus.in_pair,
-                            described=bool(_DESCRIBED.search(text)),
+                            guessed=focus.source == "guessed", described=bool(_DESCRIBED.search(text)),
                             together=focus.together)
         # "the inside out one" to "which essay?", or to a greeting when the library has one essay: the essay, please
         opening = first_focus and focus.source in ("named", "chosen") or len(conversation.tutor_turns) <= 1 and any(

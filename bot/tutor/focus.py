@@ -39,7 +39,6 @@ class Focus:
     # chosen | named | described | only | retrieval | kept | pending (ask which essay) | guessed | general (two essays)
     source: str = "kept"
     named_other: bool = False  # this message names an essay other than the focus
-    in_pair: bool = False  # the reader turned to the other essay of a comparison (its answer is labelled, no switch)
     together: bool = False  # the message asks both essays of a comparison ("does either essay mention X?")
 
 
@@ -114,7 +113,7 @@ def within_pair(focus: Focus, *, before: tuple[str | None, str | None], both: bo
     A comparison, or a message about the two together (`both`: "does either essay address that?", "would the
     essays support that?"), is answered by both side by side. `addressed`: the essays its question names ("The
     Bartleby essay reads the ending as an evasion. Is there anything comparable at the end of the Remains essay?"
-    names Remains): that one answers alone, labelled with its title, and the other stays in the conversation.
+    names Remains): that one answers alone (the focus moves to it), and the other stays in the conversation.
     `named`: every essay the message names (two of them start a comparison). Otherwise the focus stands."""
     pair = {focus.essay, focus.other}
     live = set(before) == pair  # the comparison was already on
@@ -125,8 +124,8 @@ def within_pair(focus: Focus, *, before: tuple[str | None, str | None], both: bo
     if len(addressed & pair) == 1:
         target = next(iter(addressed & pair))
         other = focus.other if target == focus.essay else focus.essay
-        return Focus(target, other, source="kept", in_pair=target != before[0])
-    return Focus(focus.essay, focus.other, source="kept", in_pair=True) if focus.changed and live else focus
+        return Focus(target, other, changed=target != before[0], source="kept")
+    return focus
 
 
 def _clear(ranked: list[tuple[str, float]]) -> bool:

@@ -39,12 +39,24 @@ class Contrast:
 
 def phrase_text(head: object) -> str:
     """The noun phrase headed by `head`, without relative clauses, appositions or coordinated phrases."""
+    return " ".join(t.text for t in _phrase_tokens(head)).replace(" ’s", "’s").replace(" 's", "'s").replace(" - ", "-")
+
+
+def _phrase_tokens(head: object) -> list:  # type: ignore[type-arg]
     kept = [t for t in _compact_subtree(head)]
     while kept and (kept[-1].is_punct or kept[-1].pos_ in ("CCONJ", "ADP")):
         kept.pop()
     while kept and (kept[0].is_punct or kept[0].pos_ == "CCONJ"):
         kept.pop(0)
-    return " ".join(t.text for t in kept).replace(" ’s", "’s").replace(" 's", "'s").replace(" - ", "-")
+    return kept
+
+
+def _whole(head: object) -> bool:
+    """The phrase is one stretch of the sentence and asserts nothing: "ordinary maintenance, not as a procedure"
+    loses its comma and reads as a scrap ("how we treat “ordinary maintenance not as a procedure”")."""
+    tokens = _phrase_tokens(head)
+    return bool(tokens) and tokens[-1].i - tokens[0].i + 1 == len(tokens) and not any(
+        t.dep_ == "neg" or t.is_punct for t in tokens)
 
 
 def _compact_subtree(head: object) -> list:  # type: ignore[type-arg]
@@ -194,7 +206,7 @@ def topic(sentence: str, rarity: Callable[[str], float] | None = None) -> str | 
         text = phrase_text(root)
         words = text.split()
         content = [w for w in words if w.lower() not in ("the", "a", "an", "of", "its", "this", "that")]
-        if len(content) < 2 or len(words) > MAX_PHRASE_WORDS or not _speakable(text):
+        if len(content) < 2 or len(words) > MAX_PHRASE_WORDS or not _speakable(text) or not _whole(root):
             continue
         score = sum(rarity(w) if rarity else 1.0 for w in words if w.isalpha() and w.lower() not in
                     ("the", "a", "an", "of", "its"))

@@ -91,7 +91,6 @@ class Turn:
     named_other: bool = False
     guessed: bool = False  # the reader never said which essay: the tutor took the closest, and says so
     described: bool = False  # the message describes an essay ("the one about the movie where…")
-    in_pair: bool = False  # the reader turned to the other essay of a comparison: its title leads the answer
     together: bool = False  # the message asks both essays of a comparison
 
 
@@ -149,8 +148,6 @@ class Responder:
                                    f"{self._title(turn.focus)}. ") + response.draft.lead
         elif turn.changed and kind not in (Kind.SWITCH, Kind.ABOUT):
             response.draft.lead = f"Switching to {self._title(turn.focus)}. {response.draft.lead}"
-        elif turn.in_pair and len({q.essay for q in response.draft.quotes}) <= 1:
-            response.draft.lead = f"**{self._title(turn.focus)}:** {response.draft.lead}"
         return response
 
     def choose_essay(self, turn_text: str, essays: Sequence[str], candidates: Sequence[str], *,
@@ -626,6 +623,8 @@ class Responder:
             return False
         names = {name for name in profile.names if " " not in name}
         theirs = set(word_stems(proposition))
+        if not theirs & names:
+            return False  # "the outie is the villain" names no one: "Mark's outie" is the same outie
         for token in parse(sentence.text):
             owners = {stem(c.text.lower()) for c in token.children if c.dep_ == "poss"} & names
             if owners and not owners & theirs and stem(token.text.lower()) in theirs:

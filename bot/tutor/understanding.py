@@ -167,7 +167,8 @@ _MENTION = re.compile(
     r"(?:talking|mentioning) about)\s+(?P<x>.{1,80}?)\s*(?:at all|anywhere|in it|in there|\?|$|\.|,|!)",
     re.IGNORECASE,
 )
-_WH_CLAUSE = re.compile(r"(?:what|why|how|who|whom|when|where|whether|which)\s+\w+\s+\w+", re.IGNORECASE)
+# "what he did before…" is a question to answer; "whether he went to the funeral" stays a look-up (yes or no)
+_WH_CLAUSE = re.compile(r"(?:what|why|how|who|whom|when|where|which)\s+\w+\s+\w+", re.IGNORECASE)
 _WHAT_ABOUT = re.compile(r"^(?:and |ok |so )?(?:what|how) about (?P<x>[^?.,!]{1,40})\?", re.IGNORECASE)
 # asked of the tutor, so only in a question: "is there anything u think it gets wrong?", "one critical thing about it?"
 _CRITIQUE = re.compile(r"\b(?:anything|something|what|where|which part|one thing)\b.{0,30}\b(?:gets? (?:\w+ )?wrong|"
