@@ -208,6 +208,8 @@ AFTER: dict[str, list[Form]] = {
                 (Ask.REFLECT, "Is one of them looking at something the other leaves out?"),
                 (Ask.REFLECT, "Taken together, what do those two lines suggest to you?")),
         *_forms(E, (Ask.POSITION, "Which of those two lines comes closer to what you think, and why?")),
+        *_forms(V, (Ask.COUNTER, "What would each essay say back to the other on that?")),
+        *_forms(M, (Ask.REFLECT, "Does seeing the two side by side change how you read either one?")),
     ],
     "compare_mention_split": [  # one essay has it, the other not
         *_forms(M, (Ask.REFLECT, "Why do you think one of them brings it in and the other leaves it out?"),),

@@ -169,6 +169,8 @@ _MENTION = re.compile(
 )
 # "what he did before…" is a question to answer; "whether he went to the funeral" stays a look-up (yes or no)
 _WH_CLAUSE = re.compile(r"(?:what|why|how|who|whom|when|where|which)\s+\w+\s+\w+", re.IGNORECASE)
+_POINTERS = frozenset({"it", "this", "that", "these", "those", "them", "this point", "that point", "that idea",
+                       "this idea", "any of that", "any of this", "all that", "all this"})
 _WHAT_ABOUT = re.compile(r"^(?:and |ok |so )?(?:what|how) about (?P<x>[^?.,!]{1,40})\?", re.IGNORECASE)
 # asked of the tutor, so only in a question: "is there anything u think it gets wrong?", "one critical thing about it?"
 _CRITIQUE = re.compile(r"\b(?:anything|something|what|where|which part|one thing)\b.{0,30}\b(?:gets? (?:\w+ )?wrong|"
@@ -339,7 +341,8 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
         term = _clean_target(original[match.start("x"):match.end("x")] if len(original) == len(lowered)
                              else match.group("x"))
         # a long one is looked up by its nouns; "does it say anything about what he did before?" asks that question
-        if term and not term.startswith("that ") and len(term.split()) <= 14 and not _WH_CLAUSE.match(term):
+        if term and not term.startswith("that ") and len(term.split()) <= 14 and not _WH_CLAUSE.match(term) \
+                and term.lower() not in _POINTERS:  # "does either essay address that?": the point just made
             return found(Kind.MENTION, target=term)
     if (proposition := _reading_checked(stripped, lowered, doc)) is not None:
         last = re.split(r"(?<=[.!?])\s+", lowered.strip())[-1]
