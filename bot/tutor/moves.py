@@ -78,8 +78,8 @@ C, A, E, V, I, M = (Move.CLARIFICATION, Move.ASSUMPTIONS, Move.EVIDENCE,  # noqa
 
 # The general bank: questions about the line just quoted.
 GENERAL: list[Form] = [
-    *_forms(C, (Ask.RESTATE, "What do you think the essay is using that to show?", "using_to_show"),
-            (Ask.POSITION, "Just a first guess: what do you think the essay wants us to notice there?", "notice")),
+    # ("Just a first guess: what does the essay want us to notice there?" is for a reader who is stuck: "unsure")
+    *_forms(C, (Ask.RESTATE, "What do you think the essay is using that to show?", "using_to_show"),),
     *_claims(C, (Ask.POSITION, "Do you agree with that line, and what is your main reason?", "agree_reason"),),
     *_claims(A, (Ask.REASON, "That line takes something for granted about {topic}. What is it, and do you grant "
                              "it?"),
@@ -133,6 +133,7 @@ AFTER: dict[str, list[Form]] = {
     "agree": [
         *_forms(V, (Ask.COUNTER, "You're persuaded; what is the strongest objection someone could still raise?")),
         *_forms(I, (Ask.IMPLICATION, "If you accept that, what else do you have to accept along with it?")),
+        *_forms(A, (Ask.REASON, "Is there any part of that line you'd go less far on than the essay does?")),
     ],
     "disagree": [
         *_forms(E, (Ask.EXAMPLE, "You say {their}. What in the story shows it, against that line?", "their_shows"),
@@ -140,6 +141,7 @@ AFTER: dict[str, list[Form]] = {
                 (Ask.REASON, "What would it take for you to accept that {claim}?", CONVINCE),
                 (Ask.EXAMPLE, "What would you point to against it?")),
         *_forms(A, (Ask.REASON, "What are you assuming that the essay does not, and which of you is right about it?")),
+        *_forms(V, (Ask.COUNTER, "Suppose that line is true: does your objection still stand, and why?")),
     ],
     "question": [  # an answer from the essay (often a fact): how it bears on the essay's larger claim ({main}), or why
         # the essay needs it. No bare check-in ("does that answer convince you?", "does that answer what you were
@@ -197,7 +199,8 @@ AFTER: dict[str, list[Form]] = {
     ],
     "position": [  # a point the reader made, neither for nor against the essay
         *_forms(E, (Ask.RELATE, "You say {their}. Does that line back you up there, or cut against you?",
-                    "their_backs"),),
+                    "their_backs"),
+                (Ask.RELATE, "How does your point square with that line: does it fit, or pull the other way?")),
     ],
     "compare_alike": [  # the reader said the two are alike
         *_forms(M, (Ask.COUNTER, "Do the two really say the same thing, or does one go further than the other?")),
