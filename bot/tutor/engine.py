@@ -309,7 +309,7 @@ class Tutor:
             last_move=exclude.value if exclude else (tutor_turns[-1].move if tutor_turns else None),
             scheme=scheme(line) if line else "claim",
             argues=first is None or build.responder.argues_line(first.essay, line), turn=len(tutor_turns),
-            said=said)
+            said=said, new_move=exclude is not None)
         if response.claim is not None:
             conversation.claim_id = response.claim.id
         text = question.text

@@ -54,7 +54,7 @@ class Question:
 def choose_question(keys: Sequence[str], move: Move, slots: dict[str, str | None], *, asked: Iterable[str],
                     acts_now: Iterable[Act], acts_before: Iterable[Act], recent_asks: Sequence[str] = (),
                     ideas: Iterable[str] = (), last_move: str | None = None, scheme: str = "claim",
-                    argues: bool = True, turn: int = 0, said: str = "") -> Question:
+                    argues: bool = True, turn: int = 0, said: str = "", new_move: bool = False) -> Question:
     """The first fitting form: kind-specific (`keys`, in order; the key "scheme" stands for the critical questions
     of the quoted line's scheme), then `move`'s general forms, then the rest.
 
@@ -62,7 +62,9 @@ def choose_question(keys: Sequence[str], move: Move, slots: dict[str, str | None
     already asked in this conversation; `argues`: whether the quoted line states a view. A line that only tells
     the story or states a fact is never tested as a claim (no "too strong?", no objection to it): it is asked what
     it is there to show, or how it bears on the essay's larger claim. `said`: the reader's message; a form that
-    mostly repeats it ("which of the two makes the better case?" back to the one who asked it) is skipped."""
+    mostly repeats it ("which of the two makes the better case?" back to the one who asked it) is skipped.
+    `new_move`: the question must be of another move than `last_move` (the "Another angle" button), even when
+    nothing else fits (then a fallback, asked with `move`)."""
     asked_set = set(asked)
     used_ideas = set(ideas)
     said_stems = set(word_stems(said))
@@ -92,7 +94,7 @@ def choose_question(keys: Sequence[str], move: Move, slots: dict[str, str | None
     for strict in (True, False):
         for fitted, bank in banks:
             for form in bank:
-                if form.presumes_claim and not argues:
+                if form.presumes_claim and not argues or new_move and form.move.value == last_move:
                     continue
                 # forms written for this kind of turn only avoid what the reader did; the others also vary
                 repeats = not fitted and (form.asks.value in recent_asks or form.move.value == last_move)
