@@ -88,6 +88,15 @@ def test_backend_is_part_of_the_model_name() -> None:
     assert resolve_backend("torch", "sentence-transformers/all-MiniLM-L6-v2+onnx-int8") == "torch"
 
 
+def test_the_embedding_cache_key_changes_with_the_onnx_recipe(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.retrieval import embedder as embedder_module
+
+    before = Embedder(backend="onnx-int8").cache_name
+    monkeypatch.setattr(embedder_module, "RECIPE_VERSION", onnx_export.RECIPE_VERSION + 1)
+    assert Embedder(backend="onnx-int8").cache_name != before
+    assert Embedder().cache_name == Embedder().name  # torch has no export recipe
+
+
 def test_switching_backend_needs_a_full_rebuild(tmp_path: Path, models_dir: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -100,7 +109,9 @@ def test_switching_backend_needs_a_full_rebuild(tmp_path: Path, models_dir: Path
     assert library.index.manifest.model == model
     with closing(sqlite3.connect(tmp_path / "index" / "embeddings.sqlite")) as db:
         models = {row[0] for row in db.execute("SELECT DISTINCT model FROM embeddings")}
-    assert models == {model}  # the cache is keyed by the backend too: torch vectors are never reused
+    # the cache is keyed by the backend (torch vectors are never reused) and by the ONNX recipe (a new export or
+    # quantisation recipe makes other vectors: an incremental build after it must not reuse the old ones)
+    assert models == {f"{model}#recipe{onnx_export.RECIPE_VERSION}"}
     assert Library(settings.model_copy(update={"embedding_backend": "auto"})).embedder.backend == "onnx-int8"
     with pytest.raises(IndexLoadError, match=r"built with embedding model .*\+onnx-int8.* index build --full"):
         load_index(tmp_path / "index", model="sentence-transformers/all-MiniLM-L6-v2")

@@ -23,6 +23,7 @@ from typing import Literal, Protocol, get_args
 import numpy as np
 
 from bot.config import BUNDLED_MODEL
+from bot.retrieval.onnx_export import RECIPE_VERSION
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,9 @@ class Embedder:
         self.model_name, self._source = resolve_model(model)
         self.backend = backend
         self.name = self.model_name if backend == "torch" else f"{self.model_name}+{backend}"
+        # the embedding cache's key also names the ONNX recipe: a new export or quantisation recipe makes other
+        # vectors, and an incremental build must not reuse the old ones (the index keeps `name`)
+        self.cache_name = self.name if backend == "torch" else f"{self.name}#recipe{RECIPE_VERSION}"
         self.batch_size = batch_size
         self.device = device
         self.models_dir = Path(models_dir) if models_dir is not None else Path("index") / "models"

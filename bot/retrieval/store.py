@@ -132,7 +132,8 @@ last time can be taken from there instead of derived again.
 class Encoder(Protocol):
     """What the builder needs from an embedder (`Embedder` is the real one)."""
 
-    name: str
+    name: str  # recorded in the index
+    cache_name: str  # the embedding cache's key: `name`, plus what else changes the vectors (the ONNX recipe)
     dimension: int
     max_tokens: int
 
@@ -215,7 +216,7 @@ def build_index(
 
         units = embedding_units(passages)
         stage(f"embedding {len(units)} texts")
-        cache = EmbeddingCache(index_dir / "embeddings.sqlite", encoder.name)
+        cache = EmbeddingCache(index_dir / "embeddings.sqlite", encoder.cache_name)
         embed = BuildEmbedder(cache, lambda texts: encoder.encode(texts, progress=progress), encoder.dimension,
                               refresh=full)
         vectors = embed([u.text for u in units])
