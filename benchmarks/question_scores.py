@@ -17,7 +17,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TRANSCRIPTS = ROOT / "benchmarks" / "transcripts"
 JUDGMENTS = ROOT / "benchmarks" / "judgments"
-_JUDGE_SUFFIX = re.compile(r"(?<=r\d)[ab]$|(?<=r\d\d)[ab]$")
 _TURN = re.compile(r"\*\*Turn (\d+)\. Reader:\*\*.*?\*\*Tutor:\*\*\n\n(.*?)(?=\n\*\*Turn |\Z)", re.DOTALL)
 
 
@@ -49,8 +48,8 @@ def main() -> None:
         if args.rounds and name not in args.rounds:
             continue
         transcript = TRANSCRIPTS / f"{name}.md"
-        if not transcript.is_file():
-            transcript = TRANSCRIPTS / (_JUDGE_SUFFIX.sub("", name) + ".md")  # two judges of one: -r1a, -r1b
+        if not transcript.is_file():  # a judge's letter after the round: -r1a, -r1b, -r14sg (round r14s, judge g)
+            transcript = TRANSCRIPTS / f"{name[:-1]}.md"
         if not transcript.is_file():
             continue
         by_turn = questions(transcript)

@@ -97,6 +97,14 @@ def test_without_a_clue_the_tutor_asks_which_essay(tutor: Tutor) -> None:
     assert named.essay == "inside-out" and quoted_essays(named) == {"inside-out"}
 
 
+def test_a_chosen_essay_holds_after_a_detour_to_another(tutor: Tutor) -> None:
+    tutor.reply("keep", "what does the essay say about core memories?", essay="inside-out")
+    detour = tutor.reply("keep", "what does the severance essay say the outie should feel?", essay="inside-out")
+    assert detour.essay == "severance"
+    back = tutor.reply("keep", "ok. so what is the main claim, in one line?", essay="inside-out")
+    assert back.essay == "inside-out" and quoted_essays(back) == {"inside-out"}  # `--essay` keeps to it
+
+
 def test_help_choosing_an_essay_lists_them_instead_of_searching_the_message(tutor: Tutor) -> None:
     reply = tutor.reply("pick", "ugh i have to choose one of these for my seminar, no clue which")
     assert reply.essay is None and reply.answer.startswith("Happy to help you choose. Which essay")

@@ -243,7 +243,8 @@ class Tutor:
                        general=bool(_GENERAL.search(text)),
                        described=None if described and _in_passing(text, distinctive[described])
                        else described,
-                       passing=frozenset(n.essay_id for n in namings if _in_passing(text, self._naming_stems(n))))
+                       passing=frozenset(n.essay_id for n in namings if _in_passing(text, self._naming_stems(n))),
+                       source=conversation.focus_source)
         focus = within_pair(focus, before=(conversation.essay_id, conversation.other_id), kind=understanding.kind,
                             both=bool(_BOTH.search(text)), named={n.essay_id for n in namings if n.strength >= NAMED},
                             addressed=self._addressed(text, namings))

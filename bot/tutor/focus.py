@@ -57,13 +57,17 @@ def hinted(distinctive: dict[str, dict[str, int]]) -> str | None:
 def decide(*, current: str | None, chosen: str | None, other: str | None, namings: Sequence[Naming], kind: Kind,
            switch: bool, essays: Sequence[str], best_essays: Callable[[], list[tuple[str, float]]],
            asked: int, general: bool = False, described: str | None = None,
-           passing: frozenset[str] = frozenset()) -> Focus:
+           passing: frozenset[str] = frozenset(), source: str | None = None) -> Focus:
     """The focus after a message. `best_essays` ranks essays for the message (called only when needed); `asked`:
     how many times the tutor has already asked which essay (after two, it takes the closest and says so);
     `general`: the reader wants no one essay ("in general"), so the closest two answer side by side; `described`:
-    the essay the message describes (see `hinted`); `passing`: essays named only in a comparison ("like in X")."""
+    the essay the message describes (see `hinted`); `passing`: essays named only in a comparison ("like in X");
+    `source`: how the current focus was set (a comparison keeps it; a move to another essay sets it anew)."""
     named = [n.essay_id for n in namings if n.strength >= NAMED and n.essay_id in essays]
-    if chosen is not None and chosen not in (current, other):  # a comparison with the chosen essay keeps to it
+    # the chosen essay holds (passed again with every message, as `--essay` does), unless the reader compares it
+    # with another and the focus is, for now, on that other one
+    in_comparison = other == chosen and source in ("chosen", "kept")
+    if chosen is not None and current != chosen and not in_comparison:
         extra = next((e for e in named if e != chosen), None)
         return Focus(chosen, extra if kind is Kind.COMPARE else other, changed=current is not None,
                      source="chosen", named_other=extra is not None)
