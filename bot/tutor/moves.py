@@ -87,6 +87,11 @@ GENERAL: list[Form] = [
             (Ask.REFLECT, "Would the essay's claim that {main} still stand without that?", "main_without"),
             (Ask.RESTATE, "What do you think the essay is using that to show?", "using_to_show")),
     *_claims(C, (Ask.POSITION, "Do you agree with that line, and what is your main reason?", "agree_reason"),),
+    # before the stock fallbacks (questions.FALLBACKS), two more that carry the claim at stake
+    *_forms(V, (Ask.COUNTER, "Where would you push back on the essay's claim that {main}, if anywhere?",
+                "main_push"),),
+    *_forms(E, (Ask.POSITION, "What would you point to, in the essay or outside it, for or against the claim that "
+                              "{main}?", "main_point"),),
     *_claims(A, (Ask.REASON, "That line takes something for granted about {topic}. What is it, and do you grant "
                              "it?"),
              (Ask.REASON, "Is the essay right to treat {topic} that way, or is something being assumed there?")),
@@ -291,9 +296,9 @@ AFTER: dict[str, list[Form]] = {
                 (Ask.REASON, "What would count as evidence for you, then?", CONVINCE),
                 (Ask.REASON, "Which part of that does your view explain better?")),
     ],
-    "yes": [
-        *_forms(E, (Ask.REASON, "What convinces you most?"),),
-        *_forms(A, (Ask.REASON, "What makes you say yes?")),
+    "yes": [  # "yeah", "sure": often a nod, not an answer ("What makes you say yes?" failed 8 of 8 on held-out 4)
+        *_forms(E, (Ask.REASON, "What convinces you most about it?"),),
+        *_forms(A, (Ask.REASON, "Which part of it would you defend if someone pushed back?")),
     ],
     "no": [
         *_forms(E, (Ask.REASON, "What would you say instead?"),),
