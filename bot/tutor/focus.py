@@ -24,10 +24,10 @@ HINT_USES = 5  # used this often in it all told,
 HINT_LEAD = 2.0  # and this many times as often as in any other essay
 _SUBSTANTIVE = frozenset({Kind.QUESTION, Kind.POSITION, Kind.MEANING, Kind.MENTION, Kind.READING_CHECK, Kind.STORY,
                           Kind.REJECT_EVIDENCE, Kind.APPROVAL, Kind.OPINION, Kind.COMPARE})
-# turns whose subject moves the focus when it belongs to another essay (a meaning or a mention is looked up in the
-# essay that has it, without moving)
 # a message about both essays of a comparison answers from both
 _TOGETHER = frozenset({Kind.QUESTION, Kind.POSITION, Kind.READING_CHECK, Kind.COMPARE, Kind.MENTION})
+# turns whose subject moves the focus when it belongs to another essay (a meaning or a mention is looked up in the
+# essay that has it, without moving)
 _DRIFTING = frozenset({Kind.QUESTION, Kind.POSITION, Kind.READING_CHECK, Kind.STORY, Kind.REJECT_EVIDENCE})
 
 

@@ -19,7 +19,7 @@ from bot.language import is_negated, leans_back, negation_count, noun_phrases, p
 from bot.retrieval.catalog import EssayCatalog
 from bot.state import Conversation
 from bot.tutor.argmap import REPORTED_VIEW, ArgumentMap, Claim, Counterview
-from bot.tutor.composer import Draft, Quote, short_title, trim_quote
+from bot.tutor.composer import MAX_QUOTE_CHARS, Draft, Quote, short_title, trim_quote
 from bot.tutor.evidence import STOP_STEMS, EssaySentences, Sentence
 from bot.tutor.focus import NAMED
 from bot.tutor.phrases import (
@@ -1117,8 +1117,9 @@ class Responder:
             text = claim.text if claim.text in self._passage_text(sentence) else sentence.text
             if not was_quoted(text, avoid) and not was_quoted(sentence.text, avoid):
                 before = self.sentences.preceding(sentence)
-                if before is not None and text == sentence.text and leans_back(parse(text)) and len(
-                        joined := f"{before.text} {text}") <= 420 and joined in self._passage_text(sentence):
+                joined = f"{before.text} {text}" if before is not None else ""
+                if joined and text == sentence.text and leans_back(parse(text)) and len(joined) <= MAX_QUOTE_CHARS \
+                        and joined in self._passage_text(sentence):
                     text = joined  # "It can be edited, burned…": with the line that says what "it" is
                 return Quote(claim.essay_id, sentence.title, sentence.section, trim_quote(text))
         front_matter = claim.kind == "thesis" and self.sentences.find(claim.essay_id, claim.text) is None
@@ -1166,13 +1167,13 @@ class Responder:
                 if theirs >= mine - 0.06 or argues and theirs >= mine - 0.15 or follows_up:
                     options.append((theirs + 0.1 * argues, joined))
         for _, joined in sorted(options, key=lambda item: -item[0]):
-            if len(joined) <= 420 and joined in passage:
+            if len(joined) <= MAX_QUOTE_CHARS and joined in passage:
                 text = joined
                 break
         if before is not None and text.startswith(sentence.text) and leans_back(parse(sentence.text)):
             # "It is not." / "This is why…" needs the line it answers, more than the one that follows it
             for joined in (f"{before.text} {text}", f"{before.text} {sentence.text}"):
-                if len(joined) <= 420 and joined in passage:
+                if len(joined) <= MAX_QUOTE_CHARS and joined in passage:
                     text = joined
                     break
         return Quote(sentence.essay_id, sentence.title, sentence.section, trim_quote(text))
