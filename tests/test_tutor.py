@@ -97,6 +97,16 @@ def test_without_a_clue_the_tutor_asks_which_essay(tutor: Tutor) -> None:
     assert named.essay == "inside-out" and quoted_essays(named) == {"inside-out"}
 
 
+def test_a_reader_lost_on_the_line_gets_the_lines_around_it_not_the_same_line(tutor: Tutor) -> None:
+    first = tutor.reply("lost", "what is the essay about", essay="the-long-self")
+    reply = tutor.reply("lost", "hmm i dont really get that, what does it even mean")
+    assert reply.kind == "short" and reply.answer.startswith("Put another way")
+    shown = {q.text for q in first.quotes}
+    assert reply.quotes and all(q.text not in shown and not any(q.text in s for s in shown) for q in reply.quotes)
+    passages = [p.text for p in tutor.library.index.passages]
+    assert any(first.quotes[0].text in p and reply.quotes[0].text in p for p in passages)  # from the same paragraph
+
+
 def test_a_chosen_essay_holds_after_a_detour_to_another(tutor: Tutor) -> None:
     tutor.reply("keep", "what does the essay say about core memories?", essay="inside-out")
     detour = tutor.reply("keep", "what does the severance essay say the outie should feel?", essay="inside-out")

@@ -208,9 +208,10 @@ AFTER: dict[str, list[Form]] = {
                 (Ask.POSITION, "Does that line bear your reading out, or point another way?")),
     ],
     "position": [  # a point the reader made, neither for nor against the essay
+        # (not "how does your point square with that line?" without the point: asked of requests and of readers who
+        # had made none, held-out 4's judges failed it)
         *_forms(E, (Ask.RELATE, "You say {their}. Does that line back you up there, or cut against you?",
-                    "their_backs"),
-                (Ask.RELATE, "How does your point square with that line: does it fit, or pull the other way?")),
+                    "their_backs"),),
     ],
     "compare_alike": [  # the reader said the two are alike
         *_forms(M, (Ask.COUNTER, "Do the two really say the same thing, or does one go further than the other?")),

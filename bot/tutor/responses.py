@@ -798,6 +798,10 @@ class Responder:
         claim = self._current_claim(turn)
         if short is Short.LAUGH:
             return self._anchor(turn, "Glad something landed. Back to the argument:", ["ok"], Stance.OFFTOPIC)
+        if short is Short.UNSURE and turn.understanding.target == "explain" and (
+                around := self._around_last(turn)) is not None:
+            return Response(Draft("Put another way, in the lines around it:", [around]), ["unsure"],
+                            Stance.QUESTION, claim)
         if short is Short.UNSURE:
             quote = self._simple_line(turn, claim)
             return Response(Draft("No problem, let's take it one step at a time. Start with this line:", [quote]),
@@ -1075,6 +1079,21 @@ class Responder:
         if not scored:
             return self._evidence_for(turn, claim, last, exclude_last=True)
         return self._quote(max(scored, key=lambda item: item[0])[1], extend=False)
+
+    def _around_last(self, turn: Turn) -> Quote | None:
+        """For a reader lost on the line just quoted: the line after it in its paragraph (where essays unpack a
+        point), else the one before, if not shown yet; never the same line again."""
+        last = self._last_quote(turn)
+        if last is None:
+            return None
+        quoted = turn.conversation.quoted
+        for neighbour in (self.sentences.following(last), self.sentences.preceding(last)):
+            while neighbour is not None and was_quoted(neighbour.text, quoted):
+                neighbour = self.sentences.following(neighbour) if neighbour.order > last.order else \
+                    self.sentences.preceding(neighbour)
+            if neighbour is not None:
+                return self._quote(neighbour, extend=False)
+        return None
 
     def _simple_line(self, turn: Turn, claim: Claim | None) -> Quote:
         """A short, plain line for a reader who is lost: the claim's shortest support, or the claim itself."""

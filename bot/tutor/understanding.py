@@ -167,6 +167,13 @@ _MENTION = re.compile(
     r"(?:talking|mentioning) about)\s+(?P<x>.{1,80}?)\s*(?:at all|anywhere|in it|in there|\?|$|\.|,|!)",
     re.IGNORECASE,
 )
+# lost on the line just quoted: "i dont understand that line", "what does that even mean", "explain it simpler"
+_LOST = re.compile(r"\b(?:don'?t|do not|dont|didn'?t|still don'?t)\s+(?:really\s+)?(?:understand|get)\s+"
+                   r"(?:that|this|it|what (?:that|this|it) means)\b|"
+                   r"\bwhat (?:does|did) (?:that|this|it) (?:line |quote |sentence |bit |part )?(?:even |actually )?"
+                   r"mean\b|\bexplain (?:it|that|this)(?: line)?(?: (?:simpler|again|more simply|in plain "
+                   r"(?:english|words)))?\b|\bi'?m (?:still |so )?(?:confused|lost)\b|"
+                   r"\b(?:in plain english|simpler please|say (?:it|that) simpler)\b", re.IGNORECASE)
 # "what he did before…" is a question to answer; "whether he went to the funeral" stays a look-up (yes or no)
 _WH_CLAUSE = re.compile(r"(?:what|why|how|who|whom|when|where|which)\s+\w+\s+\w+", re.IGNORECASE)
 _POINTERS = frozenset({"it", "this", "that", "these", "those", "them", "this point", "that point", "that idea",
@@ -310,6 +317,8 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
         return found(Kind.GHOSTWRITE)  # "come on, it's just one paragraph" after a refusal asks again
     if _bias(doc, lemmas):
         return found(Kind.BIAS)
+    if _LOST.search(lowered) and len(bare.split()) <= 16:
+        return found(Kind.SHORT, short=Short.UNSURE, target="explain")  # "i don't get that line": the quote shown
     if _APPROVAL.search(lowered):
         return found(Kind.APPROVAL)
     if _SOME_QUOTES.search(lowered):
