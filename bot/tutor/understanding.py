@@ -168,12 +168,13 @@ _MENTION = re.compile(
     re.IGNORECASE,
 )
 # lost on the line just quoted: "i dont understand that line", "what does that even mean", "explain it simpler"
-_LOST = re.compile(r"\b(?:don'?t|do not|dont|didn'?t|still don'?t)\s+(?:really\s+)?(?:understand|get)\s+"
-                   r"(?:that|this|it|what (?:that|this|it) means)\b|"
+# (each ends the clause: "what does it mean that the past…" and "i don't get that the essay says…" are not lost)
+_LOST = re.compile(r"(?:\b(?:don'?t|do not|dont|didn'?t|still don'?t)\s+(?:really\s+)?(?:understand|get)\s+"
+                   r"(?:that|this|it|what (?:that|this|it) means)(?: line| bit| part| quote| sentence)?|"
                    r"\bwhat (?:does|did) (?:that|this|it) (?:line |quote |sentence |bit |part )?(?:even |actually )?"
-                   r"mean\b|\bexplain (?:it|that|this)(?: line)?(?: (?:simpler|again|more simply|in plain "
-                   r"(?:english|words)))?\b|\bi'?m (?:still |so )?(?:confused|lost)\b|"
-                   r"\b(?:in plain english|simpler please|say (?:it|that) simpler)\b", re.IGNORECASE)
+                   r"mean(?: here)?|\bexplain (?:it|that|this)(?: line)?(?: (?:simpler|again|more simply|in plain "
+                   r"(?:english|words)))?|\bi'?m (?:still |so )?(?:confused|lost)|"
+                   r"\b(?:in plain english|simpler please|say (?:it|that) simpler))\s*(?:[,.!?;:]|$)", re.IGNORECASE)
 # "what he did before…" is a question to answer; "whether he went to the funeral" stays a look-up (yes or no)
 _WH_CLAUSE = re.compile(r"(?:what|why|how|who|whom|when|where|which)\s+\w+\s+\w+", re.IGNORECASE)
 _POINTERS = frozenset({"it", "this", "that", "these", "those", "them", "this point", "that point", "that idea",
@@ -317,7 +318,7 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
         return found(Kind.GHOSTWRITE)  # "come on, it's just one paragraph" after a refusal asks again
     if _bias(doc, lemmas):
         return found(Kind.BIAS)
-    if _LOST.search(lowered) and len(bare.split()) <= 16:
+    if previous is not None and _LOST.search(lowered) and len(bare.split()) <= 16:  # lost on a line shown before
         return found(Kind.SHORT, short=Short.UNSURE, target="explain")  # "i don't get that line": the quote shown
     if _APPROVAL.search(lowered):
         return found(Kind.APPROVAL)
