@@ -34,7 +34,7 @@ from bot.tutor.phrases import (
     topic,
 )
 from bot.tutor.stance import Stance, StanceDetector, StanceResult
-from bot.tutor.understanding import Act, Kind, Short, Understanding, unframed
+from bot.tutor.understanding import Act, Kind, Short, Understanding, understand, unframed
 
 RELEVANT = 0.38  # a sentence this close to a question (cosine) answers it; below, the essay does not address it
 LOOSELY = 0.28  # still "the nearest it comes"
@@ -261,6 +261,11 @@ class Responder:
         return Response(Draft(lead, quotes), ["teaching"], Stance.QUESTION, claim)
 
     def stop_questions(self, turn: Turn) -> Response:
+        if (asked := _asked_part(turn.text)) is not None:  # "no question this time, just: what is Mary's role?"
+            response = self.question(replace(turn, text=asked, understanding=understand(asked)))
+            response.draft.lead = f"Sure. {response.draft.lead}"
+            response.keys = ["stop"]
+            return response
         lead = ("Fair enough. I ask because the point is for you to test the essay, not to quiz you, so I'll keep "
                 "it to one, and you can skip it. Here is the essay's point, straight:")
         return self._anchor(turn, lead, ["stop"], Stance.QUESTION, thesis=not turn.conversation.tutor_turns)
@@ -354,7 +359,7 @@ class Responder:
                 taken.append(self._taken_up(turn, self._point(turn)))
             return taken[0]
 
-        if self._stance(turn).stance is Stance.OFFTOPIC and taken_up() is None:
+        if self._stance(turn).stance is Stance.OFFTOPIC and taken_up() is None and not self._names_a_character(turn):
             return self.offtopic(turn)  # unless it asks about something the essay talks about in those words
         voiced = unframed(turn.text)  # "does the essay agree that P?" voices P; "does it say what he should do?" not
         view = self._counterview(turn, voiced)
@@ -613,6 +618,11 @@ class Responder:
         if score >= RELEVANT and self._argues(sentence):
             return "partly"
         return "unclear"  # only a line that tells the story is close: the essay does not make that claim
+
+    def _names_a_character(self, turn: Turn) -> bool:
+        """The message names someone the focus essay discusses ("what is Mary's role?"): never off-topic."""
+        profile = self.catalog.profiles.get(turn.focus)
+        return profile is not None and bool({n for n in profile.names if " " not in n} & set(word_stems(turn.text)))
 
     def _about_someone_else(self, proposition: str, sentence: Sentence) -> bool:
         """The line gives what the reading says of one character to another: "the essay thinks Leonard is faking
@@ -1386,6 +1396,17 @@ def _defines(sentence: str, phrase: str) -> bool:
 
 def _defining(uses: list[Sentence], term: str) -> Sentence | None:
     return next((s for s in uses if _defines(s.text, _phrase_in(s.text, term))), None)
+
+
+def _asked_part(text: str) -> str | None:
+    """The question a request to stop asking carries ("please don't end with a question, I just need the answer:
+    what is Mary's role in the argument"), if it carries one."""
+    pieces = [p.strip() for p in re.split(r"(?<=[.!?:;])\s+", text) if p.strip()]
+    for piece in reversed(pieces[1:]):
+        if len(piece.split()) >= 3 and re.match(r"(?:what|why|how|who|where|when|which|does|did|is|are)\b", piece,
+                                                  re.IGNORECASE):
+            return piece
+    return None
 
 
 def _echo(term: str) -> str:

@@ -226,7 +226,9 @@ _REJECT = re.compile(
 )
 _STOP = re.compile(r"\b(?:stop|quit|enough (?:with )?(?:the )?|no more|don'?t|do not|cut out the)\s*(?:asking|"
                    r"questions|quizzing|with the questions|interrogat|ask me)|\b(?:another|more|so many|always a|"
-                   r"yet another)\s+questions?\b", re.IGNORECASE)
+                   r"yet another)\s+questions?\b|\b(?:don'?t|do not|dont)\s+end\s+(?:it\s+|this\s+)?(?:with|on)\s+"
+                   r"(?:a\s+)?question|\bwithout\s+(?:asking|a question|questions)|\bno questions?(?: at the end| this "
+                   r"time| please| back)?\s*(?:[,.!;:]|$|please)", re.IGNORECASE)
 _APPROVAL = re.compile(r"\b(?:tell|say|admit|confirm|agree)(?: to)? (?:me )?(?:that )?i'?m right\b|"
                        r"\bjust agree(?: with me)?\b|\bsay (?:that )?i(?:'m| am) correct\b|"
                        r"\bi'?m right,? (?:right|aren'?t i)"
@@ -477,7 +479,10 @@ def _ghostwriting(doc: object) -> bool:
                 t.lemma_.lower() in _OWN_WORK for t in doc):  # type: ignore[attr-defined]
             continue  # "just give me the thesis": the essay's point, asked for straight, is not the reader's text
         subject = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
-        imperative = not subject and token.i == token.sent.root.i
+        # a verb that opens its sentence in the base form is an imperative even where the parse hangs it elsewhere
+        # ("write me a paragraph on…, i'll cite it" parses "write" as a clause of "cite")
+        imperative = not subject and (token.i == token.sent.root.i or token.i == token.sent.start
+                                      and token.tag_ == "VB")
         addressed = any(c.lower_ == "you" for c in subject)
         for_me = any(c.lower_ in ("me", "my") for c in token.subtree)
         wants = token.head.lemma_.lower() in ("need", "want", "like", "help") and token.head.i != token.i
