@@ -247,7 +247,7 @@ class Tutor:
                        source=conversation.focus_source)
         focus = within_pair(focus, before=(conversation.essay_id, conversation.other_id), kind=understanding.kind,
                             both=bool(_BOTH.search(text)), named={n.essay_id for n in namings if n.strength >= NAMED},
-                            addressed=self._addressed(text, namings))
+                            addressed=self._addressed(text, namings) if focus.other else set())
         first_focus = conversation.essay_id is None and focus.essay is not None
         self._apply(conversation, focus)
         if focus.essay is None:

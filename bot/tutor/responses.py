@@ -619,19 +619,20 @@ class Responder:
             return "partly"
         return "unclear"  # only a line that tells the story is close: the essay does not make that claim
 
+    def _characters(self, essay_id: str) -> set[str]:
+        """The one-word names (stems) an essay discusses: its characters, as the catalog found them."""
+        profile = self.catalog.profiles.get(essay_id)
+        return {n for n in profile.names if " " not in n} if profile is not None else set()
+
     def _names_a_character(self, turn: Turn) -> bool:
         """The message names someone the focus essay discusses ("what is Mary's role?"): never off-topic."""
-        profile = self.catalog.profiles.get(turn.focus)
-        return profile is not None and bool({n for n in profile.names if " " not in n} & set(word_stems(turn.text)))
+        return bool(self._characters(turn.focus) & set(word_stems(turn.text)))
 
     def _about_someone_else(self, proposition: str, sentence: Sentence) -> bool:
         """The line gives what the reading says of one character to another: "the essay thinks Leonard is faking
         the amnesia" is not borne out by "Leonard judged Sammy's amnesia to be psychological", however close (the
         line's "Sammy's amnesia": a thing the reading names, owned by someone the reading does not name)."""
-        profile = self.catalog.profiles.get(sentence.essay_id)
-        if profile is None:
-            return False
-        names = {name for name in profile.names if " " not in name}
+        names = self._characters(sentence.essay_id)
         theirs = set(word_stems(proposition))
         if not theirs & names:
             return False  # "the outie is the villain" names no one: "Mark's outie" is the same outie
