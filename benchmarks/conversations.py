@@ -1,5 +1,5 @@
 """Transcripts of the scripted conversations, for blind judging:
-`python -m benchmarks.conversations [dev|test|holdout|holdout2|holdout3|holdout4]`.
+`python -m benchmarks.conversations [SPLIT]`, SPLIT one of eval/conversations/*.jsonl (dev, test, holdout…).
 
 The scripts (eval/conversations/<split>.jsonl, written before any tuning) are played through the real command
 line, `python -m bot chat --json`, one fresh database per conversation, over one index of the whole evaluation
@@ -70,7 +70,7 @@ def transcript(script: dict, replies: list[dict]) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("split", nargs="?", default="dev",
-                        choices=["dev", "test", "holdout", "holdout2", "holdout3", "holdout4"])
+                        choices=sorted(path.stem for path in SCRIPTS.glob("*.jsonl")))
     args = parser.parse_args()
     scripts = [json.loads(line) for line in (SCRIPTS / f"{args.split}.jsonl").read_text(encoding="utf-8")
                .splitlines() if line.strip()]
