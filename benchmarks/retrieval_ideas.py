@@ -1,19 +1,17 @@
 """Retrieval ideas measured by `make eval` and not kept: each is a `Searcher` (or a lexical index) that differs
 from the chosen one in one step, so that benchmarks/retrieval.md can show what it is worth on dev and test.
 
-None of these is used by the bot. They live here, not in bot/retrieval, because they lost on dev (or, for token
-MaxSim, because it needs a store of token vectors the index does not have); the figures are in the per-idea table.
+None of these is used by the bot. They live here, not in bot/retrieval, because they lost on dev; the figures are
+in the per-idea table.
 Each variant overrides one step of `Searcher`: `_blend` (unit similarities to a passage's dense score), `_fuse`
 (dense with BM25), `query_text` / `embed_query` (what is embedded), or the index's lexical side.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from functools import lru_cache
 
 import bm25s
 import numpy as np
@@ -239,28 +237,6 @@ _CASUAL = {
 }
 
 
-class TokenMaxSim(Variant):
-    """ColBERT-style late interaction with the same model: each content word piece of the question takes its best
-    cosine among a passage's contextual token vectors; the mean, min-max scaled, is `share` of the final score.
-
-    Token vectors come from the torch backend (the ONNX graph returns pooled vectors only), so this needs a
-    second copy of the model and a store of token vectors: about 70 content word pieces per passage, 384 floats
-    each (650 MB of float16 at 1,000 essays).
-    """
-
-    share = 0.5
-
-    def prepare(self) -> TokenMaxSim:
-        self._passage_tokens = _token_vectors(tuple(p.text for p in self.index.passages))
-        return self
-
-    def _fuse(self, dense: np.ndarray, lexical: np.ndarray, allowed: np.ndarray) -> np.ndarray:
-        fused = super()._fuse(dense, lexical, allowed)
-        query = _token_vectors((self._text,))[0]
-        maxsim = np.array([(query @ tokens.T).max(axis=1).mean() for tokens in self._passage_tokens])
-        return (1 - self.share) * fused + self.share * _minmax(np.where(allowed, maxsim, -np.inf))
-
-
 def as_statement(question: str) -> str:
     """A rough statement form of a question: an inverted "do" dropped, a leading wh-word dropped ("why" becomes a
     trailing "because"), a copula moved after its subject, the question mark gone."""
@@ -352,30 +328,3 @@ def _ranks(scores: np.ndarray) -> np.ndarray:
     ranks = np.empty(len(scores))
     ranks[np.argsort(-scores, kind="stable")] = np.arange(len(scores))
     return ranks
-
-
-@lru_cache(maxsize=512)
-def _token_vectors(texts: tuple[str, ...]) -> list[np.ndarray]:
-    """Per text, the L2-normalised contextual vectors of its content word pieces (no specials, stop words or
-    punctuation), from the bundled model on torch."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    model, tokenizer = _torch_model()
-    out = []
-    for text, vectors in zip(texts, model.encode(list(texts), output_value="token_embeddings", batch_size=16),
-                             strict=True):
-        pieces = tokenizer.convert_ids_to_tokens(tokenizer(text, truncation=True, max_length=256)["input_ids"])
-        keep = [i for i, p in enumerate(pieces) if p not in ("[CLS]", "[SEP]") and p.strip("#").isalpha()
-                and p not in _STOP]
-        vectors = vectors.numpy()[keep or slice(None)]
-        out.append(vectors / np.linalg.norm(vectors, axis=1, keepdims=True))
-    return out
-
-
-@lru_cache(maxsize=1)
-def _torch_model():  # type: ignore[no-untyped-def]
-    from sentence_transformers import SentenceTransformer
-
-    from bot.retrieval.embedder import resolve_model
-
-    model = SentenceTransformer(resolve_model("")[1], device="cpu")
-    return model, model.tokenizer

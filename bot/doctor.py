@@ -42,6 +42,9 @@ def run_checks(settings: Settings) -> Iterator[Finding]:
         essays = len({p.essay_id for p in index.passages})
         yield Finding("index", True, f"{essays} essays, {len(index.passages)} passages in {settings.index_dir}/")
         indexed = True
+        if index.tokens is None:  # built before word-piece vectors were stored: it works, ranking a little worse
+            yield Finding("late interaction", True, "the index has no word-piece vectors, so search ranks without "
+                          "its late-interaction step; `python -m bot index build` adds them (nothing else changes)")
     except (IndexLoadError, CorpusError, EssayError, ModelLoadError, OSError, ValueError) as exc:
         yield Finding("index", False, str(exc), "build it with `python -m bot index build` (after `make install`)")
     if library is not None and indexed:  # without an index, the finding above already says to build one

@@ -39,6 +39,12 @@ class CountingEmbedder:
         self.calls += 1
         return self.inner.encode(texts, progress=progress)
 
+    def encode_tokens(self, texts: list[str], *, progress: bool = False,
+                      pieces_for: object = None) -> tuple[np.ndarray, list[np.ndarray]]:
+        self.embedded.extend(texts)
+        self.calls += 1
+        return self.inner.encode_tokens(texts, progress=progress, pieces_for=pieces_for)  # type: ignore[arg-type]
+
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:

@@ -141,3 +141,20 @@ def test_export_is_cached_and_keyed_by_the_model_files(
     assert onnx_export.model_fingerprint(copy) != onnx_export.model_fingerprint(source)
     with pytest.raises(AssertionError, match="exported again"):
         onnx_export.exported_model(copy, name, onnx_embedder.backend, models_dir)
+
+
+def test_word_pieces_come_from_the_same_pass_as_the_vectors(onnx_embedder: Embedder, embedder: Embedder) -> None:
+    """encode_tokens: the vectors `encode` gives, and per text its content word pieces (no [CLS]/[SEP], stop
+    words or punctuation), unit length, close to torch's; `pieces_for` limits which texts get them."""
+    texts = ["Why do people pretend to be fine at work?",
+             "The office asks for performed composure, and the workers give it, every day, until it becomes them."]
+    for backend in (onnx_embedder, embedder):
+        vectors, pieces = backend.encode_tokens(texts)
+        assert np.allclose(vectors, backend.encode(texts), atol=1e-5)
+        assert [len(p) for p in pieces] == [6, 11]  # why do people pretend fine work / office asks … them
+        assert all(np.allclose(np.linalg.norm(p, axis=1), 1.0, atol=1e-5) for p in pieces)
+        _, only_second = backend.encode_tokens(texts, pieces_for=[1])
+        assert [len(p) for p in only_second] == [0, 11]
+    onnx_pieces, torch_pieces = onnx_embedder.encode_tokens(texts)[1], embedder.encode_tokens(texts)[1]
+    for a, b in zip(onnx_pieces, torch_pieces, strict=True):
+        assert np.sum(a.astype(np.float32) * b.astype(np.float32), axis=1).min() >= 0.95

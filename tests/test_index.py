@@ -14,13 +14,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.corpus import ChunkLimits, CorpusError, Essay, Passage, read_essay
+from bot.doctor import run_checks
 from bot.library import Library
-from bot.retrieval import store
+from bot.retrieval import late_interaction, store
+from bot.retrieval.search import Searcher
 from bot.retrieval.store import IndexLoadError, load_index
-from bot.retrieval.units import embedding_units
+from bot.retrieval.units import context_text, embedding_units
 from bot.tutor import argmap
 from bot.tutor.argmap import ARGMAP_FILE, ArgumentMap, map_essay
 from tests.conftest import ROOT, SECOND_ESSAY, SEED, CountingEmbedder
@@ -329,3 +332,53 @@ def test_killing_a_build_at_any_moment_leaves_a_loadable_index(library_factory: 
         index = load_index(library.index_dir)  # never half-written: the old build or the new one
         assert len(index.passages) in (4, 10)
         assert index.dense.ntotal == index.manifest.vector_count
+
+
+def test_the_build_stores_word_pieces_and_an_add_keeps_the_ones_it_has(library_factory: LibraryFactory) -> None:
+    """Every passage's word-piece vectors are in the build (checksummed like the rest); an add encodes only the
+    new essay's, and the others are the live build's, unchanged."""
+    library = library_factory([SEED], counting=True, warm=False)
+    first = library.index.tokens
+    assert first is not None and first.passages == len(library.index.passages)
+    assert {late_interaction.TOKENS, late_interaction.TOKEN_SCALES, late_interaction.TOKEN_ROWS} <= set(
+        library.index.manifest.files)
+    seed_pieces = [first.of(row).copy() for row in range(first.passages)]
+    counter: CountingEmbedder = library.embedder  # type: ignore[assignment]
+    counter.embedded.clear()
+    library.add_files([SECOND_ESSAY])
+    tokens = library.index.tokens
+    assert tokens is not None and tokens.passages == len(library.index.passages)
+    rows = [row for row, p in enumerate(library.index.passages) if p.essay_id == "severance"]
+    assert all(np.array_equal(tokens.of(row), pieces) for row, pieces in zip(rows, seed_pieces, strict=True))
+    assert not {context_text(p) for p in library.index.passages if p.essay_id == "severance"} & set(counter.embedded)
+    assert all(len(tokens.of(row)) > 10 for row in range(tokens.passages))
+
+
+def test_an_index_built_before_word_pieces_still_searches_and_a_build_adds_them(seed_library: Library) -> None:
+    build = store.current_build(seed_library.index_dir)
+    assert build is not None
+    manifest = json.loads((build / store.MANIFEST).read_text())
+    for name in (late_interaction.TOKENS, late_interaction.TOKEN_SCALES, late_interaction.TOKEN_ROWS):
+        (build / name).unlink()
+        del manifest["files"][name]
+    (build / store.MANIFEST).write_text(json.dumps(manifest))
+    old = load_index(seed_library.index_dir)
+    assert old.tokens is None
+    findings = {f.check: f for f in run_checks(seed_library.settings)}
+    assert findings["index"].ok and "`python -m bot index build` adds them" in findings["late interaction"].detail
+    assert Searcher(old, seed_library.embedder).search("Why does Mark's innie stay?", k=2)  # ranked without them
+    report = seed_library.build()
+    assert report.changed and report.embedded == len(old.passages)  # only the passages: for their pieces
+    assert seed_library.index.tokens is not None
+
+
+def test_word_pieces_that_do_not_match_the_passages_are_refused(seed_library: Library) -> None:
+    build = store.current_build(seed_library.index_dir)
+    assert build is not None
+    rows = np.load(build / late_interaction.TOKEN_ROWS)
+    np.save(build / late_interaction.TOKEN_ROWS, rows[:-1])
+    manifest = json.loads((build / store.MANIFEST).read_text())
+    manifest["files"][late_interaction.TOKEN_ROWS] = store._sha256(build / late_interaction.TOKEN_ROWS)
+    (build / store.MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(IndexLoadError, match="word-piece vectors do not match.*index build --full"):
+        load_index(seed_library.index_dir)

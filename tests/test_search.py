@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from bot.library import Library
+from bot.retrieval.late_interaction import maxsim
 from bot.retrieval.search import Searcher, SearchParams
 from tests.conftest import SECOND_ESSAY, SEED
 
@@ -45,10 +46,12 @@ def test_a_question_that_names_an_essay_is_routed_to_it(two_essays: Library) -> 
     question = "in the Lumon essay, why would someone want to forget their grief?"
     assert set(searcher.routing(question)) == {"severance"}  # Lumon is the company in Severance
     assert _essays(searcher.search(question, k=2)) == ["severance", "severance"]
-    unrouted = Searcher(two_essays.index, two_essays.embedder, SearchParams(route_weight=0.0))
+    # routing alone: late interaction also matches the word "Lumon" (in the severance passages) and is off here
+    unrouted = Searcher(two_essays.index, two_essays.embedder, SearchParams(route_weight=0.0, piece_share=0.0))
     assert unrouted.routing(question) == {}
     assert "eternal-sunshine" in _essays(unrouted.search(question, k=2))
-    assert _essays(unrouted.search(question, k=2)) == _essays(searcher.search(question, k=2, route=False))
+    plain = Searcher(two_essays.index, two_essays.embedder, SearchParams(piece_share=0.0))
+    assert _essays(unrouted.search(question, k=2)) == _essays(plain.search(question, k=2, route=False))
 
 
 def test_talk_about_the_essay_is_not_searched_for(two_essays: Library) -> None:
@@ -61,3 +64,20 @@ def test_talk_about_the_essay_is_not_searched_for(two_essays: Library) -> None:
     asked = searcher.search("does the writer think that forgetting heals grief?", k=3, route=False)
     direct = searcher.search("forgetting heals grief?", k=3, route=False)
     assert [h.passage.id for h in asked] == [h.passage.id for h in direct]
+
+
+def test_late_interaction_reranks_the_candidates_by_word_pieces(two_essays: Library) -> None:
+    """With all of the score given to MaxSim, the order is MaxSim's over the fused candidates, computed here
+    from the stored pieces and the question's own; with none of it, the fused order."""
+    index, embedder = two_essays.index, two_essays.embedder
+    assert index.tokens is not None
+    question = "why do people pretend that everything is fine?"
+    pieces_only = Searcher(index, embedder, SearchParams(piece_share=1.0, route_weight=0.0))
+    fused_only = Searcher(index, embedder, SearchParams(piece_share=0.0, route_weight=0.0))
+    candidates = fused_only.search(question, k=len(index.passages))
+    query = embedder.encode_tokens([pieces_only.query_text(question)])[1][0]
+    rows = {p.id: row for row, p in enumerate(index.passages)}
+    expected = sorted(candidates, key=lambda h: -maxsim(query, index.tokens.of(rows[h.passage.id])))
+    got = pieces_only.search(question, k=3)
+    assert [h.passage.id for h in got] == [h.passage.id for h in expected[:3]]
+    assert [h.passage.id for h in got] != [h.passage.id for h in candidates[:3]]  # MaxSim changed the order

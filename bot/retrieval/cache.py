@@ -107,6 +107,30 @@ class BuildEmbedder:
         self._blocks: list[np.ndarray] = []  # the matrix each call obtained
         self._where: dict[str, tuple[int, int]] = {}  # text -> (block, row)
 
+    def missing(self, texts: Sequence[str]) -> list[str]:
+        """The distinct `texts` that a call would have to encode (neither in memory nor, unless `refresh`, in the
+        cache). What the cache has is read into memory on the way, so the call that follows reads nothing again."""
+        new = [t for t in dict.fromkeys(texts) if t not in self._where]
+        if self.refresh or not new:
+            return new
+        keys = [text_key(t) for t in new]
+        cached = self.cache.get(keys)
+        found = [(t, k) for t, k in zip(new, keys, strict=True) if k in cached]
+        if found:
+            joined = bytearray(b"".join(cached[k] for _, k in found))
+            self._blocks.append(np.frombuffer(joined, dtype=np.float32).reshape(len(found), -1))
+            self._where.update((t, (len(self._blocks) - 1, row)) for row, (t, _) in enumerate(found))
+        return [t for t, k in zip(new, keys, strict=True) if k not in cached]
+
+    def add(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Vectors of distinct `texts` that were encoded elsewhere (with their word pieces, say): kept for this
+        build and in the cache, as if this object had encoded them."""
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        self.cache.put({text_key(t): row.tobytes() for t, row in zip(texts, vectors, strict=True)})
+        self.embedded += len(texts)
+        self._blocks.append(vectors)
+        self._where.update((text, (len(self._blocks) - 1, row)) for row, text in enumerate(texts))
+
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)

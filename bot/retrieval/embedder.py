@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -45,6 +45,8 @@ class Runtime(Protocol):
 
     def count_tokens(self, text: str) -> int: ...
     def encode(self, texts: Sequence[str], batch_size: int, progress: bool = False) -> np.ndarray: ...
+    def encode_tokens(self, texts: Sequence[str], batch_size: int, progress: bool = False,
+                      pieces_for: Collection[int] | None = None) -> tuple[np.ndarray, list[np.ndarray]]: ...
 
 
 def resolve_model(name: str) -> tuple[str, str]:
@@ -157,6 +159,14 @@ class Embedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return self.runtime.encode(texts, self.batch_size, progress)
+
+    def encode_tokens(self, texts: Sequence[str], *, progress: bool = False,
+                      pieces_for: Collection[int] | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
+        """`encode`'s vectors and, from the same pass, the content word-piece vectors (float32, unit length) of
+        each text or of those at positions `pieces_for`, for late interaction (late_interaction.py)."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32), []
+        return self.runtime.encode_tokens(texts, self.batch_size, progress, pieces_for)
 
 
 @lru_cache(maxsize=4)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -20,6 +20,9 @@ import numpy as np
 import onnxruntime as ort
 from tokenizers import Tokenizer
 from tqdm import tqdm
+
+from bot.retrieval.late_interaction import content_pieces, normalised
+from bot.retrieval.onnx_export import SENTENCE_OUTPUT, TOKEN_OUTPUT
 
 DEFAULT_MAX_TOKENS = 512
 SHORT_TEXT_TOKENS = 12
@@ -56,6 +59,17 @@ class OnnxRuntime:
         """Vectors in input order. Texts are batched longest first, so little padding is computed, at most
         `batch_size` texts and about BATCH_TOKENS word pieces a batch (see `_batches`), and the batches run on
         one thread per core (each batch on one thread: see `_session`)."""
+        return self._run(texts, batch_size, progress, pieces=False)[0]
+
+    def encode_tokens(self, texts: Sequence[str], batch_size: int, progress: bool = False,
+                      pieces_for: Collection[int] | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
+        """`encode`'s vectors and, from the same pass, the content word-piece vectors (float32, unit length: see
+        late_interaction.py) of each text, or of the texts at positions `pieces_for` (the others get none)."""
+        return self._run(texts, batch_size, progress, pieces=True, pieces_for=pieces_for)
+
+    def _run(self, texts: Sequence[str], batch_size: int, progress: bool, pieces: bool,
+             pieces_for: Collection[int] | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
+        wanted = set(range(len(texts)) if pieces_for is None else pieces_for) if pieces else set()
         encodings = self._tokenizer.encode_batch(list(texts))
         lengths = np.array([len(e.ids) for e in encodings])
         order = np.argsort(-lengths, kind="stable")
@@ -63,6 +77,8 @@ class OnnxRuntime:
         batches = [(self.session, rows) for rows in _batches(order[~short], lengths, batch_size)]
         batches += [(self._short_session, rows) for rows in _batches(order[short], lengths, batch_size)]
         vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
+        token_vectors: list[np.ndarray] = [np.zeros((0, self.dimension), dtype=np.float32)] * len(texts)
+        outputs = [SENTENCE_OUTPUT, TOKEN_OUTPUT] if pieces else [SENTENCE_OUTPUT]
 
         def run(batch: tuple[ort.InferenceSession, np.ndarray]) -> None:
             session, rows = batch
@@ -73,7 +89,11 @@ class OnnxRuntime:
                 arrays["input_ids"][i, : len(encoding.ids)] = encoding.ids
                 arrays["attention_mask"][i, : len(encoding.ids)] = encoding.attention_mask
                 arrays["token_type_ids"][i, : len(encoding.ids)] = encoding.type_ids
-            vectors[rows] = session.run(None, {name: arrays[name] for name in self._inputs})[0]
+            results = session.run(outputs, {name: arrays[name] for name in self._inputs})
+            vectors[rows] = results[0]
+            for i, row in enumerate(rows):
+                if row in wanted:
+                    token_vectors[row] = normalised(results[1][i, content_pieces(encodings[row].tokens)])
 
         bar = tqdm(total=len(batches), desc="embedding", unit="batch", disable=not progress)
         if len(batches) == 1 or self.workers == 1:
@@ -86,7 +106,7 @@ class OnnxRuntime:
                     bar.update()
         bar.close()
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.maximum(norms, 1e-12)
+        return vectors / np.maximum(norms, 1e-12), token_vectors
 
 
 def _batches(rows: np.ndarray, lengths: np.ndarray, size: int) -> list[np.ndarray]:

@@ -1,8 +1,9 @@
 """One-time export of a sentence-transformers model to ONNX (and int8), cached beside the index.
 
 The whole sentence-transformers pipeline (transformer, pooling, normalisation) is exported with
-`torch.onnx.export`, so the ONNX graph returns sentence vectors directly. Only this export imports torch; the
-ONNX backends run on onnxruntime and `tokenizers` alone.
+`torch.onnx.export`, so the ONNX graph returns sentence vectors directly, and beside them the word-piece vectors
+they pool (recipe 3), which search's late-interaction step compares piece by piece (late_interaction.py). Only
+this export imports torch; the ONNX backends run on onnxruntime and `tokenizers` alone.
 
 Files live in INDEX_DIR/models/ as `<model>-<fingerprint>-<backend>.onnx`. The fingerprint covers the model
 directory's files (names, sizes, modification times) and the export recipe, so a changed model or recipe is
@@ -35,8 +36,10 @@ from bot.filelock import exclusive
 
 log = logging.getLogger(__name__)
 
-RECIPE_VERSION = 2  # bump when the export or quantisation recipe changes: cached files are then re-made
+RECIPE_VERSION = 3  # bump when the export or quantisation recipe changes: cached files are then re-made
 ONNX_BACKENDS = ("onnx", "onnx-int8")
+SENTENCE_OUTPUT = "sentence_vector"
+TOKEN_OUTPUT = "token_vectors"  # the transformer's contextual word-piece vectors, before pooling (recipe 3)
 
 
 def model_fingerprint(source: Path) -> str:
@@ -91,8 +94,9 @@ def export_onnx(source: Path, target: Path) -> None:
             super().__init__()
             self.model = model
 
-        def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
-            return self.model(dict(zip(names, inputs, strict=True)))["sentence_embedding"]
+        def forward(self, *inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+            features = self.model(dict(zip(names, inputs, strict=True)))
+            return features["sentence_embedding"], features["token_embeddings"]
 
     sample = model.tokenizer(["A short sentence.", "A second, somewhat longer sentence to embed."],
                              padding=True, return_tensors="pt")
@@ -105,7 +109,7 @@ def export_onnx(source: Path, target: Path) -> None:
             tuple(sample[n] for n in names),
             str(target),
             input_names=names,
-            output_names=["sentence_vector"],
+            output_names=[SENTENCE_OUTPUT, TOKEN_OUTPUT],
             dynamic_shapes=(({0: batch, 1: sequence},) * len(names),),  # one entry: the *inputs tuple
             dynamo=True,
             external_data=False,

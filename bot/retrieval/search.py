@@ -6,6 +6,10 @@ Before scoring, the question is read twice (see benchmarks/retrieval.md for what
 - its talk about the text ("according to the writer", "does the essay claim …") is removed (`query.content_of`)
   before it is embedded and matched with BM25.
 
+Then the best `SearchParams.candidates` passages (boosts included) are re-ranked by late interaction: the fused
+score shares the final score with MaxSim over the question's and each passage's word-piece vectors
+(`piece_share`; late_interaction.py), when the index has them. Passages past the candidates are not returned.
+
 Callers that know which essays matter (the tutor's conversation focus) pass `essay=` to search one essay only, or
 `boost={essay_id: weight}` to prefer some essays without excluding the others. A boost is a share of the score
 range: 0.2 lifts every passage of that essay by a fifth of the distance between the best and the worst candidate,
@@ -15,6 +19,7 @@ enough to win near-ties, not enough to bury a clearly better passage elsewhere.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -27,6 +32,7 @@ from bot.language import preload
 from bot.retrieval.catalog import EssayCatalog
 from bot.retrieval.dense_index import is_exact, nearest, stored_vectors
 from bot.retrieval.embedder import Embedder
+from bot.retrieval.late_interaction import maxsim
 from bot.retrieval.query import content_of
 from bot.retrieval.store import REBUILD, IndexLoadError, LoadedIndex
 from bot.retrieval.units import PASSAGE_UNIT, SENTENCE_UNIT, sentence_texts
@@ -36,6 +42,7 @@ Mode = Literal["hybrid", "dense", "bm25"]
 # fusion's min-max scaling sees the same range as with exact search; the nearest CANDIDATE_UNITS units pick the
 # passages whose sentence vectors are scored too. Other passages score by their passage vector alone.
 CANDIDATE_UNITS = 256
+QUERY_PIECES_KEPT = 256
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,7 @@ class SearchParams:
     duplicate_jaccard: float = 0.8
     route_weight: float = 0.2  # boost of an essay the question names, times how surely it names it (0: off)
     content_only: bool = True  # embed and match the question without its talk about the essay (query.py)
+    piece_share: float = 0.5  # late interaction's share of the candidates' final score (0: off)
 
 
 class Searcher:
@@ -94,6 +102,11 @@ class Searcher:
         self._essay_ids = sorted({p.essay_id for p in index.passages})
         number = {essay_id: i for i, essay_id in enumerate(self._essay_ids)}
         self._essay_of = np.array([number[p.essay_id] for p in index.passages], dtype=np.int32)
+        # late interaction needs the index's word-piece vectors and an embedder that gives a query's
+        self._pieces_of = index.tokens if self.params.piece_share > 0 and callable(
+            getattr(embedder, "encode_tokens", None)) else None
+        self._query_pieces: OrderedDict[str, np.ndarray] = OrderedDict()  # recent queries' pieces, by text
+        self._pieces_lock = threading.Lock()
         if self.params.content_only:
             preload()  # the parser reads questions (query.py): loaded with the index, not on someone's first question
 
@@ -136,7 +149,35 @@ class Searcher:
         boosts = dict(self.routing(query)) if route and essay is None else {}
         for essay_id, weight in (boost or {}).items():
             boosts[essay_id] = boosts.get(essay_id, 0.0) + weight
-        return self._top(self._boosted(scores, boosts), k)
+        boosted = self._boosted(scores, boosts)
+        if mode == "hybrid" and self._pieces_of is not None:
+            boosted = self._boosted(self._late_interaction(scores, boosted, text or query, k), boosts)
+        return self._top(boosted, k)
+
+    def _late_interaction(self, fused: np.ndarray, boosted: np.ndarray, text: str, k: int) -> np.ndarray:
+        """The candidates (the best of `boosted`) scored (1 - share) * fused + share * MaxSim, each min-max
+        scaled over the candidates' range; every other passage -inf. Boosts are added again by the caller."""
+        assert self._pieces_of is not None
+        order = np.argsort(-boosted, kind="stable")[: max(self.params.candidates, k)]
+        order = order[np.isfinite(boosted[order])]
+        if len(order) < 2:
+            return fused
+        query = self._pieces(text)
+        pieces = np.array([maxsim(query, self._pieces_of.of(int(row))) for row in order])
+        share = self.params.piece_share
+        rescored = np.full(len(fused), -np.inf)
+        rescored[order] = (1 - share) * _minmax(fused)[order] + share * _minmax(pieces)
+        return rescored
+
+    def _pieces(self, text: str) -> np.ndarray:
+        """The word-piece vectors of `text`: kept from `embed_query`, else encoded now."""
+        with self._pieces_lock:
+            found = self._query_pieces.get(text)
+        if found is None:
+            self.embed_query(text)
+            with self._pieces_lock:
+                found = self._query_pieces[text]
+        return found
 
     def query_text(self, query: str) -> str:
         """What search embeds and matches for `query`: its content without talk about the essay (if enabled)."""
@@ -168,8 +209,16 @@ class Searcher:
         return scores + span * per_essay[self._essay_of]
 
     def embed_query(self, query: str) -> np.ndarray:
-        """The (1, dimension) vector of `query` as given; checks the model against the index on first use."""
-        vector = self.embedder.encode([query])
+        """The (1, dimension) vector of `query` as given; checks the model against the index on first use. With
+        late interaction on, the same pass gives the query's word pieces, kept for the search that follows."""
+        if self._pieces_of is not None:
+            vector, pieces = self.embedder.encode_tokens([query])
+            with self._pieces_lock:
+                self._query_pieces[query] = pieces[0]
+                while len(self._query_pieces) > QUERY_PIECES_KEPT:
+                    self._query_pieces.popitem(last=False)
+        else:
+            vector = self.embedder.encode([query])
         if not self._dimension_checked:  # checked on first use so that loading an index stays cheap
             if vector.shape[1] != self.index.dense.d:
                 raise IndexLoadError(

@@ -3,7 +3,8 @@
 Layout of INDEX_DIR:
     CURRENT                 name of the live build (replaced atomically with os.replace)
     builds/<name>/          manifest.json, passages.jsonl, dense.faiss (flat or HNSW, see dense_index.py),
-                            units.npz, bm25/
+                            units.npz, bm25/, tokens.npy and token_rows.npy (word-piece vectors for
+                            late interaction, see late_interaction.py; absent when the encoder has none)
     builds/.tmp-<name>/     a build in progress (removed if a build died)
     embeddings.sqlite       the embedding cache
     models/                 the embedding model exported to ONNX, for the ONNX backends (see onnx_export.py)
@@ -22,19 +23,20 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import faiss
 import numpy as np
 
 from bot.corpus import ChunkLimits, Essay, Passage, chunk_essay
 from bot.filelock import exclusive
-from bot.retrieval.cache import BuildEmbedder, EmbeddingCache
+from bot.retrieval.cache import BuildEmbedder, EmbeddingCache, text_key
 from bot.retrieval.dense_index import EXACT_MAX_VECTORS, build_dense_index, index_kind
+from bot.retrieval.late_interaction import TOKENS, Pieces, TokenStore, write_store
 from bot.retrieval.lexical import LexicalIndex
 from bot.retrieval.units import context_text, embedding_units
 
@@ -109,6 +111,7 @@ class LoadedIndex:
     unit_passage: np.ndarray
     unit_kind: np.ndarray
     lexical: LexicalIndex
+    tokens: TokenStore | None = None  # word-piece vectors per passage (None: a build without them)
 
     def essay(self, essay_id: str) -> EssayRecord | None:
         return next((e for e in self.manifest.essays if e.id == essay_id), None)
@@ -139,6 +142,13 @@ class Encoder(Protocol):
 
     def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray: ...
     def count_tokens(self, text: str) -> int: ...
+
+
+class TokenEncoder(Encoder, Protocol):
+    """An encoder that also gives word-piece vectors (`Embedder` does); a build with one stores them."""
+
+    def encode_tokens(self, texts: list[str], *, progress: bool = False,
+                      pieces_for: Collection[int] | None = None) -> tuple[np.ndarray, list[np.ndarray]]: ...
 
 
 def _now() -> str:
@@ -194,8 +204,9 @@ def build_index(
     with build_lock(index_dir):
         _remove_stale_builds(index_dir)
         previous = read_manifest(index_dir)
+        pieces_wanted = callable(getattr(encoder, "encode_tokens", None))
         if not full and previous is not None and _up_to_date(previous, essays, encoder.name, limits,
-                                                             exact_max_vectors):
+                                                             exact_max_vectors, pieces_wanted):
             return BuildReport(False, len(essays), previous.passage_count, previous.vector_count, 0,
                                time.perf_counter() - started, current_build(index_dir))
 
@@ -204,7 +215,8 @@ def build_index(
         passages: list[Passage] = []
         records: list[EssayRecord] = []
         added = {e.id: e.added_at for e in previous.essays} if previous else {}
-        cut_before = {} if full else _previous_passages(index_dir, previous, encoder.name, limits)
+        live = [] if full else _live_passages(index_dir, previous, encoder.name, limits)
+        cut_before = _by_essay(live, previous)
         for essay in essays:
             cut = cut_before.get((essay.id, essay.content_hash))
             if cut is None or not all(p.essay_title == essay.title and essay.text[p.start:p.end] == p.text
@@ -219,7 +231,10 @@ def build_index(
         cache = EmbeddingCache(index_dir / "embeddings.sqlite", encoder.cache_name)
         embed = BuildEmbedder(cache, lambda texts: encoder.encode(texts, progress=progress), encoder.dimension,
                               refresh=full)
-        vectors = embed([u.text for u in units])
+        texts = [u.text for u in units]
+        pieces = _passage_pieces(passages, texts, cast(TokenEncoder, encoder), embed, live,
+                                 None if full else current_build(index_dir), progress) if pieces_wanted else None
+        vectors = embed(texts)
         if artifacts:
             stage("deriving the build's artifacts")
         extra = artifacts(essays, passages, embed, None if full else current_build(index_dir)) if artifacts else {}
@@ -239,7 +254,7 @@ def build_index(
             chunking=asdict(limits),
             dense_index=index_kind(len(units), exact_max_vectors),
         )
-        _write_build(tmp, manifest, passages, vectors, units, extra, exact_max_vectors)
+        _write_build(tmp, manifest, passages, vectors, units, extra, exact_max_vectors, pieces)
         final = index_dir / "builds" / name
         os.replace(tmp, final)
         _fsync_dir(final.parent)
@@ -251,32 +266,55 @@ def build_index(
                            time.perf_counter() - started, final)
 
 
-def _previous_passages(
-    index_dir: Path, previous: Manifest | None, model: str, limits: ChunkLimits
-) -> dict[tuple[str, str], list[Passage]]:
-    """The live build's passages by (essay id, content hash), if they were cut as this build cuts (same format,
-    model tokenizer and limits): an unchanged essay keeps its passages instead of being cut again, which counts
-    the word pieces of every paragraph (3 s of an add to 1,000 essays)."""
+def _live_passages(index_dir: Path, previous: Manifest | None, model: str, limits: ChunkLimits) -> list[Passage]:
+    """The live build's passages, if they were cut as this build cuts (same format, model tokenizer and limits),
+    else none: an unchanged essay keeps its passages instead of being cut again, which counts the word pieces of
+    every paragraph (3 s of an add to 1,000 essays), and keeps their word-piece vectors."""
     build = current_build(index_dir)
     if (build is None or previous is None or previous.format_version != FORMAT_VERSION or previous.model != model
             or previous.chunking != asdict(limits)):
-        return {}
+        return []
     try:
         with open(build / PASSAGES, encoding="utf-8") as handle:
-            rows = [Passage.from_dict(json.loads(line)) for line in handle if line.strip()]
+            return [Passage.from_dict(json.loads(line)) for line in handle if line.strip()]
     except (OSError, ValueError, TypeError, KeyError):
-        return {}  # cut them again; loading the index reports the damage
+        return []  # cut them again; loading the index reports the damage
+
+
+def _by_essay(passages: list[Passage], previous: Manifest | None) -> dict[tuple[str, str], list[Passage]]:
+    """`passages` by (essay id, content hash) of the essays of `previous`."""
     by_essay: dict[str, list[Passage]] = {}
-    for passage in rows:
+    for passage in passages:
         by_essay.setdefault(passage.essay_id, []).append(passage)
-    return {(e.id, e.content_hash): by_essay[e.id] for e in previous.essays if e.id in by_essay}
+    essays = previous.essays if previous else []
+    return {(e.id, e.content_hash): by_essay[e.id] for e in essays if e.id in by_essay}
+
+
+def _passage_pieces(passages: list[Passage], unit_texts: list[str], encoder: TokenEncoder, embed: BuildEmbedder,
+                    live: list[Passage], live_dir: Path | None, progress: bool) -> list[Pieces]:
+    """Each passage's word-piece vectors: the live build's for a passage it has (same text); the others come out
+    of the pass that embeds the units `embed` does not have yet, which it is given (one pass for every unit)."""
+    texts = [context_text(p) for p in passages]  # the passage units' texts
+    store = TokenStore.load(live_dir) if live and live_dir is not None else None
+    known = store.by_text([context_text(p) for p in live]) if store and store.passages == len(live) else {}
+    lacking = {t for t in texts if text_key(t) not in known}
+    if lacking:
+        needed = set(embed.missing(unit_texts)) | lacking
+        batch = [t for t in dict.fromkeys(unit_texts) if t in needed]
+        vectors, pieces = encoder.encode_tokens(batch, progress=progress,
+                                                pieces_for=[i for i, t in enumerate(batch) if t in lacking])
+        embed.add(batch, vectors)
+        known.update((text_key(t), Pieces.of(m)) for t, m in zip(batch, pieces, strict=True) if t in lacking)
+    return [known[text_key(t)] for t in texts]
 
 
 def _up_to_date(
-    manifest: Manifest, essays: list[Essay], model: str, limits: ChunkLimits, exact_max_vectors: int
+    manifest: Manifest, essays: list[Essay], model: str, limits: ChunkLimits, exact_max_vectors: int,
+    pieces_wanted: bool,
 ) -> bool:
     return (
         manifest.format_version == FORMAT_VERSION
+        and (TOKENS in manifest.files or not pieces_wanted)
         and manifest.model == model
         and manifest.dense_index == index_kind(manifest.vector_count, exact_max_vectors)
         and {(e.id, e.content_hash) for e in manifest.essays} == {(e.id, e.content_hash) for e in essays}
@@ -293,6 +331,7 @@ def _write_build(
     units: list[Any],
     extra: dict[str, str],
     exact_max_vectors: int,
+    pieces: list[Pieces] | None,
 ) -> None:
     for name, content in extra.items():
         (directory / name).write_text(content, encoding="utf-8")
@@ -308,6 +347,8 @@ def _write_build(
     )
     (directory / BM25_DIR).mkdir()
     LexicalIndex.build([context_text(p) for p in passages]).save(directory / BM25_DIR)
+    if pieces is not None:
+        write_store(directory, pieces, manifest.dimension)
     manifest.files = {
         str(path.relative_to(directory)): _sha256(path)
         for path in sorted(directory.rglob("*")) if path.is_file()
@@ -397,6 +438,7 @@ def load_index(index_dir: Path, *, model: str | None = None) -> LoadedIndex:
         units = np.load(build / UNITS)
         unit_passage, unit_kind = units["passage"], units["kind"]
         lexical = LexicalIndex.load(build / BM25_DIR, len(passages))
+        tokens = TokenStore.load(build) if TOKENS in manifest.files else None
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise IndexLoadError(f"the index cannot be read ({exc}); rebuild with `{REBUILD}`") from None
     if dense.d != manifest.dimension:
@@ -408,4 +450,6 @@ def load_index(index_dir: Path, *, model: str | None = None) -> LoadedIndex:
         raise IndexLoadError(f"the index files disagree on counts ({len(passages)} passages, {dense.ntotal} "
                              f"vectors; manifest: {manifest.passage_count}, {manifest.vector_count}); "
                              f"rebuild with `{REBUILD}`")
-    return LoadedIndex(build, manifest, passages, dense, unit_passage, unit_kind, lexical)
+    if tokens is not None and (tokens.passages != len(passages) or tokens.dimension != manifest.dimension):
+        raise IndexLoadError(f"the index's word-piece vectors do not match its passages; rebuild with `{REBUILD}`")
+    return LoadedIndex(build, manifest, passages, dense, unit_passage, unit_kind, lexical, tokens)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import numpy as np
+
+from bot.retrieval.late_interaction import content_pieces, normalised
 
 
 class TorchRuntime:
@@ -33,3 +35,18 @@ class TorchRuntime:
             convert_to_numpy=True,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def encode_tokens(self, texts: Sequence[str], batch_size: int, progress: bool = False,
+                      pieces_for: Collection[int] | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
+        """`encode`'s vectors and the content word-piece vectors of each text, or of the texts at positions
+        `pieces_for` (see late_interaction.py)."""
+        wanted = set(range(len(texts)) if pieces_for is None else pieces_for)
+        features = self.model.encode(list(texts), batch_size=batch_size, show_progress_bar=progress,
+                                     output_value=None, normalize_embeddings=True)
+        vectors = np.stack([f["sentence_embedding"].float().numpy() for f in features]).astype(np.float32)
+        pieces = []
+        for i, f in enumerate(features):
+            tokens = self.model.tokenizer.convert_ids_to_tokens(f["input_ids"].tolist())
+            pieces.append(normalised(f["token_embeddings"].float().numpy()[content_pieces(tokens) if i in wanted
+                                                                            else []]))
+        return np.ascontiguousarray(vectors), pieces
