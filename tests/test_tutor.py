@@ -196,6 +196,41 @@ def test_does_it_mention_says_yes_with_the_place_or_no(tutor: Tutor) -> None:
     assert quoted_essays(no) == {"severance"}
 
 
+def test_a_described_thing_the_essay_tells_in_other_words_is_mentioned_and_a_name_it_lacks_is_not(
+        tutor: Tutor) -> None:
+    yes = tutor.reply("desc", "does it talk about facebook showing you old memories, like the on this day thing",
+                      essay="the-long-self")
+    assert yes.answer.startswith("Yes, though not in those words") and "from this day" in yes.quotes[0].text
+    no = tutor.reply("desc2", "does it mention dementia", essay="the-long-self")
+    assert no.answer.startswith("No, the essay never mentions dementia")
+
+
+def test_a_described_essay_is_chosen_by_its_gist_not_by_another_essays_aside(tutor: Tutor) -> None:
+    reply = tutor.reply("ex", "hi!! i read one of the essays last night, the one about erasing your ex from your "
+                              "brain? i loved it")
+    # named first (or taken), and quoted alone: the Long Self essay only mentions the film in passing
+    assert reply.essay == "eternal-sunshine" or reply.answer.startswith("Several essays here take that up: The "
+                                                                        "Stain That Stays")
+    assert quoted_essays(reply) == {"eternal-sunshine"}
+
+
+def test_a_question_about_who_someone_is_is_not_met_with_an_objection(tutor: Tutor) -> None:
+    reply = tutor.reply("who", "ok. and bing bong, who is it? i did not watch the movie", essay="inside-out")
+    assert "Bing Bong" in " ".join(q.text for q in reply.quotes) and "objection" not in reply.question
+
+
+def test_a_newcomer_asking_what_the_tutor_does_is_told_and_shown_the_essays(tutor: Tutor) -> None:
+    reply = tutor.reply("new", "hello. i am new here. what i can do with this bot?")
+    assert reply.answer.startswith("I'm a reading tutor for the essays here") and "The library has 9" in reply.answer
+    assert reply.essay is None
+
+
+def test_the_tutors_own_opinion_asked_for_is_an_honest_answer_not_a_lookup(tutor: Tutor) -> None:
+    reply = tutor.reply("op", "ok fair-ish. but be honest, do you personally think the essay is right",
+                        essay="severance")
+    assert reply.answer.startswith("I don't take sides") and "doesn't address" not in reply.answer
+
+
 def test_a_misreading_is_corrected_with_the_line_that_says_otherwise(tutor: Tutor) -> None:
     reply = tutor.reply("mis", "so the essay says the outie is the villain, right?", essay="severance")
     assert reply.answer.startswith(("Not quite", "No"))
@@ -213,6 +248,9 @@ def test_a_reading_the_essay_rejects_gets_the_essays_answer(tutor: Tutor) -> Non
 def test_ghost_writing_and_just_tell_me_im_right_are_declined_with_a_reason(tutor: Tutor) -> None:
     write = tutor.reply("gw", "can you write me a paragraph on it for my assignment?", essay="inside-out")
     assert write.answer.startswith("I won't write it for you") and "your assignment" in write.answer
+    chat = tutor.reply("gw2", "cool. can u write me a paragraph arguing bartleby is burned out not lazy? like 150 "
+                              "words, ill cite the essay dont worry", essay="bartleby")
+    assert chat.answer.startswith("I won't write it for you")
     assert write.quotes and quoted_essays(write) == {"inside-out"}
     right = tutor.reply("ok", "just tell me I'm right: the essay says sadness is useful", essay="inside-out")
     assert right.answer.startswith("I can't tell you you're right just because you ask")
@@ -409,6 +447,10 @@ def test_the_readers_claim_is_put_back_to_them_as_theirs(tutor: Tutor) -> None:
     ("ok so the company erases ur memories of an ex. kinda wild", "the company erases ur memories of an ex"),
     ("whatever. i still think he's the most decent guy in the whole book",
      "he's the most decent guy in the whole book"),
+    ("ok. i think im gonna try a week. any tips or is that not your thing", None),  # a question, inverted
+    ("'a culture that treats emotions as a resource to be exploited' - come on", None),  # the essay's line, quoted
+    ("the diary analogy is weird too. writing down only your good days isnt lying, its being selective",
+     "writing down only your good days isnt lying, its being selective"),  # their claim, not a verdict on the essay
 ])
 def test_only_a_claim_of_the_readers_is_put_back_to_them(message: str, point: str | None) -> None:
     assert their_point(message) == point

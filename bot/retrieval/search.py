@@ -120,14 +120,15 @@ class Searcher:
 
     def search(
         self, query: str, k: int = 5, *, essay: str | None = None, boost: Mapping[str, float] | None = None,
-        mode: Mode = "hybrid", vector: np.ndarray | None = None, route: bool = True,
+        mode: Mode = "hybrid", vector: np.ndarray | None = None, route: bool = True, rerank: bool = True,
     ) -> list[Hit]:
         """Top-k passages.
 
         `essay`: only that essay's passages. `boost`: {essay id: share of the score range} added to those essays'
         passages (unknown ids are ignored). `route`: also boost the essays the query names (the catalog).
         `vector`: the query's embedding when the caller already has it, used as given; search itself embeds
-        `query_text(query)`, so pass `embed_query(query_text(query))` to rank exactly as without it.
+        `query_text(query)`, so pass `embed_query(query_text(query))` to rank exactly as without it. `rerank`:
+        the late-interaction step, when the index has word pieces (off: the fused ranking of the gist alone).
         """
         query = query.strip()
         passages = self.index.passages
@@ -150,7 +151,7 @@ class Searcher:
         for essay_id, weight in (boost or {}).items():
             boosts[essay_id] = boosts.get(essay_id, 0.0) + weight
         boosted = self._boosted(scores, boosts)
-        if mode == "hybrid" and self._pieces_of is not None:
+        if mode == "hybrid" and rerank and self._pieces_of is not None:
             boosted = self._boosted(self._late_interaction(scores, boosted, text or query, k), boosts)
         return self._top(boosted, k)
 

@@ -56,6 +56,11 @@ _GENERAL = re.compile(r"\b(?:in general|generally|not (?:asking )?about (?:one|a
 _PICKING = re.compile(r"\b(?:pick|choose|select)\b.{0,12}\b(?:one|an essay|of (?:these|them|the essays))\b|"
                       r"\bwhich (?:one|essay)\b.{0,20}\b(?:should i|would you recommend|do you recommend|(?:is|'s) "
                       r"(?:the )?(?:best|easiest|shortest))", re.IGNORECASE)
+# "what can I do with this bot?", "how does this work?": a newcomer asking what the tutor is, not a topic
+_ABOUT_THE_TUTOR = re.compile(r"\bwhat (?:(?:can|could|should) (?:i|we|you)|(?:i|we) (?:can|could)) do\b(?:.{0,20}\b"
+                              r"(?:bot|tutor|here|this|you)\b|\s*[?.!]*$)|\bhow (?:does|do) (?:this|it|the bot|you) "
+                              r"work\b|\bwhat (?:is|'s|are) (?:this (?:bot|thing|place|server)|you)\b|\bwho are you\b",
+                              re.IGNORECASE)
 _DESCRIBED = re.compile(r"\b(?:essay|one|piece|article|text)\s+(?:about|on|where|with|that talks about)\s+"
                         r"(?P<what>[^.!?;]{8,160})", re.IGNORECASE)
 
@@ -233,7 +238,8 @@ class Tutor:
         # the essays ranked for this turn: computed once, and only if the focus decision or the listing needs it
         ranked = cache(lambda: self._rank_essays(" ".join([*conversation.user_messages[-3:], text])))
         # "i'm supposed to pick one of these for class": help choosing, not a topic to search the essays for
-        picking = not namings and described is None and bool(_PICKING.search(text))
+        newcomer = not namings and described is None and bool(_ABOUT_THE_TUTOR.search(text))
+        picking = newcomer or not namings and described is None and bool(_PICKING.search(text))
         focus = decide(current=conversation.essay_id if conversation.essay_id in essays else None, chosen=chosen,
                        other=conversation.other_id, namings=namings,
                        kind=Kind.SOCIAL if picking else understanding.kind,
@@ -253,7 +259,9 @@ class Tutor:
         if focus.essay is None:
             candidates = [e for e, _ in ranked()][:3] if understanding.kind not in (
                 Kind.SOCIAL, Kind.SHORT, Kind.EMPTY, Kind.INJECTION) and text and not picking else []
-            hello = ("Hi! " if understanding.kind is Kind.SOCIAL else "Happy to help you choose. " if picking else
+            hello = ("I'm a reading tutor for the essays here: ask me about one, and I'll answer with its own words, "
+                     "then ask you one question to think with. " if newcomer else
+                     "Hi! " if understanding.kind is Kind.SOCIAL else "Happy to help you choose. " if picking else
                      "I'll stay in my role: I quote the essays and ask about them. "
                      if understanding.kind is Kind.INJECTION else "")
             response = build.responder.choose_essay(text, essays, candidates, hello=hello)
@@ -345,11 +353,13 @@ class Tutor:
     def _rank_essays(self, text: str) -> list[tuple[str, float]]:
         """Essays ranked for a message that names none, for choosing a focus: how well their best passage answers
         it (dense score) and how close their thesis is. A described essay ("the essay about the movie where the guy
-        gets his ex erased") is matched by the description alone."""
+        gets his ex erased") is matched by the description alone. By the gist: search without its word-piece
+        re-ranking, which favours a passage that shares the description's words (the Long Self essay's aside on
+        the film for "the one about erasing your ex"), where the question is which essay is about it."""
         described = _DESCRIBED.search(text)
         probe = described.group("what") if described else text
         vector = self._embed(probe)
-        hits = self.library.searcher.search(probe, k=12, vector=vector)
+        hits = self.library.searcher.search(probe, k=12, vector=vector, rerank=False)
         build = self.current
         best: dict[str, float] = {}
         for hit in hits:

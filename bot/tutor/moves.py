@@ -169,7 +169,10 @@ AFTER: dict[str, list[Form]] = {
     ],
     "question_what": [  # "what's the circle thing?": a detail explained, so ask what it is there for
         *_forms(M, (Ask.REFLECT, "How does that bear on the essay's larger claim, that {main}?", "main_bears"),
-                (Ask.REFLECT, "Why do you think the essay makes so much of that?")),
+                (Ask.REFLECT, "Why do you think the essay makes so much of that?"),
+                (Ask.REFLECT, "Why does that detail matter to the argument, do you think?")),
+        # a detail asked about is not a claim to object to (judges failed "your strongest objection" to plot facts)
+        *_forms(C, (Ask.RESTATE, "What is the essay using that moment to show?"),),
     ],
     "meaning": [
         *_forms(C, (Ask.RESTATE, "With that in mind, how would you put {term} in your own words?"),

@@ -379,7 +379,8 @@ _HEDGES = frozenset({"think", "guess", "feel", "believe", "reckon", "mean", "sup
 _ASKING = frozenset({"how", "why", "what", "who", "where", "when", "which", "is", "are", "does", "do", "did", "can",
                      "could", "would", "should", "will", "was", "were", "isn't", "doesn't", "am"})
 _ABOUT_THE_ESSAY = frozenset({"essay", "author", "writer", "article", "piece", "text", "she", "it", "that", "this",
-                              "quote", "line", "passage", "you"})
+                              "quote", "line", "passage", "you", "analogy", "comparison", "example", "argument",
+                              "part", "bit", "section", "ending", "point"})
 MAX_POINT_WORDS = 18
 _FIRST_PERSON = frozenset({"i", "we", "me"})
 # how a reader reports a reaction rather than a claim: "it hit hard", "made me cry", "i loved it"
@@ -432,12 +433,14 @@ def their_point(message: str) -> str | None:
         if sentence.text.rstrip().endswith("?"):
             continue
         root = sentence.root
-        if root.pos_ not in ("VERB", "AUX") or not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in
-                                                         root.children):
+        subjects = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj")]
+        if root.pos_ not in ("VERB", "AUX") or not subjects:
             continue
-        subject = next(c for c in root.children if c.dep_ in ("nsubj", "nsubjpass", "expl"))
+        if root.pos_ == "AUX" and any(c.i > root.i for c in subjects if c.dep_ != "expl"):
+            continue  # "…or is that not your thing": a question without its question mark
+        subject = subjects[0]
         if subject.lower_ in _ABOUT_THE_ESSAY:
-            continue  # "the author agrees with me": about the essay, not the reader's point
+            continue  # "the author agrees with me", "the diary analogy is weird": about the essay, not their point
         tokens = list(sentence)
         if root.lemma_.lower() in _HEDGES and subject.lower_ == "i":
             hedge = next((c for c in root.children if c.dep_ == "ccomp"), None)
@@ -463,8 +466,8 @@ def their_point(message: str) -> str | None:
         while tokens and (tokens[-1].is_punct or tokens[-1].lower_ in ("lol", "haha", "though", "tbh", "honestly")):
             tokens.pop()
         words = [t for t in tokens if not t.is_punct]
-        if not 4 <= len(words) <= MAX_POINT_WORDS or any(t.text in ("“", "”", '"') for t in tokens):
-            continue
+        if not 4 <= len(words) <= MAX_POINT_WORDS or any(t.is_quote for t in tokens):
+            continue  # a line of the essay they quote is not their point
         text = doc[tokens[0].i:tokens[-1].i + 1].text
         return text[:1].lower() + text[1:] if tokens[0].pos_ != "PROPN" and tokens[0].text != "I" else text
     return None

@@ -40,6 +40,8 @@ RELEVANT = 0.38  # a sentence this close to a question (cosine) answers it; belo
 LOOSELY = 0.28  # still "the nearest it comes"
 UNRELATED = 0.18  # a question this far from every line is about something else entirely
 SAYS_IT = 0.5  # "does the essay say what he should have done?": a line this close says it
+DESCRIBED = 0.45  # "does it mention facebook showing you old memories?": a line this close mentions the described
+DESCRIPTION_WORDS = 3  # thing in other words; a name or a term (fewer content words) must be used as such
 ARGUES_BONUS = 0.06  # how much a line that argues is preferred over one that narrates, for questions and positions
 EITHER_OR_BONUS = 0.1  # an either-or question prefers the line that picks between its options...
 EITHER_OR_MATCH = 0.3  # ...whose two sides are each this close to one option (mean cosine)
@@ -51,8 +53,9 @@ COUNTERVIEW = 0.45  # a message this close to a view the essay rejects voices th
 _CITED = re.compile(r'"([^"\n]{3,80})"')  # after `plain`: curly quotes are straight
 _CONTINUATION = re.compile(r"^(?:but|yet|however|instead|rather|so|that|this|it|in other words|which|and|not)\b",
                            re.IGNORECASE)
-_WHAT_IS = re.compile(r"\bwhat(?:'s| is| are| was)\s+(?:the|that|this|a|an)\b|\bwhat happens\b|\bis .{3,40} (?:in|from)"
-                      r" the (?:movie|film|book|show|story)\b", re.IGNORECASE)
+_WHAT_IS = re.compile(r"\bwhat(?:'s| is| are| was)\s+(?:the|that|this|a|an)\b|\bwhat happens\b|"
+                      r"\bwho(?:'s| is| are| was)\b|\bis .{3,40} (?:in|from) the (?:movie|film|book|show|story)\b",
+                      re.IGNORECASE)
 _ENDORSES = re.compile(r"\b(?:i think|i'd say|i read it as|to me|honestly|clearly|obviously|is just|was just|"
                        r"really is|it's just|he's just|she's just|just a)\b", re.IGNORECASE)
 _REFERS = re.compile(r"\b(?:essay|author|writer|film|movie|book|novel|show|episode|story|character|scene|ending|"
@@ -505,6 +508,11 @@ class Responder:
                             ["mention_yes"], Stance.QUESTION, self._claim_near(uses[0]))
         found_near = self._best_many(turn, turn.text, fresh=False)  # the reader asks: the same line may serve again
         best = found_near[0] if found_near else None
+        described = len({w for w in word_stems(target) if w not in STOP_STEMS}) >= DESCRIPTION_WORDS
+        if best and described and best[0] >= DESCRIBED:  # the thing described, told in the essay's own words
+            where = f"in the section “{best[1].section}”" if best[1].section else "near the start"
+            return Response(Draft(f"Yes, though not in those words; {where}:", [self._quote(best[1])]),
+                            ["mention_yes"], Stance.QUESTION, self._claim_near(best[1]))
         lead = f"No, the essay never mentions {_echo(target)}."
         if best and best[0] >= RELEVANT:
             return Response(Draft(f"{lead} The nearest it comes is this:", [self._quote(best[1])]), ["mention_no"],

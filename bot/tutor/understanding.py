@@ -123,7 +123,7 @@ _RELATIONS = frozenset({"mom", "mum", "mother", "dad", "father", "parent", "gran
 _COMPARE_WORDS = frozenset({"compare", "comparison", "contrast", "differ", "difference", "different", "similar",
                             "similarity", "alike", "same", "both", "versus", "vs"})
 _OPINION = re.compile(r"\bwhat do you (?:think|reckon|believe)\b|\byour (?:opinion|view|take|thoughts)\b|"
-                      r"\bdo you (?:agree|think|believe|like)\b|\bwhat(?:'?s| is) your\b", re.IGNORECASE)
+                      r"\bdo you (?:\w+ly )?(?:agree|think|believe|like)\b|\bwhat(?:'?s| is) your\b", re.IGNORECASE)
 _ABOUT = re.compile(r"\bwhat(?:'?s| is| was)\s+(?:this|the|that)\s+(?:essay|article|piece|text|one)\s+"
                     r"(?:even\s+|really\s+|actually\s+)?(?:about|saying|arguing)\b|\bmain (?:point|idea|claim|argument)"
                     r"|\bthesis\b|\bsum (?:it )?up\b|\bsummar|\btl;?dr\b|\bthe (?:gist|point) of (?:the|this|it)\b|"
@@ -483,7 +483,7 @@ def _ghostwriting(doc: object) -> bool:
         # ("write me a paragraph on…, i'll cite it" parses "write" as a clause of "cite")
         imperative = not subject and (token.i == token.sent.root.i or token.i == token.sent.start
                                       and token.tag_ == "VB")
-        addressed = any(c.lower_ == "you" for c in subject)
+        addressed = any(c.lower_ in ("you", "u", "ya") for c in subject)  # chat spells "can u write…"
         for_me = any(c.lower_ in ("me", "my") for c in token.subtree)
         wants = token.head.lemma_.lower() in ("need", "want", "like", "help") and token.head.i != token.i
         if (imperative or addressed or wants) and (for_me or token.lemma_.lower() in ("write", "draft", "compose")):
