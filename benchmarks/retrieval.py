@@ -69,6 +69,11 @@ NOTES = [
     "0.4 / 0.5 / 0.6 gave dev recall@3 0.854 / 0.876 / 0.888 / 0.888 and recall@5 0.921 / 0.944 / 0.944 / 0.933 "
     "(0.843 / 0.865 without); 0.5 was taken, then test was run once. An earlier scratch run with torch's token "
     "vectors over every passage gave the same picture (dev +0.022, test recall@3 0.91).",
+    "- Tried for issue 11's build time, scratch only, not kept: late chunking, i.e. each sentence unit's vector "
+    "pooled from its passage's word-piece vectors instead of embedding the sentence alone (half the texts to "
+    "embed). Those vectors sit at a mean cosine of 0.68 from the sentences' own, and dev fell: recall@3 0.888 -> "
+    "0.854, @5 0.944 -> 0.910. Re-ranking the tutor's candidate lines by MaxSim (query-time pieces of the top 8 "
+    "sentences) moved `benchmarks.answers` dev from 0.551 to 0.539: not kept either.",
     "- The misses left are mostly paraphrases that fit another essay as well (\"so the sadness didn't go anywhere, "
     "he made a whole other guy to go through it\" is asked of Severance but reads like Inside Out). With the "
     "conversation focus that the tutor passes (`boost=`), test recall@3 is 0.94.",
