@@ -382,3 +382,23 @@ def test_word_pieces_that_do_not_match_the_passages_are_refused(seed_library: Li
     (build / store.MANIFEST).write_text(json.dumps(manifest))
     with pytest.raises(IndexLoadError, match="word-piece vectors do not match.*index build --full"):
         load_index(seed_library.index_dir)
+
+
+def test_word_pieces_of_another_encoder_are_encoded_again_not_reused(library_factory: LibraryFactory) -> None:
+    """A new export recipe keeps the model's name but changes its vectors: pieces are reused only from the same
+    encoder (its embedding-cache name, recorded with them)."""
+    library = library_factory([SEED], counting=True)
+    build = store.current_build(library.index_dir)
+    assert build is not None
+    source = build / late_interaction.TOKEN_SOURCE
+    assert source.read_text().strip() == library.embedder.cache_name
+    source.write_text("sentence-transformers/all-MiniLM-L6-v2+onnx-int8#recipe2\n")
+    manifest = json.loads((build / store.MANIFEST).read_text())
+    manifest["files"][late_interaction.TOKEN_SOURCE] = store._sha256(source)
+    (build / store.MANIFEST).write_text(json.dumps(manifest))
+    counter: CountingEmbedder = library.embedder  # type: ignore[assignment]
+    counter.embedded.clear()
+    library.add_files([SECOND_ESSAY])
+    seed = {context_text(p) for p in library.index.passages if p.essay_id == "severance"}
+    assert seed <= set(counter.embedded)  # encoded again for their pieces
+    assert library.index.tokens is not None and library.index.tokens.source == library.embedder.cache_name

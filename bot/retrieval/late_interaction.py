@@ -11,8 +11,9 @@ The vectors come out of the same forward pass as the pooled ones (the ONNX graph
 embeds nothing twice. Only content word pieces are kept: no [CLS]/[SEP], punctuation, digits or stop words,
 about half of a passage's pieces. They are stored as int8 with one scale per piece (`Pieces`): a quarter of
 float32, and the same dev figures as float16. One matrix holds the whole build (`tokens.npy`, memory-mapped: a
-search reads only its candidates' rows), with the scales (`token_scales.npy`) and the row where each passage
-starts (`token_rows.npy`).
+search reads only its candidates' rows), with the scales (`token_scales.npy`), the row where each passage
+starts (`token_rows.npy`) and the encoder that made them (`token_source.txt`: its embedding-cache name, which
+names the ONNX recipe, so a later build reuses pieces only from the same model, backend and recipe).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from bot.retrieval.cache import text_key
 TOKENS = "tokens.npy"
 TOKEN_SCALES = "token_scales.npy"
 TOKEN_ROWS = "token_rows.npy"
+TOKEN_SOURCE = "token_source.txt"
 _SPECIAL = frozenset(("[CLS]", "[SEP]", "[PAD]", "[UNK]", "<s>", "</s>", "<pad>"))
 _STOP = frozenset(STOPWORDS_EN)
 
@@ -77,9 +79,10 @@ def maxsim(query: np.ndarray, passage: np.ndarray) -> float:
 class TokenStore:
     """The word-piece vectors of every passage of one build, read from disk as they are asked for."""
 
-    def __init__(self, codes: np.ndarray, scales: np.ndarray, rows: np.ndarray) -> None:
+    def __init__(self, codes: np.ndarray, scales: np.ndarray, rows: np.ndarray, source: str = "") -> None:
         self.codes, self.scales = codes, scales
         self.rows = rows  # passage i's pieces are codes[rows[i]:rows[i + 1]]
+        self.source = source  # the encoder's embedding-cache name
 
     @classmethod
     def load(cls, directory: Path) -> TokenStore | None:
@@ -87,8 +90,10 @@ class TokenStore:
         without word-piece vectors: search then ranks without the late-interaction step)."""
         if not (directory / TOKENS).is_file():
             return None
+        source = directory / TOKEN_SOURCE
         return cls(np.load(directory / TOKENS, mmap_mode="r"), np.load(directory / TOKEN_SCALES),
-                   np.load(directory / TOKEN_ROWS))
+                   np.load(directory / TOKEN_ROWS), source.read_text(encoding="utf-8").strip() if source.is_file()
+                   else "")
 
     @property
     def passages(self) -> int:
@@ -112,8 +117,8 @@ class TokenStore:
         return {text_key(text): self.pieces(row) for row, text in enumerate(texts) if row < self.passages}
 
 
-def write_store(directory: Path, pieces: Sequence[Pieces], dimension: int) -> None:
-    """Write one build's store: `pieces[i]` is passage i's."""
+def write_store(directory: Path, pieces: Sequence[Pieces], dimension: int, source: str) -> None:
+    """Write one build's store: `pieces[i]` is passage i's, made by the encoder whose cache name is `source`."""
     rows = np.zeros(len(pieces) + 1, dtype=np.int64)
     rows[1:] = np.cumsum([len(p) for p in pieces])
     codes = np.concatenate([p.codes for p in pieces]) if pieces else np.zeros((0, dimension), dtype=np.int8)
@@ -121,3 +126,4 @@ def write_store(directory: Path, pieces: Sequence[Pieces], dimension: int) -> No
     np.save(directory / TOKENS, codes)
     np.save(directory / TOKEN_SCALES, scales)
     np.save(directory / TOKEN_ROWS, rows)
+    (directory / TOKEN_SOURCE).write_text(source + "\n", encoding="utf-8")

@@ -78,7 +78,6 @@ class OnnxRuntime:
         batches += [(self._short_session, rows) for rows in _batches(order[short], lengths, batch_size)]
         vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
         token_vectors: list[np.ndarray] = [np.zeros((0, self.dimension), dtype=np.float32)] * len(texts)
-        outputs = [SENTENCE_OUTPUT, TOKEN_OUTPUT] if pieces else [SENTENCE_OUTPUT]
 
         def run(batch: tuple[ort.InferenceSession, np.ndarray]) -> None:
             session, rows = batch
@@ -89,6 +88,8 @@ class OnnxRuntime:
                 arrays["input_ids"][i, : len(encoding.ids)] = encoding.ids
                 arrays["attention_mask"][i, : len(encoding.ids)] = encoding.attention_mask
                 arrays["token_type_ids"][i, : len(encoding.ids)] = encoding.type_ids
+            # the word-piece output only for a batch that has texts wanting it (copying it out is not free)
+            outputs = [SENTENCE_OUTPUT, TOKEN_OUTPUT] if wanted.intersection(rows.tolist()) else [SENTENCE_OUTPUT]
             results = session.run(outputs, {name: arrays[name] for name in self._inputs})
             vectors[rows] = results[0]
             for i, row in enumerate(rows):

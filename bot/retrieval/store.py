@@ -3,8 +3,9 @@
 Layout of INDEX_DIR:
     CURRENT                 name of the live build (replaced atomically with os.replace)
     builds/<name>/          manifest.json, passages.jsonl, dense.faiss (flat or HNSW, see dense_index.py),
-                            units.npz, bm25/, tokens.npy and token_rows.npy (word-piece vectors for
-                            late interaction, see late_interaction.py; absent when the encoder has none)
+                            units.npz, bm25/, tokens.npy, token_scales.npy, token_rows.npy and
+                            token_source.txt (word-piece vectors for late interaction, see
+                            late_interaction.py; absent when the encoder has none)
     builds/.tmp-<name>/     a build in progress (removed if a build died)
     embeddings.sqlite       the embedding cache
     models/                 the embedding model exported to ONNX, for the ONNX backends (see onnx_export.py)
@@ -254,7 +255,7 @@ def build_index(
             chunking=asdict(limits),
             dense_index=index_kind(len(units), exact_max_vectors),
         )
-        _write_build(tmp, manifest, passages, vectors, units, extra, exact_max_vectors, pieces)
+        _write_build(tmp, manifest, passages, vectors, units, extra, exact_max_vectors, pieces, encoder.cache_name)
         final = index_dir / "builds" / name
         os.replace(tmp, final)
         _fsync_dir(final.parent)
@@ -296,7 +297,8 @@ def _passage_pieces(passages: list[Passage], unit_texts: list[str], encoder: Tok
     of the pass that embeds the units `embed` does not have yet, which it is given (one pass for every unit)."""
     texts = [context_text(p) for p in passages]  # the passage units' texts
     store = TokenStore.load(live_dir) if live and live_dir is not None else None
-    known = store.by_text([context_text(p) for p in live]) if store and store.passages == len(live) else {}
+    same = store is not None and store.passages == len(live) and store.source == encoder.cache_name
+    known = store.by_text([context_text(p) for p in live]) if store is not None and same else {}
     lacking = {t for t in texts if text_key(t) not in known}
     if lacking:
         needed = set(embed.missing(unit_texts)) | lacking
@@ -332,6 +334,7 @@ def _write_build(
     extra: dict[str, str],
     exact_max_vectors: int,
     pieces: list[Pieces] | None,
+    pieces_source: str,
 ) -> None:
     for name, content in extra.items():
         (directory / name).write_text(content, encoding="utf-8")
@@ -348,7 +351,7 @@ def _write_build(
     (directory / BM25_DIR).mkdir()
     LexicalIndex.build([context_text(p) for p in passages]).save(directory / BM25_DIR)
     if pieces is not None:
-        write_store(directory, pieces, manifest.dimension)
+        write_store(directory, pieces, manifest.dimension, pieces_source)
     manifest.files = {
         str(path.relative_to(directory)): _sha256(path)
         for path in sorted(directory.rglob("*")) if path.is_file()
