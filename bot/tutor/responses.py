@@ -494,9 +494,8 @@ class Responder:
         if found:
             part, sentence = found[0]
             phrase = _phrase_in(sentence.text, part)
-            where = f"in the section “{sentence.section}”" if sentence.section else "near the start"
-            lead = (f"It never mentions {_echo(missing[0])}, but it does discuss “{phrase}”, {where}:" if missing
-                    else f"Yes, it mentions “{phrase}”, {where}:")
+            lead = (f"It never mentions {_echo(missing[0])}, but it does discuss “{phrase}”, {_where(sentence)}:"
+                    if missing else f"Yes, it mentions “{phrase}”, {_where(sentence)}:")
             return Response(Draft(lead, [self._quote(sentence)]), ["mention_yes"], Stance.QUESTION,
                             self._claim_near(sentence))
         if headings := self.sentences.heading_uses(turn.focus, parts[0]):
@@ -510,8 +509,7 @@ class Responder:
         best = found_near[0] if found_near else None
         described = len({w for w in word_stems(target) if w not in STOP_STEMS}) >= DESCRIPTION_WORDS
         if best and described and best[0] >= DESCRIBED:  # the thing described, told in the essay's own words
-            where = f"in the section “{best[1].section}”" if best[1].section else "near the start"
-            return Response(Draft(f"Yes, though not in those words; {where}:", [self._quote(best[1])]),
+            return Response(Draft(f"Yes, though not in those words; {_where(best[1])}:", [self._quote(best[1])]),
                             ["mention_yes"], Stance.QUESTION, self._claim_near(best[1]))
         lead = f"No, the essay never mentions {_echo(target)}."
         if best and best[0] >= RELEVANT:
@@ -1364,6 +1362,11 @@ def _alternatives(target: str) -> list[str]:
         else:
             found.append(re.sub(r"^(?:the|a|an|any|his|her|their|its)\s+", "", part, flags=re.IGNORECASE))
     return found or [target]
+
+
+def _where(sentence: Sentence) -> str:
+    """Where in the essay a line stands, for "Yes, it mentions …, <where>"."""
+    return f"in the section “{sentence.section}”" if sentence.section else "near the start"
 
 
 def _phrase_in(sentence: str, term: str) -> str:
