@@ -225,6 +225,13 @@ def test_a_newcomer_asking_what_the_tutor_does_is_told_and_shown_the_essays(tuto
     assert reply.essay is None
 
 
+def test_a_newcomer_in_a_one_essay_library_is_told_what_the_tutor_does_not_given_advice(seed_tutor: Tutor) -> None:
+    seed_tutor.reply("new1", "hi")
+    reply = seed_tutor.reply("new1", "what can i do with this bot?")
+    assert reply.answer.startswith("I'm a reading tutor for the essays here") and reply.essay == "severance"
+    assert "decision to make" not in reply.answer and reply.quotes
+
+
 def test_the_tutors_own_opinion_asked_for_is_an_honest_answer_not_a_lookup(tutor: Tutor) -> None:
     reply = tutor.reply("op", "ok fair-ish. but be honest, do you personally think the essay is right",
                         essay="severance")

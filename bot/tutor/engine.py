@@ -40,7 +40,7 @@ from bot.tutor.moves import Move
 from bot.tutor.phrases import scheme
 from bot.tutor.planner import plan_move
 from bot.tutor.questions import choose_question
-from bot.tutor.responses import Responder, Response
+from bot.tutor.responses import TUTOR_INTRO, Responder, Response
 from bot.tutor.responses import Turn as Exchange
 from bot.tutor.stance import Stance, StanceDetector
 from bot.tutor.understanding import Act, Kind, Understanding, understand
@@ -259,8 +259,7 @@ class Tutor:
         if focus.essay is None:
             candidates = [e for e, _ in ranked()][:3] if understanding.kind not in (
                 Kind.SOCIAL, Kind.SHORT, Kind.EMPTY, Kind.INJECTION) and text and not picking else []
-            hello = ("I'm a reading tutor for the essays here: ask me about one, and I'll answer with its own words, "
-                     "then ask you one question to think with. " if newcomer else
+            hello = (f"{TUTOR_INTRO} " if newcomer else
                      "Hi! " if understanding.kind is Kind.SOCIAL else "Happy to help you choose. " if picking else
                      "I'll stay in my role: I quote the essays and ask about them. "
                      if understanding.kind is Kind.INJECTION else "")
@@ -279,6 +278,8 @@ class Tutor:
             exchange.understanding = understanding
         if focus.changed and understanding.kind in (Kind.POSITION, Kind.SWITCH) and len(text.split()) <= 12:
             exchange.understanding = Understanding(Kind.SWITCH)
+        if newcomer:  # "what can I do with this bot?" with an essay already chosen: say what the tutor does
+            exchange.understanding = Understanding(Kind.ABOUT, target="tutor")
         response = build.responder.respond(exchange)
         reply, asks = self._finish(conversation, response, exchange.understanding.kind, understanding.acts,
                                    said=text)

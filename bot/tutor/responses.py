@@ -36,6 +36,8 @@ from bot.tutor.phrases import (
 from bot.tutor.stance import Stance, StanceDetector, StanceResult
 from bot.tutor.understanding import Act, Kind, Short, Understanding, understand, unframed
 
+TUTOR_INTRO = ("I'm a reading tutor for the essays here: ask me about one, and I'll answer with its own words, then "
+               "ask you one question to think with.")
 RELEVANT = 0.38  # a sentence this close to a question (cosine) answers it; below, the essay does not address it
 LOOSELY = 0.28  # still "the nearest it comes"
 UNRELATED = 0.18  # a question this far from every line is about something else entirely
@@ -308,6 +310,9 @@ class Responder:
     def about(self, turn: Turn) -> Response:
         argument = self.argmap.essays[turn.focus]
         lead = "In short, the essay argues this:"
+        if turn.understanding.target == "tutor":  # "what can I do with this bot?": what the tutor does, and the essay
+            return self._thesis_with_support(turn, argument.thesis, f"{TUTOR_INTRO} This one, "
+                                             f"{self._title(turn.focus)}, argues this:", ["about"])
         if turn.understanding.target == "strongest":  # its central claim, or the next one if that was shown
             lead = "Its strongest line, I'd say, is this, with the support it gives:"
             claim = next((c for c, _ in self._unshown_claims(turn)), argument.thesis)
