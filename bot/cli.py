@@ -229,7 +229,10 @@ def _emit(reply: Reply, as_json: bool) -> None:
         sys.stdout.flush()
         return
     out.print(reply.answer, markup=False)  # the tutor's own labels (stance, move) are for --json, not the reader
-    out.print(f"\n[bold yellow]{escape(reply.question)}[/bold yellow]\n")
+    if reply.question:
+        out.print(f"\n[bold yellow]{escape(reply.question)}[/bold yellow]\n")
+    else:
+        out.print()
 
 
 @app.command()

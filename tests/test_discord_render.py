@@ -75,6 +75,13 @@ def test_a_huge_reply_still_fits_one_embed() -> None:
     assert question is not None and question.startswith("**") and question.endswith("**")
 
 
+def test_a_reply_without_a_question_has_no_your_turn_field() -> None:
+    reply = Reply(answer="Fair enough: no more questions from me.", question="", move=Move.META,
+                  stance=Stance.QUESTION, quotes=())
+    embed = reply_embed(reply)
+    assert [f.name for f in embed.fields] == [] and embed.description == reply.answer
+
+
 def test_passages_and_long_lists_are_spread_over_embeds_and_messages() -> None:
     passages = [Passage(f"p{n}", "essay", "Title " * 60, "Section", WORDS * 60, 0, 1) for n in range(12)]
     embeds = passage_embeds(passages)

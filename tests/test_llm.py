@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import socket
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -177,6 +178,18 @@ def test_a_missing_or_extra_question_becomes_the_planners() -> None:
     assert several.reply.answer == "The essay says “we receive awards for repression”."
     early = check("Is that fair? The essay says “we receive awards for repression”.")
     assert early.reply.question == OFFLINE.question and "did not end" in early.repairs[0]
+
+
+def test_after_the_reader_asked_for_no_questions_the_models_are_dropped_and_none_is_asked() -> None:
+    quiet = replace(OFFLINE, question="")
+    messages = build_messages(passages=[PASSAGE], claim="We reward repression.", move=Move.EVIDENCE,
+                              example_question="", history=[], message="stop asking me questions")
+    assert "ask none" in messages[0]["content"] and "For example:" not in messages[0]["content"]
+    verdict = check_reply("Sure. The essay says “we receive awards for repression”. Is that fair?",
+                          passages=[PASSAGE], offline=quiet)
+    assert verdict.fallback is None and verdict.reply.question == ""
+    assert verdict.reply.reply == "Sure. The essay says “we receive awards for repression”."
+    assert any("asked for none" in r for r in verdict.repairs)
 
 
 def test_a_question_inside_a_quote_is_not_the_reply_question() -> None:

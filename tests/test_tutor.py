@@ -664,12 +664,15 @@ def test_a_reading_the_essay_reports_to_reject_is_corrected(tutor: Tutor, essay:
     assert reply.answer.startswith("Not quite") and answer in reply.quotes[0].text
 
 
-def test_after_a_request_to_stop_asking_later_questions_are_offered_not_put(tutor: Tutor) -> None:
-    tutor.reply("stop", "what is acedia?", essay="digital-declutter")
-    tutor.reply("stop", "please stop asking me questions")
+def test_a_request_to_stop_asking_is_honoured_from_that_reply_on(tutor: Tutor) -> None:
+    first = tutor.reply("stop", "what is acedia?", essay="digital-declutter")
+    assert first.question.endswith("?")
+    stop = tutor.reply("stop", "please stop asking me questions")
     reply = tutor.reply("stop", "what did she let back in?")
-    assert reply.question.startswith("One to think about, no need to answer.") and reply.question.endswith("?")
-    assert "podcast app" in reply.quotes[0].text
+    for answered in (stop, reply):
+        assert answered.question == "" and answered.reply == answered.answer and "?" not in answered.answer
+    assert stop.answer.startswith("Fair enough: no more questions from me.")
+    assert "podcast app" in reply.quotes[0].text  # still answered from the essay
 
 
 def test_a_long_mention_question_is_looked_up_by_the_noun_that_names_something(tutor: Tutor) -> None:
@@ -700,6 +703,41 @@ def test_the_readers_own_question_is_never_handed_back() -> None:
 
     assert ask("").startswith("Which of the two makes the better case")
     assert not ask("which of the two essays makes the better case, in your view?").startswith("Which of the two")
+
+
+def test_a_reader_asking_what_something_shows_is_not_asked_it_back() -> None:
+    from bot.tutor.questions import choose_question
+
+    def ask(said: str) -> str:
+        return choose_question(["question_what"], Move.CLARIFICATION, {}, asked=[], acts_now=[], acts_before=[],
+                               said=said, argues=False).text
+
+    assert ask("who is mr farraday?") in ("Why do you think the essay makes so much of that?",
+                                          "Why does that detail matter to the argument, do you think?")
+    for said in ("what does the sweater scene show?", "what's the point of turkey and nippers?",
+                 "what do the mixed colours at the end mean"):
+        question = ask(said)
+        assert not any(part in question for part in ("using that", "makes so much", "detail matter")), question
+
+
+def test_a_reader_who_told_of_their_life_is_not_cross_examined() -> None:
+    from bot.tutor.questions import choose_question
+    from bot.tutor.understanding import Act
+
+    from bot.tutor.moves import Ask
+
+    def ask(before: list[Act]) -> Ask:
+        return choose_question(["scheme"], Move.VIEWPOINTS, {"main": "sadness is a signal"}, asked=[],
+                               acts_now=[], acts_before=before, argues=True).asks
+
+    assert ask([]) is Ask.COUNTER  # the other side's case, asked of anyone else
+    assert ask([Act.PERSONAL]) is not Ask.COUNTER and ask([Act.FEELING]) is not Ask.COUNTER
+
+
+def test_why_a_line_is_said_gets_the_line_that_reads_it(tutor: Tutor) -> None:
+    reply = tutor.reply("why", "why does the lawyer say ah bartleby ah humanity at the end?", essay="bartleby")
+    texts = [q.text for q in reply.quotes]
+    assert any("Ah humanity!" in t for t in texts) and any("last evasion" in t for t in texts)
 
 
 def test_a_reaction_to_a_scene_is_asked_what_got_to_them(tutor: Tutor) -> None:

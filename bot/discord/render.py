@@ -127,7 +127,8 @@ def reply_embed(reply: Reply, *, title: str | None = None) -> discord.Embed:
     )
     if reply.quotes:
         embed.add_field(name="Quoted from", value=trim(quote_sources(reply.quotes), FIELD_VALUE_LIMIT), inline=False)
-    embed.add_field(name="Your turn", value=f"**{trim(reply.question, FIELD_VALUE_LIMIT - 4)}**", inline=False)
+    if reply.question:  # none once the reader asked the tutor to stop asking
+        embed.add_field(name="Your turn", value=f"**{trim(reply.question, FIELD_VALUE_LIMIT - 4)}**", inline=False)
     embed.set_footer(text=f"Socratic move: {reply.move.value}")
     return fit(embed)
 

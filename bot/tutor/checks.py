@@ -1,10 +1,11 @@
 """Checks on an LLM's reply before anyone sees it, with repairs, or the offline composer's reply instead.
 
-A usable reply quotes only what the passages really say, ends with exactly one question, fits MAX_REPLY_CHARS and
-mentions nobody. What can be repaired is: a sentence with an invented quote is dropped; an unfinished last
-sentence (the token limit) is dropped; a missing, misplaced or repeated question is replaced by the planner's
-question; a reply that quotes nothing verbatim gets the planner's quote; a long answer loses its last sentences.
-Anything else (an empty reply, a mention, nothing of the model's answer left) gives the offline reply.
+A usable reply quotes only what the passages really say, ends with exactly one question (none once the reader has
+asked for no questions: the model's are dropped), fits MAX_REPLY_CHARS and mentions nobody. What can be repaired is:
+a sentence with an invented quote is dropped; an unfinished last sentence (the token limit) is dropped; a missing,
+misplaced or repeated question is replaced by the planner's question; a reply that quotes nothing verbatim gets the
+planner's quote; a long answer loses its last sentences. Anything else (an empty reply, a mention, nothing of the
+model's answer left) gives the offline reply.
 
 Quotes are matched forgivingly (case, curly or straight quotes and apostrophes, spacing, end punctuation) and
 then rewritten to the passage's exact words, so every quote in the final reply is verbatim.
@@ -66,7 +67,12 @@ def check_reply(text: str, *, passages: Sequence[Passage], offline: Reply) -> Ve
     if kept and kept[-1][1].rstrip(_CLOSERS)[-1:] not in (".", "!", "?", "…"):
         repairs.append(f"dropped an unfinished sentence: {kept.pop()[0][:80]!r}")
     questions = [n for n, (_, masked_sentence, _) in enumerate(kept) if "?" in masked_sentence]
-    if questions and questions == [len(kept) - 1]:
+    if not offline.question:  # the reader asked for no questions: the model's are dropped
+        if questions:
+            repairs.append(f"{len(questions)} question(s) after the reader asked for none: dropped")
+        question = ""
+        kept = [k for n, k in enumerate(kept) if n not in questions]
+    elif questions and questions == [len(kept) - 1]:
         question = kept.pop()[0]
     else:
         repairs.append("no question: the planner's question added" if not questions else

@@ -1,7 +1,8 @@
 """The offline composer's output: quotes and replies, and how a reply is laid out.
 
 A reply is a short answer that quotes the essay verbatim (essay and section named under each quote), then exactly
-one counter-question. `compose` fits a draft into MAX_REPLY_CHARS by dropping trailing quotes, never the first.
+one counter-question (none once the reader has asked the tutor to stop asking: `question` is then ""). `compose`
+fits a draft into MAX_REPLY_CHARS by dropping trailing quotes, never the first.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class Reply:
 
     @property
     def reply(self) -> str:
-        return f"{self.answer}\n\n{self.question}"
+        return f"{self.answer}\n\n{self.question}" if self.question else self.answer
 
     def to_json(self) -> dict[str, object]:
         return {"reply": self.reply, "answer": self.answer, "question": self.question, "move": self.move.value,

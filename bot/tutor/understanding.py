@@ -283,6 +283,17 @@ _PRESSING = re.compile(r"\b(?:come on|just (?:one|this once|a little|the one)|pl
                        r"change (?:some|a few|the) words|i won'?t tell|won'?t know|just do it)\b")
 
 
+_ASKS_PURPOSE = re.compile(r"\b(?:why|how come|what for|the point of|purpose|significance|symboli[sz]e|"
+                           r"what (?:does|do|did|is|was)\b[^?.!]{0,60}?\b(?:show|mean|say about|tell us|represent|"
+                           r"stand for|matter|there for))\b", re.IGNORECASE)
+
+
+def asks_purpose(text: str) -> bool:
+    """Whether a message asks what something is for or why ("what does the sweater show?", "what's the point of
+    Bing Bong?"): its answer is the essay's reading of the thing, not the line that names it."""
+    return bool(_ASKS_PURPOSE.search(text))
+
+
 def understand(text: str, previous: Kind | None = None) -> Understanding:
     """The kind of turn a (cleaned) message is. `text` has no code blocks or mentions (see `clean_message`);
     `previous` is the kind of the reader's previous turn ("what about Gemma?" after "does it mention Helly?")."""
