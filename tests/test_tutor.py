@@ -721,10 +721,9 @@ def test_a_reader_asking_what_something_shows_is_not_asked_it_back() -> None:
 
 
 def test_a_reader_who_told_of_their_life_is_not_cross_examined() -> None:
+    from bot.tutor.moves import Ask
     from bot.tutor.questions import choose_question
     from bot.tutor.understanding import Act
-
-    from bot.tutor.moves import Ask
 
     def ask(before: list[Act]) -> Ask:
         return choose_question(["scheme"], Move.VIEWPOINTS, {"main": "sadness is a signal"}, asked=[],
@@ -738,6 +737,21 @@ def test_why_a_line_is_said_gets_the_line_that_reads_it(tutor: Tutor) -> None:
     reply = tutor.reply("why", "why does the lawyer say ah bartleby ah humanity at the end?", essay="bartleby")
     texts = [q.text for q in reply.quotes]
     assert any("Ah humanity!" in t for t in texts) and any("last evasion" in t for t in texts)
+
+
+def test_a_meaning_asked_in_the_readers_own_words_is_found_by_the_essays_noun(tutor: Tutor) -> None:
+    reply = tutor.reply("anaesthetic", "is that what the writer means by calling the scrolling an anaesthetic?",
+                        essay="digital-declutter")
+    assert reply.kind == "meaning" and "never uses" not in reply.answer
+    assert "anaesthetic" in reply.quotes[0].text and "grief" in reply.quotes[0].text
+
+
+def test_an_essay_described_inside_a_long_story_is_taken_up_without_asking_which(tutor: Tutor) -> None:
+    reply = tutor.reply("ramble", "So my granddaughter sent me this essay about someone who puts their phone in a "
+                                  "kitchen drawer for a whole month, and it reminded me of the summer of 1987 when "
+                                  "our television broke and my husband refused to get it fixed for two months. "
+                                  "Is the essay saying that giving up the phone makes you happier?")
+    assert reply.essay == "digital-declutter" and "Which one" not in reply.reply
 
 
 def test_a_reaction_to_a_scene_is_asked_what_got_to_them(tutor: Tutor) -> None:

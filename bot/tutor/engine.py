@@ -27,7 +27,7 @@ import numpy as np
 
 from bot.corpus.models import Passage
 from bot.corpus.text import sentence_spans, words
-from bot.language import word_stems
+from bot.language import parse, word_stems
 from bot.library import Library
 from bot.retrieval.catalog import EssayCatalog, Naming
 from bot.retrieval.store import REBUILD, IndexLoadError, LoadedIndex
@@ -361,7 +361,7 @@ class Tutor:
         re-ranking, which favours a passage that shares the description's words (the Long Self essay's aside on
         the film for "the one about erasing your ex"), where the question is which essay is about it."""
         described = _DESCRIBED.search(text)
-        probe = described.group("what") if described else text
+        probe = _description(text, described) if described else text
         vector = self._embed(probe)
         hits = self.library.searcher.search(probe, k=12, vector=vector, rerank=False)
         build = self.current
@@ -419,6 +419,25 @@ _BOTH = re.compile(r"\b(?:both|each|either|neither)(?: of)? (?:the )?(?:essays?|
                    r"them|texts?|two)\b|\bthe (?:two|essays|pair)\b|\bboth (?:say|agree|argue|think|see)",
                    re.IGNORECASE)
 _COMPARING = frozenset({"like", "unlike", "than", "as", "similar", "compared", "comparing", "versus", "vs"})
+
+
+def _description(text: str, described: re.Match[str]) -> str:
+    """What a described essay is about, as the parser bounds it: the object of "about"/"on" with its own clauses
+    ("someone who puts their phone in a kitchen drawer for a whole month"), without the sentence's other clauses
+    ("…, and it reminded me of the summer of 1987 when our television broke…"); the pattern's words otherwise."""
+    what = described.group("what")
+    doc = parse(text[described.start():described.end()])
+    for token in doc:
+        if token.dep_ == "prep" and token.lower_ in ("about", "on") and token.head.lower_ in _ESSAY_NOUNS:
+            objects = [c for c in token.children if c.dep_ == "pobj"]
+            if objects:
+                span = doc[objects[0].left_edge.i:objects[0].right_edge.i + 1]
+                if len(span.text) >= 8:
+                    return span.text
+    return what
+
+
+_ESSAY_NOUNS = frozenset({"essay", "one", "piece", "article", "text"})
 
 
 def _in_passing(text: str, stems: Iterable[str]) -> bool:

@@ -15,7 +15,17 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from bot.language import is_negated, leans_back, negation_count, noun_phrases, parse, plain, stem, word_stems
+from bot.language import (
+    content_words,
+    is_negated,
+    leans_back,
+    negation_count,
+    noun_phrases,
+    parse,
+    plain,
+    stem,
+    word_stems,
+)
 from bot.retrieval.catalog import EssayCatalog
 from bot.state import Conversation
 from bot.tutor.argmap import REPORTED_VIEW, ArgumentMap, Claim, Counterview
@@ -457,6 +467,8 @@ class Responder:
     def meaning(self, turn: Turn) -> Response:
         term = turn.understanding.target or ""
         uses = self.sentences.uses(turn.focus, term)
+        if not uses and (phrase := self._used_phrase(turn.focus, term)) is not None:
+            term, uses = phrase, self.sentences.uses(turn.focus, phrase)  # "calling the scrolling an anaesthetic"
         if uses:
             sentence = _defining(uses, term) or uses[0]
             phrase = _phrase_in(sentence.text, term)
@@ -488,6 +500,19 @@ class Responder:
             return Response(Draft(f"{lead} The nearest it comes is this:", [self._quote(best[1])]),
                             ["meaning_absent"], Stance.QUESTION, self._claim_near(best[1]))
         return self._anchor(turn, f"{lead} Its own argument is this:", ["meaning_absent"], Stance.QUESTION)
+
+    def _used_phrase(self, essay_id: str, term: str) -> str | None:
+        """A noun phrase of a longer target that the essay does use, the rarest first: what "what does the writer
+        mean by calling the scrolling an anaesthetic?" asks about is "an anaesthetic", which the essay has (in
+        "the anaesthetic scroll") where the target's whole wording is the reader's own."""
+        if len(term.split()) < 3:
+            return None
+        phrases = [(p[1:] if p[0].pos_ == "DET" else p).text for p in noun_phrases(parse(term))
+                   if p.text != term and content_words(p)]
+        for phrase in sorted(phrases, key=lambda p: -self.rarity(p)):
+            if self.sentences.uses(essay_id, phrase):
+                return phrase
+        return None
 
     def _essay_using(self, turn: Turn, term: str) -> str | None:
         """Another essay that uses the phrase: the one brought into the conversation first, else one the passage
