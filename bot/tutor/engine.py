@@ -61,7 +61,8 @@ _ABOUT_THE_TUTOR = re.compile(r"\bwhat (?:(?:can|could|should) (?:i|we|you)|(?:i
                               r"(?:bot|tutor|here|this|you)\b|\s*[?.!]*$)|\bhow (?:does|do) (?:this|it|the bot|you) "
                               r"work\b|\bwhat (?:is|'s|are) (?:this (?:bot|thing|place|server)|you)\b|\bwho are you\b",
                               re.IGNORECASE)
-_DESCRIBED = re.compile(r"\b(?:essay|one|piece|article|text)\s+(?:about|on|where|with|that talks about)\s+"
+_ESSAY_NOUNS = ("essay", "one", "piece", "article", "text")  # what "the ___ about X" calls an essay
+_DESCRIBED = re.compile(rf"\b(?:{'|'.join(_ESSAY_NOUNS)})\s+(?:about|on|where|with|that talks about)\s+"
                         r"(?P<what>[^.!?;]{8,160})", re.IGNORECASE)
 
 
@@ -436,8 +437,6 @@ def _description(text: str, described: re.Match[str]) -> str:
                     return span.text
     return what
 
-
-_ESSAY_NOUNS = frozenset({"essay", "one", "piece", "article", "text"})
 
 
 def _in_passing(text: str, stems: Iterable[str]) -> bool:

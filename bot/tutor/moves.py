@@ -13,7 +13,7 @@ one), and never asks the same thing twice in a row.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 
@@ -50,6 +50,7 @@ class Form:
     text: str
     family: str = ""  # forms that ask the same thing in other words share a family; one per conversation
     presumes_claim: bool = False  # it tests the quoted line as an arguable claim ("too strong?", "an objection?")
+    asks_what_for: bool = False  # it asks what the line is there for: never put to a reader who asked just that
 
     @property
     def idea(self) -> str:
@@ -64,6 +65,12 @@ class Form:
 
 def _forms(move: Move, *pairs: tuple[Ask, str] | tuple[Ask, str, str]) -> list[Form]:
     return [Form(move, *pair) for pair in pairs]  # type: ignore[arg-type]
+
+
+def _what_for(forms: list[Form]) -> list[Form]:
+    """Forms that ask what a line is there for ("What is the essay using that moment to show?"): a reader who
+    asked what something shows or why would get their own question back (see questions.choose_question)."""
+    return [replace(form, asks_what_for=True) for form in forms]
 
 
 def _claims(move: Move, *pairs: tuple[Ask, str] | tuple[Ask, str, str]) -> list[Form]:
@@ -84,8 +91,8 @@ GENERAL: list[Form] = [
     *_forms(C, (Ask.REFLECT, "How does that bear on the essay's larger claim, that {main}?", "main_bears"),
             (Ask.REFLECT, "Is that enough to carry the essay's claim that {main}, or does it need more?",
              "main_enough"),
-            (Ask.REFLECT, "Would the essay's claim that {main} still stand without that?", "main_without"),
-            (Ask.RESTATE, "What do you think the essay is using that to show?", "using_to_show")),
+            (Ask.REFLECT, "Would the essay's claim that {main} still stand without that?", "main_without")),
+    *_what_for(_forms(C, (Ask.RESTATE, "What do you think the essay is using that to show?", "using_to_show"))),
     *_claims(C, (Ask.POSITION, "Do you agree with that line, and what is your main reason?", "agree_reason"),),
     # before the stock fallbacks (questions.FALLBACKS), two more that carry the claim at stake
     *_forms(V, (Ask.COUNTER, "Where would you push back on the essay's claim that {main}, if anywhere?",
@@ -128,7 +135,7 @@ SCHEMES: dict[str, list[Form]] = {
         *_forms(V, (Ask.COUNTER, "Who would find that hardest to do, and is the essay fair to them?")),
     ],
     "narrative": [
-        *_forms(C, (Ask.RESTATE, "What is the essay using that moment to show?")),
+        *_what_for(_forms(C, (Ask.RESTATE, "What is the essay using that moment to show?"))),
     ],
     # a plain claim's critical questions carry the claim itself: the question is about that claim, not "that"
     "claim": [
@@ -168,11 +175,11 @@ AFTER: dict[str, list[Form]] = {
         *_forms(M, (Ask.REFLECT, "Does that come near what you were asking, or were you after something else?"),),
     ],
     "question_what": [  # "what's the circle thing?": a detail explained, so ask what it is there for
-        *_forms(M, (Ask.REFLECT, "How does that bear on the essay's larger claim, that {main}?", "main_bears"),
-                (Ask.REFLECT, "Why do you think the essay makes so much of that?"),
-                (Ask.REFLECT, "Why does that detail matter to the argument, do you think?")),
+        *_forms(M, (Ask.REFLECT, "How does that bear on the essay's larger claim, that {main}?", "main_bears")),
+        *_what_for(_forms(M, (Ask.REFLECT, "Why do you think the essay makes so much of that?"),
+                          (Ask.REFLECT, "Why does that detail matter to the argument, do you think?"))),
         # a detail asked about is not a claim to object to (judges failed "your strongest objection" to plot facts)
-        *_forms(C, (Ask.RESTATE, "What is the essay using that moment to show?"),),
+        *_what_for(_forms(C, (Ask.RESTATE, "What is the essay using that moment to show?"),)),
     ],
     "meaning": [
         *_forms(C, (Ask.RESTATE, "With that in mind, how would you put {term} in your own words?"),
@@ -323,7 +330,7 @@ AFTER: dict[str, list[Form]] = {
     "ok": [
         *_claims(C, (Ask.POSITION, "Does that line sound right to you, or too strong?"),),
         *_claims(I, (Ask.IMPLICATION, "If that's right, what follows for the rest of the essay's argument?")),
-        *_forms(C, (Ask.RESTATE, "What do you think the essay is using that to show?", "using_to_show")),
+        *_what_for(_forms(C, (Ask.RESTATE, "What do you think the essay is using that to show?", "using_to_show"))),
     ],
     "greeting": [
         *_forms(M, (Ask.POSITION, "What would you like to start with: that claim, or a part that puzzled you?"),),

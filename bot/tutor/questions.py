@@ -39,8 +39,6 @@ _LASTING = frozenset({Act.EXAMPLE, Act.PERSONAL, Act.FEELING})  # done once, don
 # however later turns read (held-out 5's judges failed it after "mine never said that", "it hit close")
 _CONFIDED = frozenset({Act.PERSONAL, Act.FEELING})
 _ASKS_WHY = re.compile(r"(?:\w+\W+){0,4}?(?:why|how come|what'?s wrong with)\b", re.IGNORECASE)
-# the questions that would hand back a message asking what something is for (see understanding.asks_purpose)
-_PURPOSE_FORMS = ("using that", "makes so much of that", "detail matter", "there to show")
 FALLBACKS = (
     "What would you most want to ask the author about that line?",
     "What would you add to that line, if you were writing the essay?",
@@ -109,7 +107,8 @@ def choose_question(keys: Sequence[str], move: Move, slots: dict[str, str | None
                 if confided and not fitted and form.asks is Ask.COUNTER:
                     continue
                 text = _filled(form, slots)
-                if text and said_stems and (_echoes(text, said_stems) or _bounces(text, said)):
+                if text and said_stems and (_echoes(text, said_stems) or _bounces(text, said)
+                                            or form.asks_what_for and asks_purpose(said)):
                     continue
                 if text and text not in asked_set and (form.family == "" or form.family not in used_ideas):
                     return Question(text, form.move, form.asks, form.idea)
@@ -128,11 +127,9 @@ def _echoes(question: str, said: set[str]) -> bool:
 
 
 def _bounces(question: str, said: str) -> bool:
-    """A "why…?" back to a reader who asked why, or "what is the essay using that to show?" to one who asked what
-    something shows: their question, returned unanswered."""
-    if question.startswith("Why") and _ASKS_WHY.match(said.strip()):
-        return True
-    return any(form in question for form in _PURPOSE_FORMS) and asks_purpose(said)
+    """A "why…?" back to a reader who asked why: their question, returned unanswered (a form that asks what a line
+    is there for is not put to one who asked what something shows: `Form.asks_what_for`)."""
+    return question.startswith("Why") and bool(_ASKS_WHY.match(said.strip()))
 
 
 def _rotated(forms: list[Form], turn: int) -> list[Form]:
