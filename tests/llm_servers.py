@@ -51,6 +51,10 @@ class FakeLLM:
                  ) -> None:
         if self._runner is not None:
             asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(timeout=10)
+        # a handler still running past the short shutdown timeout (a slow script whose client gave up) is cancelled
+        # and awaited here: left pending on a closed loop, it is reported "destroyed but pending" whenever it is
+        # collected, in the log of whichever later test is running then
+        asyncio.run_coroutine_threadsafe(_cancel_the_rest(), self._loop).result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
         self._loop.close()
@@ -72,6 +76,13 @@ class FakeLLM:
 
 
 # ---- behaviours --------------------------------------------------------------------------------------------------
+async def _cancel_the_rest() -> None:
+    tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
 def speaks(script: Script, *, delay: float = 0.0) -> Handler:
     """A well-behaved server: the script's text, streamed word by word (`delay` seconds apart) when asked to
     stream, else as one JSON response."""
