@@ -74,7 +74,14 @@ def compose(draft: Draft, question: str, move: Move, stance: Stance, *, claim_id
         answer = layout(draft, quotes)
         if len(answer) + len(question) + 2 <= MAX_REPLY_CHARS or len(quotes) <= 1:
             break
-        quotes.pop()
+        # a comparison keeps every essay's side: a quote of several sentences is cut back to its first before a
+        # side is dropped
+        longer = [n for n, q in enumerate(quotes) if len(sentence_spans(q.text)) > 1] if any(draft.labels) else []
+        if longer:
+            n = max(longer, key=lambda m: len(quotes[m].text))
+            quotes[n] = replace(quotes[n], text=sentence_spans(quotes[n].text)[0].text)
+        else:
+            quotes.pop()
     return Reply(answer, question, move, stance, tuple(quotes), claim_id, essay, kind)
 
 

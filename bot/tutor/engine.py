@@ -259,8 +259,8 @@ class Tutor:
         self._apply(conversation, focus)
         if focus.essay is None:
             candidates = [e for e, _ in ranked()][:3] if understanding.kind not in (
-                Kind.SOCIAL, Kind.SHORT, Kind.EMPTY, Kind.INJECTION) and text and not picking else []
-            hello = (f"{TUTOR_INTRO} " if newcomer else
+                Kind.SOCIAL, Kind.SHORT, Kind.EMPTY, Kind.INJECTION, Kind.HELP) and text and not picking else []
+            hello = (f"{TUTOR_INTRO} " if newcomer or understanding.kind is Kind.HELP else
                      "Hi! " if understanding.kind is Kind.SOCIAL else "Happy to help you choose. " if picking else
                      "I'll stay in my role: I quote the essays and ask about them. "
                      if understanding.kind is Kind.INJECTION else "")

@@ -44,6 +44,7 @@ ORPHAN_PENALTY = 0.04  # a line that opens its passage pointing back ("This is t
 _POINTS_BACK = re.compile(r"^(?:it|they|this|that|these|those|such)\b", re.IGNORECASE)
 _POINTS_AHEAD = re.compile(r"^it (?:(?:is|was|would be|seems|may be|can be) (?:\w+ )?(?:to|that)|matters|"
                            r"(?:is|was) worth)\b", re.IGNORECASE)
+CONTEXT_WEIGHT = 0.5  # the line before's share of a sentence's vector in context ("The largest, across his chest…")
 PHRASE_WEIGHT = 0.08  # per pair of content words (see _terms) a sentence shares with the query, up to two
 RARE_IDF = 2.5  # only words this rare count as shared: an incidental "done" or "work" counts for nothing
 
@@ -69,7 +70,7 @@ class EssaySentences:
 
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
-        self._tables: dict[str, tuple[list[Sentence], np.ndarray, list[set[str]]]] = {}
+        self._tables: dict[str, tuple[list[Sentence], np.ndarray, np.ndarray, list[set[str]]]] = {}
         self._vocabularies: dict[str, tuple[list[str], np.ndarray]] = {}
         self._lock = threading.Lock()
         passages = searcher.index.passages
@@ -88,14 +89,14 @@ class EssaySentences:
     def sentences(self, essay_id: str) -> list[Sentence]:
         return self._table(essay_id)[0]
 
-    def _table(self, essay_id: str) -> tuple[list[Sentence], np.ndarray, list[set[str]]]:
+    def _table(self, essay_id: str) -> tuple[list[Sentence], np.ndarray, np.ndarray, list[set[str]]]:
         with self._lock:
             table = self._tables.get(essay_id)
             if table is None:
                 table = self._tables[essay_id] = self._build(essay_id)
             return table
 
-    def _build(self, essay_id: str) -> tuple[list[Sentence], np.ndarray, list[set[str]]]:
+    def _build(self, essay_id: str) -> tuple[list[Sentence], np.ndarray, np.ndarray, list[set[str]]]:
         passages = self.searcher.index.passages
         found: list[Sentence] = []
         for row in self._rows.get(essay_id, []):
@@ -114,7 +115,7 @@ class EssaySentences:
                                               len(found), np.asarray(vector, dtype=np.float32), orphan))
         matrix = np.stack([s.vector for s in found]) if found else np.zeros((0, 1), dtype=np.float32)
         stems = [_terms(s.text) for s in found]
-        return found, matrix, stems
+        return found, matrix, _in_context(found, matrix), stems
 
     def contains(self, essay_id: str, text: str) -> bool:
         """The essay has `text` in it (case aside), in a passage or a section heading."""
@@ -131,14 +132,17 @@ class EssaySentences:
                 prior: dict[int, float] | None = None) -> list[tuple[float, Sentence]]:
         """The k sentences of the essay nearest the query: cosine, plus a small bonus for shared rare words and,
         with `prior` (passage row -> hybrid search score, 0..1), for lying in a passage that search ranks high.
+        A sentence scores the better of itself alone and in context (see `_in_context`).
         Sentences already quoted lose 0.15 (`avoid`) or 0.5 (`recent`: the last few replies), so something new
         wins unless nothing else fits. Returned scores are relevance: the cosine plus the rare-word bonus (a line
         that shares the message's one rare word, "bantering", bears on it even when the rest of the message is
         small talk)."""
-        sentences, matrix, stems = self._table(essay_id)
+        sentences, matrix, in_context, stems = self._table(essay_id)
         if not sentences:
             return []
-        cosine = matrix @ vector.reshape(-1)
+        # a sentence means what it says where it stands: "…tattoos across his body. The largest, across his chest,
+        # tells him…" answers "what does the tattoo on his chest say?" only with the line before it
+        cosine = np.maximum(matrix @ vector.reshape(-1), in_context @ vector.reshape(-1))
         wanted = set(word_stems(query)) - STOP_STEMS
         weight = self.rare_weight(wanted) or 1.0
         rare = {w for w in wanted if self._idf.get(w, 0.0) >= RARE_IDF}
@@ -177,7 +181,7 @@ class EssaySentences:
 
     def nearest(self, essay_id: str, vector: np.ndarray) -> tuple[float, Sentence] | None:
         """The sentence nearest in meaning alone (plain cosine: no word bonus, nothing avoided)."""
-        sentences, matrix, _ = self._table(essay_id)
+        sentences, matrix, _, _ = self._table(essay_id)
         if not sentences:
             return None
         cosine = matrix @ vector.reshape(-1)
@@ -228,6 +232,17 @@ class EssaySentences:
     def find(self, essay_id: str, text: str) -> Sentence | None:
         """The sentence holding `text` (a quote or a claim), if there is one."""
         return next((s for s in self.sentences(essay_id) if text in s.text or s.text in text), None)
+
+
+def _in_context(sentences: list[Sentence], matrix: np.ndarray) -> np.ndarray:
+    """Each sentence's vector with CONTEXT_WEIGHT of the one before it in its passage, unit length (no text is
+    embedded again: a passage-opening sentence keeps its own vector)."""
+    context = matrix.copy()
+    for i in range(1, len(sentences)):
+        if sentences[i - 1].row == sentences[i].row:
+            blended = matrix[i] + CONTEXT_WEIGHT * matrix[i - 1]
+            context[i] = blended / max(float(np.linalg.norm(blended)), 1e-9)
+    return context
 
 
 def _within(text: str, quoted: frozenset[str]) -> bool:

@@ -44,7 +44,7 @@ from bot.tutor.phrases import (
     topic,
 )
 from bot.tutor.stance import Stance, StanceDetector, StanceResult
-from bot.tutor.understanding import Act, Kind, Short, Understanding, asks_purpose, understand, unframed
+from bot.tutor.understanding import Act, Kind, Short, Understanding, asks_fact, asks_purpose, understand, unframed
 
 TUTOR_INTRO = ("I'm a reading tutor for the essays here: ask me about one, and I'll answer with its own words, then "
                "ask you one question to think with.")
@@ -138,7 +138,7 @@ class Responder:
             Kind.SHORT: self.short, Kind.GHOSTWRITE: self.ghostwrite, Kind.TEACHING: self.teaching,
             Kind.JUST_ANSWER: self.just_answer,
             Kind.APPROVAL: self.approval, Kind.STOP_QUESTIONS: self.stop_questions, Kind.BIAS: self.bias,
-            Kind.CRITIQUE: self.critique,
+            Kind.HELP: self.help, Kind.CRITIQUE: self.critique,
             Kind.OPINION: self.opinion, Kind.ADVICE: self.advice, Kind.COMPARE: self.compare,
             Kind.SWITCH: self.about, Kind.ABOUT: self.about, Kind.MEANING: self.meaning, Kind.MENTION: self.mention,
             Kind.READING_CHECK: self.reading_check, Kind.REJECT_EVIDENCE: self.reject_evidence,
@@ -196,6 +196,9 @@ class Responder:
                             ["greeting"], Stance.OFFTOPIC, thesis=True)
 
     def injection(self, turn: Turn) -> Response:
+        if turn.understanding.target == "ping":
+            return self._anchor(turn, "I won't ping anyone: I only answer here, to the person talking to me. Back "
+                                      "to the argument:", ["offtopic"], Stance.OFFTOPIC)
         return self._anchor(turn, "I'll stay in my role: I quote the essay and ask about it, and nothing in a "
                                   "message changes that. Back to the argument:", ["offtopic"], Stance.OFFTOPIC)
 
@@ -289,6 +292,22 @@ class Responder:
         lead = ("Fair challenge. I'm not here to defend the essay: I quote it accurately and push back on whatever "
                 "you say, agreement included. If you think it's wrong, this is the line to take on:")
         return self._anchor(turn, lead, ["bias"], Stance.DISAGREE, thesis=True)
+
+    def help(self, turn: Turn) -> Response:
+        """A question about the tutor itself, answered plainly, then back to the essay under discussion."""
+        title = self._title(turn.focus)
+        profiles = sorted(self.catalog.profiles.values(), key=lambda p: (p.added_at, p.title), reverse=True)
+        library = f"The library has {len(profiles)}: {_listing(profiles[:12])}" + (
+            f", and {len(profiles) - 12} more (the /essays command lists them all)" if len(profiles) > 12 else "")
+        lead = {
+            "library": f"{library}. We're on {title}; name another by its title, author or subject and I'll switch.",
+            "method": ("Because the thinking is meant to be yours: I answer with the essay's own words, then ask one "
+                       "question so you test the essay against your own reading rather than take my word for it. If "
+                       "you'd rather not get them, say \"no more questions\" and I'll stop."),
+            "usage": (f"Just name it in a message, by its title, author or subject (\"the essay on …\"), and I'll "
+                      f"switch; /ask also takes an essay option. {library}."),
+        }[turn.understanding.target or "usage"]
+        return self._anchor(turn, f"{lead} Meanwhile, {title} argues this:", ["help"], Stance.OFFTOPIC)
 
     def critique(self, turn: Turn) -> Response:
         """"Is there anything it gets wrong?": the tutor takes no side, but points to where the essay is most open
@@ -869,15 +888,17 @@ class Responder:
             evidence = self._evidence_for(turn, claim, self._last_quote(turn), exclude_last=True)
             return Response(Draft("Then look at what holds that up in the essay:", [evidence]), ["yes", "scheme"],
                             Stance.AGREE, claim)
-        if short is Short.NO and _asked_what(turn.conversation):  # "no" to "where else have you seen it?"
+        disagrees = _DISAGREES.search(turn.text) is not None  # "disagree", "wrong": a side taken, not "nothing"
+        if short is Short.NO and _asked_what(turn.conversation) and not disagrees:  # "no" to "where else…?"
             quote = self._simple_line(turn, claim)
             return Response(Draft("That's fine: nothing has to come to mind. Try it from another side, with this "
                                   "line:", [quote]), ["unsure"], Stance.QUESTION, claim)
         if short is Short.NO:
             quote = self._claim_quote(claim, avoid=turn.conversation.quoted) or self._claim_quote(
                 self.argmap.essays[turn.focus].thesis, avoid=turn.conversation.quoted) or self._simple_line(turn, claim)
-            return Response(Draft("Fair enough. Then this is the claim you'd be pushing against:", [quote]), ["no"],
-                            Stance.DISAGREE, claim)
+            lead = "You disagree: then this is the claim you'd be pushing against:" if disagrees else \
+                "Fair enough. Then this is the claim you'd be pushing against:"
+            return Response(Draft(lead, [quote]), ["no"], Stance.DISAGREE, claim)
         following = self._next_claim(turn, claim)
         quote = self._claim_quote(following, avoid=turn.conversation.quoted) if following else None
         if following is None or quote is None:
@@ -993,8 +1014,13 @@ class Responder:
         rows = {p.id: row for row, p in enumerate(self.sentences.searcher.index.passages)}
         prior = {rows[h.passage.id]: max(0.0, float(h.score)) for h in hits}
         quoted = frozenset(turn.conversation.quoted) if fresh else frozenset()
+        fact = turn.understanding.kind is Kind.QUESTION and asks_fact(turn.text)
         found = self.sentences.closest(essay_id, vector, text, k=8, avoid=quoted,
                                        recent=_recent_quotes(turn.conversation) if fresh else frozenset(), prior=prior)
+        if fact:
+            # "is Teddy a cop?": the line that states the fact, which may tell the story or sit inside a view the
+            # essay reports ("he is exploited by Teddy, a corrupt police officer"); the essay's view is not asked
+            return found[:3]
         if turn.understanding.kind in (Kind.QUESTION, Kind.READING_CHECK, Kind.POSITION, Kind.STORY):
             # a line that states the essay's view beats one that sets the scene, when both are about as close
             found = sorted(found, key=lambda item: -(item[0] + ARGUES_BONUS * self._argues(item[1])))
@@ -1338,6 +1364,9 @@ def _recent_quotes(conversation: Conversation, replies: int = 3) -> frozenset[st
 def was_quoted(text: str, quoted: set[str] | frozenset[str]) -> bool:
     """`text` was already shown: quoted as it is, or inside a longer quote."""
     return any(text in q or q in text for q in quoted)
+
+
+_DISAGREES = re.compile(r"\b(?:disagree|wrong|false|no way|don'?t think so)\b|👎|❌", re.IGNORECASE)
 
 
 def _asked_what(conversation: Conversation) -> bool:

@@ -28,9 +28,14 @@ INJECTION = re.compile(
     r"\b(?:disable|turn off|override|bypass)\b.{0,30}\b(?:rules?|filters?|quoting|instructions|restrictions)\b|"
     r"\[\s*(?:system|admin(?:istrator)?|developer|assistant|moderator|operator)\b[^\]]{0,20}\]|"
     r"\bsystem (?:message|notice|override|update|instruction)\b|\b(?:tutor|bot|safe) mode (?:is )?(?:now )?"
-    r"(?:disabled|off|deactivated)\b",
+    r"(?:disabled|off|deactivated)\b|"
+    r"\b(?:reply|respond|answer|say|write|type|print)\b[^.?!]{0,50}\b(?:and nothing else|nothing but|only with|"
+    r"in (?:all )?caps)\b|\brepeat after me\b",
     re.IGNORECASE | re.DOTALL,
 )
+# a request to notify people: declined in so many words (the front ends never ping anyone anyway)
+PING = re.compile(r"\b(?:ping|tag|notify|alert|@)\s*(?:every(?:one|body)|all of (?:them|you)|the (?:whole )?"
+                  r"(?:server|channel)|here)\b", re.IGNORECASE)
 
 
 class Kind(StrEnum):
@@ -44,6 +49,7 @@ class Kind(StrEnum):
     APPROVAL = "approval"  # just tell me I'm right
     STOP_QUESTIONS = "stop_questions"
     BIAS = "bias"  # you only defend it because you're programmed to
+    HELP = "help"  # about the tutor itself: which essays it knows, why it asks questions, how to switch essays
     CRITIQUE = "critique"  # is there anything it gets wrong? say one critical thing about it
     OPINION = "opinion"  # what do you think?
     ADVICE = "advice"  # should I quit my job?
@@ -294,12 +300,72 @@ def asks_purpose(text: str) -> bool:
     return bool(_ASKS_PURPOSE.search(text))
 
 
+_FACT_WH = frozenset({"who", "whom", "whose", "which", "where", "when"})
+_FACT_VERBS = frozenset({"say", "read", "happen", "call", "name", "write", "do", "hide", "keep", "tell", "describe",
+                         "end", "die", "work", "live", "cost", "last"})
+_FACT_NOUNS = frozenset({"name", "thing", "ending", "title", "word", "job", "age", "year", "date"})
+
+
+# Questions about the tutor itself (target: what to tell them). A closed, small set of phrasings, not open language:
+# a pattern per answer is the plain way to say which.
+_HELP = (
+    ("library", re.compile(r"\b(?:which|what) (?:other )?(?:essays?|texts?|readings?|pieces|articles)\b[^.?!]{0,30}?"
+                           r"\b(?:you|u|there|here|available|know|have|got)\b|\b(?:list|show me)\b[^.?!]{0,15}?"
+                           r"\b(?:the |all the |your )?(?:essays|library)\b")),
+    ("method", re.compile(r"\bwhy (?:do|does|are|r|must) (?:you|u|ya|this bot|the bot|it)\b[^.?!]{0,30}?"
+                          r"\b(?:questions?|ask(?:ing)?)\b|\bwhy (?:always |all )?(?:the|so many) questions\b|"
+                          r"\bwhat(?:'s| is) (?:the point of|with) (?:the|all the|your|these) questions\b")),
+    ("usage", re.compile(r"\bhow (?:do|can|should|would|could) (?:i|we)\b[^.?!]{0,20}?\b(?:ask|use|talk|switch|"
+                         r"change|pick|choose|get)\b[^.?!]{0,30}?\b(?:you|u|bot|essay|one|else)\b")),
+)
+
+
+def asks_about_tutor(lowered: str) -> str | None:
+    """What a reader asks about the tutor itself ("which essays do you know?": "library"; "why do you always end
+    with a question?": "method"; "how do I ask you about another essay?": "usage"), or None."""
+    return next((what for what, pattern in _HELP if pattern.search(lowered)), None)
+
+
+def asks_fact(text: str) -> bool:
+    """Whether a question asks for a fact the essay states (who wrote it, what the tattoo says, is Teddy a cop, what
+    happens at the end), not for its view or its reasons: the answer is then the line that states the fact, which
+    often narrates rather than argues. A why or what-for question is never one (see `asks_purpose`)."""
+    if asks_purpose(text):
+        return False
+    for sentence in parse(text).sents:
+        tokens = [t for t in sentence if not t.is_punct]
+        if not tokens:
+            continue
+        wh = next((t for t in tokens[:4] if t.tag_ in ("WP", "WDT", "WRB", "WP$")), None)
+        if wh is not None:
+            if wh.lower_ in _FACT_WH or wh.lower_ == "how" and wh.i + 1 < len(sentence.doc) and \
+                    sentence.doc[wh.i + 1].lower_ in ("many", "much", "long", "old"):
+                return True
+            # "what does the tattoo say", "what are the three things he does": a fact verb or noun after "what",
+            # unless the essay is the one saying it ("what does the essay say about grief" asks for its view); the
+            # words, not the tree, because lower-case chat parses poorly
+            if wh.lower_ == "what" and any(
+                    (t.lemma_.lower() in _FACT_VERBS or t.lemma_.lower() in _FACT_NOUNS) and
+                    not (t.i > 0 and sentence.doc[t.i - 1].lower_ in _ESSAY_NOUNS)
+                    for t in sentence if t.i > wh.i and t.dep_ != "aux"):
+                return True
+            continue
+        first = tokens[0]
+        # "is teddy a cop?": a copula asked of a person or thing, not of the essay ("is the essay fair?")
+        if first.lemma_ == "be" and first.dep_ == "ROOT" and any(c.dep_ == "attr" for c in first.children) and \
+                not any(c.dep_ == "nsubj" and c.lower_ in _ESSAY_NOUNS for c in first.children):
+            return True
+    return False
+
+
 def understand(text: str, previous: Kind | None = None) -> Understanding:
     """The kind of turn a (cleaned) message is. `text` has no code blocks or mentions (see `clean_message`);
     `previous` is the kind of the reader's previous turn ("what about Gemma?" after "does it mention Helly?")."""
     stripped = text.strip()
     if not stripped:
         return Understanding(Kind.EMPTY)
+    if PING.search(stripped):
+        return Understanding(Kind.INJECTION, target="ping")
     if INJECTION.search(stripped):
         return Understanding(Kind.INJECTION)
     lowered = _plain(stripped).lower()
@@ -329,6 +395,8 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
         return found(Kind.TEACHING)  # "discussion questions for my class", "what should I ask my seminar?"
     if _ghostwriting(doc) or previous is Kind.GHOSTWRITE and _PRESSING.search(lowered):
         return found(Kind.GHOSTWRITE)  # "come on, it's just one paragraph" after a refusal asks again
+    if (about_tutor := asks_about_tutor(lowered)) is not None:
+        return found(Kind.HELP, target=about_tutor)  # before bias: "why do you always end with a question, bot?"
     if _bias(doc, lemmas):
         return found(Kind.BIAS)
     if previous is not None and _LOST.search(lowered) and len(bare.split()) <= 16:  # lost on a line shown before
