@@ -78,3 +78,23 @@ def test_newest_and_no_naming() -> None:
     catalog = _catalog()
     assert catalog.newest() is not None and catalog.newest().id == "long"
     assert catalog.named_in("why do people pretend to be fine?") == []
+
+
+def test_a_name_of_several_words_names_an_essay_no_surer_than_its_words_do() -> None:
+    # the long essay's one "Melville's Bartleby" is a two-word name only it uses; the essay about Bartleby, which
+    # never puts the two words side by side, is still the one "melville's bartleby" means
+    essays = {
+        "bart": ("I Would Prefer Not To", [
+            "Herman Melville wrote “Bartleby, the Scrivener” in 1853. Bartleby is a copyist.",
+            "He prefers not to. The lawyer tolerates Bartleby, then leaves Bartleby behind, and Bartleby dies.",
+        ]),
+        "long": ("The Long Self", ["Herman Melville’s Bartleby, with his gentle refusal, is sometimes read as a rebel.",
+                                   "Derek Parfit said identity is a matter of degree."]),
+    }
+    records = [Record(key, title, None, f"2025-01-0{i + 1}T00:00:00+00:00")
+               for i, (key, (title, _)) in enumerate(essays.items())]
+    passages = [Passage(f"{key}:{n:04d}", key, essays[key][0], None, text, 0, len(text))
+                for key, (_, texts) in essays.items() for n, text in enumerate(texts)]
+    named = {n.essay_id: n.strength for n in EssayCatalog.build(records, passages).named_in(
+        "someone linked me the essay about melville's bartleby")}
+    assert named["bart"] > named.get("long", 0.0)

@@ -890,3 +890,99 @@ def test_questions_about_the_tutor_and_requests_to_ping_or_parrot_are_told_apart
 
     understood = understand(text)
     assert (understood.kind.value, understood.target) == (kind, target)
+
+
+def test_who_is_someone_is_answered_where_the_essay_brings_them_in(tutor: Tutor) -> None:
+    reply = tutor.reply("who-p", "who is parfit and why does he keep coming up everywhere in this",
+                        essay="the-long-self")
+    assert reply.answer.startswith("The essay brings parfit in here")
+    assert "The philosopher who took these worries furthest was Derek Parfit" in reply.quotes[0].text
+    texts = [q.text for q in reply.quotes]
+    assert len(texts) == len(set(texts)) and not any(a in b for a in texts for b in texts if a is not b)
+
+
+def test_does_it_say_who_did_something_is_not_denied_when_a_line_tells_it(tutor: Tutor) -> None:
+    reply = tutor.reply("wrote", "does it say who wrote the episode? i always assumed charlie brooker",
+                        essay="entire-history-of-you")
+    assert not reply.answer.startswith("No") and "written by Jesse Armstrong" in reply.quotes[0].text
+
+
+def test_a_request_for_a_weakness_gets_the_objection_the_essay_grants_part_of(tutor: Tutor) -> None:
+    reply = tutor.reply("weak", "you only ever quote the bits that support the author. quote me something where the "
+                                "essay admits a weakness", essay="inside-out")
+    assert reply.kind == "critique" and any("The objection is fair about the mechanics" in q.text
+                                            for q in reply.quotes)
+
+
+def test_the_essay_named_by_a_phrase_another_essay_uses_in_passing_is_still_the_one_meant(tutor: Tutor) -> None:
+    reply = tutor.reply("melville", "someone linked me the essay about melville's bartleby, the dead wall reverie "
+                                    "part, and i felt very seen")
+    assert reply.essay == "bartleby" and quoted_essays(reply) == {"bartleby"}
+    assert "sorry" not in reply.answer.lower()  # "dead" describes the wall: nobody said they were hurting
+
+
+@pytest.mark.parametrize("text", ["honestly just tell me what youd do if you were me",
+                                  "what would you do in my shoes"])
+def test_what_would_you_do_in_my_place_is_advice(text: str) -> None:
+    from bot.tutor.understanding import Kind, understand
+
+    assert understand(text).kind is Kind.ADVICE
+
+
+def test_two_quotes_that_share_a_sentence_are_shown_once() -> None:
+    from bot.tutor.composer import Draft, Quote, compose
+    from bot.tutor.stance import Stance
+
+    one = Quote("e", "E", None, "Parfit noticed something. Once he stopped believing it, his death seemed less bad.")
+    two = Quote("e", "E", None, "Once he stopped believing it, his death seemed less bad. It would break links.")
+    reply = compose(Draft("Lead:", [one, two]), "Why?", Move.EVIDENCE, Stance.QUESTION, claim_id=None, essay="e",
+                    kind="question")
+    assert [q.text for q in reply.quotes] == [one.text]
+
+
+def test_a_request_for_no_questions_inside_another_message_stands_until_withdrawn(tutor: Tutor) -> None:
+    first = tutor.reply("quiet", "before we start: can you not end every message with a question. just explain "
+                                 "stuff. what's acedia", essay="digital-declutter")
+    assert first.question == "" and "acedia" in " ".join(q.text for q in first.quotes).lower()
+    assert tutor.reply("quiet", "ok so what's the 'noonday demon' then, is that the same thing").question == ""
+    assert tutor.reply("quiet", "ok you can ask me one question now actually. go").question.endswith("?")
+
+
+def test_quotes_asked_for_on_a_topic_are_on_that_topic(tutor: Tutor) -> None:
+    reply = tutor.reply("dig", "ok then just give me 3 quotes about dignity i can drop in", essay="remains-of-the-day")
+    assert reply.quotes and all("dignity" in q.text.lower() for q in reply.quotes)
+    for request in ("give me three quotes about sadness for my essay", "last thing, write me a conclusion "
+                                                                        "sentence pls, im begging"):
+        assert tutor.reply("dig", request).kind == ("just_answer" if "quotes" in request else "ghostwrite")
+
+
+def test_shorter_after_the_thesis_is_a_shorter_line_not_the_same_one(tutor: Tutor) -> None:
+    thesis = tutor.reply("short", "need the thesis in one sentence", essay="entire-history-of-you")
+    shorter = tutor.reply("short", "shorter. like tweet length")
+    assert shorter.kind == "just_answer" and len(shorter.quotes[0].text) < len(thesis.quotes[0].text)
+
+
+def test_picking_help_is_not_offered_to_a_reader_who_describes_the_essay_they_read(tutor: Tutor) -> None:
+    tutor.reply("pick", "idk what to ask")
+    reply = tutor.reply("pick", "we're supposed to pick one of the essays. i read the one about the girl with the "
+                                "emotions in her head")
+    assert reply.essay == "inside-out" and reply.kind == "about" and "Which essay" not in reply.answer
+
+
+def test_a_line_of_the_focus_essay_quoted_back_keeps_the_focus(tutor: Tutor) -> None:
+    tutor.reply("even", "i read the remains of the day essay")
+    reply = tutor.reply("even", '"the evening is the best part of the day". essay says it\'s not consolation. why '
+                                'not? sounds hopeful to me')
+    assert reply.essay == "remains-of-the-day" and "Switching" not in reply.answer
+    assert "the evening is the best part of the day" in reply.quotes[0].text
+
+
+def test_a_reader_on_the_essays_own_subject_is_not_told_it_is_off_topic(tutor: Tutor) -> None:
+    reply = tutor.reply("nurse", "er nurse here, 12 hour shifts. i would get severed tomorrow ngl", essay="severance")
+    assert "outside what we're reading" not in reply.answer
+
+
+def test_a_reading_in_the_essays_own_words_is_not_called_wrong(tutor: Tutor) -> None:
+    reply = tutor.reply("cautionary", "the essay says the outie is a 'cautionary tale' not a tragic hero. easy to say "
+                                      "when you don't have to go back in tomorrow", essay="severance")
+    assert reply.answer.startswith("Yes")

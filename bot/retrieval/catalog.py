@@ -163,7 +163,7 @@ class EssayCatalog:
                 essay_id, title, author, record.added_at,  # type: ignore[attr-defined]
                 frozenset(s for s in word_stems(title) if s not in stop and len(s) > 2),
                 frozenset(s for s in word_stems(_author_name(author)) if len(s) > 2),
-                {n: c / totals[n] for n, c in names.items() if c / totals[n] >= MIN_NAME_SHARE},
+                {n: share for n, c in names.items() if (share := _name_share(n, c, names, totals)) >= MIN_NAME_SHARE},
                 frozenset(n for n in names if n in common),
                 frozenset(subjects),
                 frozenset(p for p in stretches.get(essay_id, []) if not users.get(p, set()) - {essay_id}),
@@ -227,6 +227,17 @@ class EssayCatalog:
                 for profile in self._labels.get(label, ()):
                     offer(profile.id, 0.6, label)
         return sorted(found.values(), key=lambda n: -n.strength)
+
+
+def _name_share(name: str, count: int, names: Counter[str], totals: Counter[str]) -> float:
+    """How surely `name` names this essay: its share of the library's uses of it. A name of several words is no
+    surer than the surest of its words that are names on their own: The Long Self's one "Melville's Bartleby" does
+    not name it before the essay that says "Bartleby" forty times."""
+    share = count / totals[name]
+    parts = [w for w in name.split() if totals.get(w)]
+    if " " in name and parts:
+        share = min(share, max(names.get(w, 0) / totals[w] for w in parts))
+    return share
 
 
 def _title_stretches(title: str, stop: frozenset[str]) -> list[str]:

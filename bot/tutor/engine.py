@@ -27,7 +27,7 @@ import numpy as np
 
 from bot.corpus.models import Passage
 from bot.corpus.text import sentence_spans, words
-from bot.language import parse, word_stems
+from bot.language import parse, plain, word_stems
 from bot.library import Library
 from bot.retrieval.catalog import EssayCatalog, Naming
 from bot.retrieval.store import REBUILD, IndexLoadError, LoadedIndex
@@ -61,6 +61,7 @@ _ABOUT_THE_TUTOR = re.compile(r"\bwhat (?:(?:can|could|should) (?:i|we|you)|(?:i
                               r"(?:bot|tutor|here|this|you)\b|\s*[?.!]*$)|\bhow (?:does|do) (?:this|it|the bot|you) "
                               r"work\b|\bwhat (?:is|'s|are) (?:this (?:bot|thing|place|server)|you)\b|\bwho are you\b",
                               re.IGNORECASE)
+_QUOTED = re.compile(r'"([^"\n]{8,160})"')  # after `plain`: curly quotes are straight
 _ESSAY_NOUNS = ("essay", "one", "piece", "article", "text")  # what "the ___ about X" calls an essay
 _DESCRIBED = re.compile(rf"\b(?:{'|'.join(_ESSAY_NOUNS)})\s+(?:about|on|where|with|that talks about)\s+"
                         r"(?P<what>[^.!?;]{8,160})", re.IGNORECASE)
@@ -174,7 +175,9 @@ class Tutor:
             reply, asks = self._answer(conversation, text, understanding, chosen=chosen, on_text=on_text)
             user_turn = Turn("user", message[:MAX_ANALYSED_CHARS * 2], stance=reply.stance.value,
                              meta={"kind": understanding.kind.value, "acts": sorted(a.value for a in
-                                                                                   understanding.acts)})
+                                                                                   understanding.acts),
+                                   **({} if understanding.questions is None else
+                                      {"questions": understanding.questions})})
             self.store.record(conversation, user_turn, self._tutor_turn(reply, asks))
             return reply
 
@@ -231,16 +234,22 @@ class Tutor:
                 on_text: OnText | None = None) -> tuple[Reply, dict[str, str]]:
         build = self.current
         essays = [record.id for record in build.index.manifest.essays if record.id in build.argmap.essays]
-        namings = build.catalog.named_in(text) if text else []
+        # a line of the focus essay quoted back names nothing: '"…the best part of the day". essay says…' is not
+        # "the day essay"
+        namings = build.catalog.named_in(self._unquoted(text, conversation.essay_id)) if text else []
         if understanding.kind is Kind.MENTION and understanding.target and conversation.essay_id:
             namings = _outside_target(build.catalog, text, understanding.target, namings)
         distinctive = build.catalog.distinctive(text) if text else {}
         described = hinted(distinctive)
+        if described and conversation.essay_id and self._unquoted(text, conversation.essay_id) != text:
+            described = None  # '"the evening is the best part of the day". why not?' is about the essay it quotes
         # the essays ranked for this turn: computed once, and only if the focus decision or the listing needs it
         ranked = cache(lambda: self._rank_essays(" ".join([*conversation.user_messages[-3:], text])))
         # "i'm supposed to pick one of these for class": help choosing, not a topic to search the essays for
         newcomer = not namings and described is None and bool(_ABOUT_THE_TUTOR.search(text))
-        picking = newcomer or not namings and described is None and bool(_PICKING.search(text))
+        # "we're supposed to pick one. i read the one about the girl with the emotions in her head": already picked
+        picking = newcomer or not namings and described is None and bool(_PICKING.search(text)) and not \
+            _DESCRIBED.search(text)
         focus = decide(current=conversation.essay_id if conversation.essay_id in essays else None, chosen=chosen,
                        other=conversation.other_id, namings=namings,
                        kind=Kind.SOCIAL if picking else understanding.kind,
@@ -265,7 +274,8 @@ class Tutor:
                      "I'll stay in my role: I quote the essays and ask about them. "
                      if understanding.kind is Kind.INJECTION else "")
             response = build.responder.choose_essay(text, essays, candidates, hello=hello)
-            return self._finish(conversation, response, Kind.CHOOSE, understanding.acts)
+            return self._finish(conversation, response, Kind.CHOOSE, understanding.acts,
+                                questions=understanding.questions)
         general = focus.source == "general" or conversation.focus_source == "general" and not focus.changed
         exchange = Exchange(conversation, text, understanding, focus.essay, focus.other, self._embed,
                             changed=focus.changed, named_other=focus.named_other or general,
@@ -274,8 +284,12 @@ class Tutor:
         # "the inside out one" to "which essay?", or to a greeting when the library has one essay: the essay, please
         opening = first_focus and focus.source in ("named", "chosen") or len(conversation.tutor_turns) <= 1 and any(
             n.essay_id == focus.essay for n in namings)
-        if opening and understanding.kind in (Kind.POSITION, Kind.SWITCH) and len(text.split()) <= 6:
-            understanding = Understanding(Kind.ABOUT)  # "the inside out one": the answer to "which essay?"
+        if opening and understanding.kind in (Kind.POSITION, Kind.SWITCH) and len(text.split()) <= 6 or \
+                first_focus and understanding.kind in (Kind.POSITION, Kind.STORY) and not understanding.question \
+                and _DESCRIBED.search(text) and len(text.split()) <= 30:
+            # "the inside out one", "i read the one about the girl with the emotions in her head": the answer to
+            # "which essay?", so what it argues
+            understanding = Understanding(Kind.ABOUT, acts=understanding.acts)
             exchange.understanding = understanding
         if focus.changed and understanding.kind in (Kind.POSITION, Kind.SWITCH) and len(text.split()) <= 12:
             exchange.understanding = Understanding(Kind.SWITCH)
@@ -283,7 +297,7 @@ class Tutor:
             exchange.understanding = Understanding(Kind.ABOUT, target="tutor")
         response = build.responder.respond(exchange)
         reply, asks = self._finish(conversation, response, exchange.understanding.kind, understanding.acts,
-                                   said=text)
+                                   said=text, questions=understanding.questions)
         if self.voice is None or understanding.kind in (Kind.EMPTY, Kind.INJECTION):
             return reply, asks  # nothing to say to, or words not to pass on: the offline reply is the right one
         claim = response.claim or build.argmap.essays[focus.essay].thesis
@@ -294,7 +308,8 @@ class Tutor:
         return voiced, asks
 
     def _finish(self, conversation: Conversation, response: Response, kind: Kind, acts: frozenset[Act], *,
-                exclude: Move | None = None, said: str = "") -> tuple[Reply, dict[str, str]]:
+                exclude: Move | None = None, said: str = "",
+                questions: bool | None = None) -> tuple[Reply, dict[str, str]]:
         """The reply: the response's draft and one counter-question (`said`: the message, never asked back)."""
         build = self.current
         move = plan_move(response.stance, conversation.moves, exclude=exclude)
@@ -327,8 +342,7 @@ class Tutor:
             conversation.claim_id = response.claim.id
         # a reader who asked for no more questions gets none, from that reply on (held-out judges failed every
         # question put after the request, "no need to answer" or not): the one place a reply has no question
-        stopped = kind is Kind.STOP_QUESTIONS or any(
-            t.meta.get("kind") == Kind.STOP_QUESTIONS.value for t in conversation.turns if t.role == "user")
+        stopped = not _questions_wanted(conversation, questions if kind is not Kind.STOP_QUESTIONS else False)
         text = "" if stopped else question.text
         reply = compose(response.draft, text, question.move, response.stance,
                         claim_id=conversation.claim_id, essay=conversation.essay_id, kind=kind.value)
@@ -354,6 +368,14 @@ class Tutor:
         conversation.other_id = focus.other
         if focus.source != "kept" or conversation.focus_source is None:
             conversation.focus_source = focus.source
+
+    def _unquoted(self, text: str, essay_id: str | None) -> str:
+        """The message without the lines of the essay it quotes (in quotation marks); as it was if it quotes none."""
+        if essay_id is None or '"' not in plain(text):
+            return text
+        cut = _QUOTED.sub(lambda m: '""' if self.current.sentences.contains(essay_id, m.group(1).strip(" .,!?"))
+                          else m.group(0), plain(text))
+        return text if cut == plain(text) else cut
 
     def _rank_essays(self, text: str) -> list[tuple[str, float]]:
         """Essays ranked for a message that names none, for choosing a focus: how well their best passage answers
@@ -469,3 +491,19 @@ def _outside_target(catalog: EssayCatalog, text: str, target: str, namings: list
     rest = re.sub(re.escape(target), " ", text, flags=re.IGNORECASE)
     elsewhere = {n.essay_id for n in catalog.named_in(rest)}
     return [n for n in namings if n.essay_id not in looked_for - elsewhere]
+
+
+def _questions_wanted(conversation: Conversation, now: bool | None) -> bool:
+    """Whether the reply may ask: not after a request for no questions ("no questions pls", or one inside another
+    message) until the reader asks for them again ("ok you can ask me one question now"); `now` is the current
+    message's say (None: it says nothing either way). Older conversations stored only the kind of such a request."""
+    if now is not None:
+        return now
+    for turn in reversed(conversation.turns):
+        if turn.role != "user":
+            continue
+        if "questions" in turn.meta:
+            return bool(turn.meta["questions"])
+        if turn.meta.get("kind") == Kind.STOP_QUESTIONS.value:
+            return False
+    return True

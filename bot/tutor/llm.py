@@ -209,6 +209,8 @@ KINDS: dict[str, str] = {
     "stop_questions": "The reader asks you to stop asking questions: acknowledge it and answer plainly.",
     "bias": "The reader says you only defend the essay: answer honestly that you quote it and push back on any "
             "view, and invite their objection.",
+    "help": "The reader asks about you, the tutor (which essays you know, why you ask questions, how to switch "
+            "essays): answer that plainly first, then bring them back to the essay.",
     "critique": "The reader asks what the essay gets wrong: take no side, but show the objection the essay raises "
                 "against itself and its answer, and let the reader judge.",
     "advice": "The reader asks for personal advice: say kindly that it is their decision and you are there for the "

@@ -307,14 +307,17 @@ class Responder:
             "usage": (f"Just name it in a message, by its title, author or subject (\"the essay on …\"), and I'll "
                       f"switch; /ask also takes an essay option. {library}."),
         }[turn.understanding.target or "usage"]
-        return self._anchor(turn, f"{lead} Meanwhile, {title} argues this:", ["help"], Stance.OFFTOPIC)
+        return self._anchor(turn, f"{lead} Meanwhile, {title} argues this:", ["offtopic"], Stance.OFFTOPIC)
 
     def critique(self, turn: Turn) -> Response:
         """"Is there anything it gets wrong?": the tutor takes no side, but points to where the essay is most open
         to attack, the objection it raises against itself, with its answer, so the reader can judge the answer."""
         argument = self.argmap.essays[turn.focus]
         quoted = turn.conversation.quoted
-        for view in sorted(argument.counterviews, key=lambda v: was_quoted(v.text, quoted)):
+        # an objection the essay grants part of ("The objection is fair about the mechanics, but…") first: that is
+        # where it admits a weakness
+        for view in sorted(argument.counterviews, key=lambda v: (was_quoted(v.text, quoted),
+                                                                 not _CONCEDES.search(f"{v.text} {v.answer}"))):
             objection, answer = self.sentences.find(turn.focus, view.text), self.sentences.find(turn.focus, view.answer)
             if objection is None or answer is None:
                 continue
@@ -356,9 +359,23 @@ class Responder:
 
     def just_answer(self, turn: Turn) -> Response:
         argument = self.argmap.essays[turn.focus]
-        if turn.understanding.target == "brief" and (quote := self._claim_quote(argument.thesis)) is not None:
+        if turn.understanding.target in ("brief", "shorter") and (quote := self._claim_quote(argument.thesis)):
+            if turn.understanding.target == "shorter":  # after the thesis: the shortest of its central claims
+                shorter = min((q for _, q in self._unshown_claims(turn) if len(q.text) < len(quote.text) and
+                               not leans_back(parse(q.text))),
+                              key=lambda q: len(q.text), default=None)
+                if shorter is not None:
+                    return Response(Draft("Shorter, still in the essay's own words:", [shorter]), ["just_answer"],
+                                    Stance.QUESTION, argument.thesis)
             return Response(Draft("In one sentence, in the essay's own words:", [quote]), ["just_answer"],
                             Stance.QUESTION, argument.thesis)
+        if turn.understanding.target == "quotes" and (topic := turn.understanding.topic):
+            on_topic = self._lines_on(turn, topic)  # "3 quotes about dignity": lines about dignity
+            if on_topic:
+                return Response(Draft(f"Here are {len(on_topic)} of its lines on {_echo(topic)}, in its own words; "
+                                      "credit them to the essay, with the section, if you use them:",
+                                      [self._quote(s, extend=False) for s in on_topic]),
+                                ["just_answer", "scheme"], Stance.QUESTION, self._claim_near(on_topic[0]))
         if turn.understanding.target == "quotes":  # the essay's words are the reader's to quote, credited
             response = self._thesis_with_support(turn, argument.thesis, "", ["just_answer", "scheme"])
             shown = {q.text for q in response.draft.quotes} | turn.conversation.quoted
@@ -373,6 +390,19 @@ class Responder:
             return response
         lead = "Straight answer: the essay's main argument is this, with its key support."
         return self._thesis_with_support(turn, argument.thesis, lead, ["just_answer", "scheme"])
+
+    def _lines_on(self, turn: Turn, topic: str, count: int = 3) -> list[Sentence]:
+        """Up to `count` lines of the focus on `topic`, in the essay's order: those that use its words first, then
+        those nearest it in meaning; none already shown."""
+        quoted = turn.conversation.quoted
+        chosen = [s for s in self.sentences.uses(turn.focus, topic) if not was_quoted(s.text, quoted)][:count]
+        if len(chosen) < count:
+            near = self.sentences.closest(turn.focus, turn.vector(topic), topic, k=count * 2,
+                                          avoid=frozenset(quoted))
+            have = {s.key for s in chosen}
+            chosen += [s for score, s in near if score >= RELEVANT and s.key not in have and not
+                       was_quoted(s.text, quoted) and not self._reported(s)][:count - len(chosen)]
+        return sorted(chosen, key=lambda s: s.order)
 
     def _thesis_with_support(self, turn: Turn, thesis: Claim, lead: str, keys: list[str], *,
                              shown: bool = False) -> Response:
@@ -417,6 +447,8 @@ class Responder:
             return self._answer_counterview(turn, view, endorsed=not _REJECTS_VIEW.search(turn.text))
         if (cited := self._cited(turn)) is not None:  # 'what's wrong with "leave your baggage at the door"?'
             return self._where_used(turn, *cited, ["scheme", "question"], Stance.QUESTION)
+        if (introduced := self._introduction(turn)) is not None:  # "who is parfit?": where the essay brings him in
+            return introduced
         found = self._best_many(turn, self._point(turn))
         if (not found or found[0][0] < RELEVANT) and (use := taken_up()) is not None:
             # the essay's words for it beat a line that is only near in meaning
@@ -434,7 +466,9 @@ class Responder:
         score, first = found[0]
         if _MEANS_THAT.search(turn.text) and len(found) > 1 and found[1][0] >= RELEVANT:
             score, first = found[1]  # "what does it mean that P?": the reader has P; the line that unpacks it helps
-        if _ASKS_IF_SAYS.search(turn.text) and score < SAYS_IT:
+        # "does it say who wrote it?" asks for a fact, which a line may state while lying far from the question in
+        # meaning: only a line that is not even relevant makes the answer "no"
+        if _ASKS_IF_SAYS.search(turn.text) and score < (RELEVANT if asks_fact(turn.text) else SAYS_IT):
             lead = "No, the essay doesn't say that. The closest it comes is this:"
             return Response(Draft(lead, [self._quote(first)]), ["mention_no"], Stance.QUESTION,
                             self._claim_near(first))
@@ -456,6 +490,29 @@ class Responder:
         lead = self._question_lead(turn.text) if score >= SAYS_IT else "Here is what the essay says that bears on it:"
         keys = ["question_what", "scheme", "question"] if _WHAT_IS.search(turn.text) else ["scheme", "question"]
         return Response(Draft(lead, quotes), keys, Stance.QUESTION, self._claim_near(first))
+
+    def _introduction(self, turn: Turn) -> Response | None:
+        """"Who is Parfit?": the sentence where the essay first names him ("The philosopher who took these worries
+        furthest was Derek Parfit, whose Reasons and Persons…"), which says who he is; a second part of the question
+        ("…and why does he keep coming up?") gets its own line."""
+        match = _WHO_IS.search(plain(turn.text))
+        if match is None:
+            return None
+        who = re.sub(r"^(?:the|this|that)\s+", "", match.group("who").strip(), flags=re.IGNORECASE)
+        uses = self.sentences.uses(turn.focus, who) if who.lower() not in _POINTER_WORDS else []
+        if not uses:
+            return None
+        first = uses[0]
+        quotes = [self._quote(first)]
+        rest = re.sub(r"^(?:actually|really|exactly|anyway)\b\W*", "", turn.text[match.end():].strip(" ,.;?"),
+                      flags=re.IGNORECASE)
+        if len(rest.split()) >= 3:  # "…and why does he keep coming up?", "…? like what's his job"
+            more = next((s for score, s in self._best_many(turn, f"{who}: {rest}") if score >= SAYS_IT and
+                         s.row != first.row and s.text not in quotes[0].text), None)
+            if more is not None:
+                quotes.append(self._quote(more, extend=False))
+        return Response(Draft(f"The essay brings {_echo(who)} in here:", quotes), ["scheme", "question"],
+                        Stance.QUESTION, self._claim_near(first))
 
     def _picks_between(self, turn: Turn, options: tuple[str, str], sentence: Sentence) -> bool:
         """The line draws a contrast whose two sides are the question's two options ("not Mark … but the entire
@@ -602,6 +659,8 @@ class Responder:
         verdict = self._verdict(proposition, sentence, score, turn)
         if verdict == "fair" and self._about_someone_else(proposition, sentence):
             verdict = "partly"
+        if verdict in ("unclear", "partly") and self._quotes_focus(turn, proposition):
+            verdict = "fair"  # "the essay says the outie is a 'cautionary tale', not a tragic hero": its own words
         quote = self._quote(sentence, toward=turn.vector(probe))
         claim = self._claim_near(sentence)
         asks = bool(_ASKS_IF_SAYS.search(turn.text))  # "does the essay say P?" rather than "is P a fair reading?"
@@ -671,7 +730,10 @@ class Responder:
             if crossed > straight + 0.05:
                 return "wrong"
         same_polarity = _main_negated(proposition) == _main_negated(sentence.text)
-        if score >= POLARITY_CHECKED and not same_polarity and _copular(proposition) and _copular(sentence.text):
+        # a reading that draws its own contrast ("a cautionary tale, not a tragic hero") carries a "not" of its own:
+        # its polarity is not the line's to contradict ("he isn't the tragic figure…")
+        if score >= POLARITY_CHECKED and not same_polarity and _copular(proposition) and _copular(sentence.text) \
+                and _proposition_sides(proposition) is None:
             return "wrong"
         if score >= FAIR_READING and self._argues(sentence):
             return "fair"
@@ -783,13 +845,14 @@ class Responder:
             return self._answer_counterview(turn, view, endorsed=not _REJECTS_VIEW.search(turn.text))
         stance = self._stance(turn)
         carries_on = self._carries_on(turn)
-        if stance.stance is Stance.OFFTOPIC and not (carries_on and _by_similarity(stance)):
+        if stance.stance is Stance.OFFTOPIC and not (carries_on and _by_similarity(stance)) and \
+                not self._on_title(turn):
             return self.offtopic(turn)
         found = self._best(turn, self._point(turn))
         if found is None or found[0] < LOOSELY:
             if (use := self._taken_up(turn, self._point(turn))) is not None:
                 return self._where_used(turn, *use, ["position", "scheme"], stance.stance)
-            if not _REFERS.search(turn.text) and (
+            if not _REFERS.search(turn.text) and not self._on_title(turn) and (
                     not carries_on or self._unrelated(turn, found[0] if found else None)):
                 return self.offtopic(turn)  # nothing in the essay is near it ("pineapple or no pineapple?")
             if stance.stance in (Stance.AGREE, Stance.DISAGREE) and len(turn.text.split()) <= 8:
@@ -815,6 +878,18 @@ class Responder:
         keys = ["disagree", "scheme:evidence"] if stance.stance is Stance.DISAGREE else ["position", "scheme"]
         return Response(Draft("Here is what the essay says on that:", [self._quote(sentence, toward=turn.vector(
             self._point(turn)))]), keys, stance.stance, claim)
+
+    def _quotes_focus(self, turn: Turn, text: str) -> bool:
+        """`text` puts in quotation marks words of two or more that the focus essay uses (a line or a heading)."""
+        return any(len(m.group(1).split()) >= 2 and self.sentences.contains(turn.focus, m.group(1).strip(" .,!?"))
+                   for m in _QUOTED_WORDS.finditer(plain(text)))
+
+    def _on_title(self, turn: Turn) -> bool:
+        """The message uses a telling word of the focus essay's title ("i would get severed tomorrow" in a talk about
+        Severance): about its subject, however far its meaning lands from any one line."""
+        profile = self.catalog.profiles.get(turn.focus)
+        telling = {s for s in profile.title_stems if len(s) > 3 and s not in STOP_STEMS} if profile else set()
+        return bool(telling & set(word_stems(turn.text)))
 
     def story(self, turn: Turn) -> Response:
         told_before = any(t.meta.get("kind") == Kind.STORY.value for t in turn.conversation.turns if t.role == "user")
@@ -1366,6 +1441,14 @@ def was_quoted(text: str, quoted: set[str] | frozenset[str]) -> bool:
     return any(text in q or q in text for q in quoted)
 
 
+_QUOTED_WORDS = re.compile(r"""(?:^|(?<=\W))["']([^"'\n]{3,120})["'](?=\W|$)""")  # after `plain`
+_CONCEDES = re.compile(r"\b(?:is|are|was) (?:\w+ )?fair\b|\ba case for\b|\bgranted\b|\badmittedly\b|\bto be sure\b|"
+                       r"\bit is true that\b", re.IGNORECASE)
+_WHO_IS = re.compile(r"\bwho(?:'s| is| was| are| were)\s+(?P<who>(?:the\s+)?[\w’'.-]+(?:\s+[\w’'.-]+){0,2}?)"
+                     r"(?=\s+(?:and|again|exactly|even|in|supposed|really|actually|anyway)\b|\s*[?.!,;]|\s*$)",
+                     re.IGNORECASE)
+_POINTER_WORDS = frozenset({"he", "she", "they", "it", "this", "that", "you", "him", "her", "them", "i", "we",
+                            "right", "wrong", "to", "the", "a"})
 _DISAGREES = re.compile(r"\b(?:disagree|wrong|false|no way|don'?t think so)\b|👎|❌", re.IGNORECASE)
 
 

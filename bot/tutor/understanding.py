@@ -99,6 +99,8 @@ class Understanding:
     question: bool = False  # the message asks something
     hurry: bool = False  # "deadline", "no time": answer plainly first
     switch: bool = False  # "let's talk about…", "what about the other one": the reader wants to move
+    topic: str | None = None  # JUST_ANSWER "quotes": what the quotes are to be about ("3 quotes about dignity")
+    questions: bool | None = None  # False: the reader asks for no more questions; True: asks for them again
 
 
 # ---- lexicons (lemmas) ---------------------------------------------------------------------------------------------
@@ -117,6 +119,7 @@ _MENTION_VERBS = frozenset({"mention", "discuss", "talk", "say", "bring", "cover
                             "explore", "raise", "acknowledge", "note"})
 _ESSAY_NOUNS = frozenset({"essay", "author", "writer", "article", "piece", "text", "it", "she", "he", "they", "this",
                           "essayist", "paper"})
+_ESSAYS_WORDS = frozenset({"quote", "quotes", "quotation", "line", "lines", "passage", "excerpt"})
 _ASK_VERBS = frozenset({"ask", "question", "quiz", "interrogate"})
 _BIAS_WORDS = frozenset({"program", "programme", "bias", "biased", "design", "train", "paid", "pay", "brainwash",
                          "code", "instruct", "script", "robot", "bot", "shill", "propaganda", "side"})
@@ -190,12 +193,20 @@ _WHAT_ABOUT = re.compile(r"^(?:and |ok |so )?(?:what|how) about (?P<x>[^?.,!]{1,
 _CRITIQUE = re.compile(r"\b(?:anything|something|what|where|which part|one thing)\b.{0,30}\b(?:gets? (?:\w+ )?wrong|"
                        r"got wrong|wrong with (?:it|this|the essay|the argument|its argument)|weak(?:est)?|"
                        r"flaw(?:ed|s)?|blind spots?)\b|\bcritical (?:thing|point)\b|"
-                       r"\b(?:its|the essay'?s?) (?:weak|flaw|blind)", re.IGNORECASE)
+                       r"\b(?:its|the essay'?s?) (?:weak|flaw|blind)|"
+                       r"\b(?:admits?|concedes?|grants?|acknowledges?)\b.{0,25}\b(?:weakness|weak|flaws?|objections?|"
+                       r"limits?|wrong|mistakes?)\b|\b(?:admit|concede|grant)s? (?:anything|something|any point)\b|"
+                       r"\b(?:are|r|is) (?:you|u|the bot) (?:ever )?(?:allowed|able|going|gonna|even allowed) to "
+                       r"(?:disagree|criticis|criticiz|argue against|push back on) ?\w*", re.IGNORECASE)
+# "quote me something where it admits a weakness" asks without a question mark
+_ASKS_CRITIQUE = re.compile(r"^(?:\w+\W+){0,12}?(?:quote|show|give|find|tell) (?:me|us)\b", re.IGNORECASE)
 _STRONGEST = re.compile(r"\b(?:strongest|best|most convincing|most persuasive)\s+(?:line|argument|point|quote|case|"
                         r"evidence|bit|part)\b(?!\s+(?:that|about|on|of|for (?:why|how|what)))", re.IGNORECASE)
 _SOME_QUOTES = re.compile(r"\b(?:give|send|list|show|need|want|get)\b.{0,20}?\b(?:\d+|two|three|four|five|some|a few|"
                           r"few|couple(?: of)?)\s+(?:good |key |short |solid )?(?:quotes|quotations|lines)\b",
                           re.IGNORECASE)
+_QUOTES_ABOUT = re.compile(r"\b(?:quotes|quotations|lines)\s+(?:about|on|for|re|regarding|showing|that show)\s+"
+                           r"(?P<t>[^.?!,;]+?)(?:\s+(?:i|that|which|to|for)\b|[.?!,;]|$)", re.IGNORECASE)
 _ASKS_QUOTE = re.compile(r"\b(?:give|find|show|send|get) me (?:a |some |the |one )?(?:good )?(?:quote|line|passage|"
                          r"sentence|bit)\b|\b(?:is there|any) (?:a )?(?:quote|line|passage) (?:about|on|that)\b",
                          re.IGNORECASE)
@@ -232,9 +243,12 @@ _REJECT = re.compile(
 )
 _STOP = re.compile(r"\b(?:stop|quit|enough (?:with )?(?:the )?|no more|don'?t|do not|cut out the)\s*(?:asking|"
                    r"questions|quizzing|with the questions|interrogat|ask me)|\b(?:another|more|so many|always a|"
-                   r"yet another)\s+questions?\b|\b(?:don'?t|do not|dont)\s+end\s+(?:it\s+|this\s+)?(?:with|on)\s+"
-                   r"(?:a\s+)?question|\bwithout\s+(?:asking|a question|questions)|\bno questions?(?: at the end| this "
-                   r"time| please| back)?\s*(?:[,.!;:]|$|please)", re.IGNORECASE)
+                   r"yet another)\s+questions?\b|"
+                   r"\b(?:not|never|stop)\s+end(?:ing)?\s+(?:every|each|your|all|the)\s+(?:\w+\s+)?(?:with|on)\s+"
+                   r"(?:a\s+)?questions?\b|"
+                   r"\b(?:don'?t|do not|dont)\s+end\s+(?:it\s+|this\s+)?(?:with|on)\s+(?:a\s+)?question|"
+                   r"\bwithout\s+(?:asking|a question|questions)|\bno questions?(?: at the end| this "
+                   r"time| please| pls| plz| back)?\s*(?:[,.!;:]|$|please|pls|plz)", re.IGNORECASE)
 _APPROVAL = re.compile(r"\b(?:tell|say|admit|confirm|agree)(?: to)? (?:me )?(?:that )?i'?m right\b|"
                        r"\bjust agree(?: with me)?\b|\bsay (?:that )?i(?:'m| am) correct\b|"
                        r"\bi'?m right,? (?:right|aren'?t i)"
@@ -283,6 +297,8 @@ _SHORTS: dict[Short, frozenset[str]] = {
 
 _INTENSIFIERS = frozenset({"totally", "completely", "fully", "so", "very", "100%", "really", "absolutely", "just",
                            "i", "100"})
+_SHORTER = re.compile(r"^(?:even |much |a bit |way )?shorter\b|\btweet[- ]length\b|\bin a tweet\b|"
+                      r"\ba shorter (?:one|version)\b")
 _IN_BRIEF = re.compile(r"\b(?:in (?:like )?(?:one|a single|1) (?:sentence|line)|sum (?:it|that|this) up|tl;?dr|"
                        r"in a nutshell|the short version|summari[sz]e (?:it|that|this))\b")
 _PRESSING = re.compile(r"\b(?:come on|just (?:one|this once|a little|the one)|please|pls|plz|nobody|no one|"
@@ -380,16 +396,20 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
         return Understanding(Kind.SOCIAL)
     doc = parse(stripped)
     acts = _acts(stripped, lowered, doc)
-    question = "?" in stripped or any(_is_question(s) for s in doc.sents)
+    question = "?" in stripped or any(_is_question(s) for s in doc.sents) or bool(_EMBEDDED_ASK.search(lowered))
     hurry = bool(_HURRY.search(lowered))
     switch = bool(_SWITCH.search(lowered))
 
+    lemmas = {t.lemma_.lower() for t in doc}
+    # "can you not end every message with a question. what's acedia": the request stands whatever else is asked
+    stop = bool(_STOP.search(lowered) and lemmas & (_ASK_VERBS | {"question"}))
+    questions = False if stop else True if _RESUME.search(lowered) else None
+
     def found(kind: Kind, **extra: object) -> Understanding:
-        return Understanding(kind, acts=acts, question=question, hurry=hurry, switch=switch,
+        return Understanding(kind, acts=acts, question=question, hurry=hurry, switch=switch, questions=questions,
                              **extra)  # type: ignore[arg-type]
 
-    lemmas = {t.lemma_.lower() for t in doc}
-    if _STOP.search(lowered) and lemmas & (_ASK_VERBS | {"question"}):
+    if stop and not _asks_besides(doc):
         return found(Kind.STOP_QUESTIONS)  # before a pressed request: "please stop asking me questions"
     if lemmas & {"question", "prompt"} and lemmas & _TEACHING_WORDS:
         return found(Kind.TEACHING)  # "discussion questions for my class", "what should I ask my seminar?"
@@ -403,11 +423,12 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
         return found(Kind.SHORT, short=Short.UNSURE, target="explain")  # "i don't get that line": the quote shown
     if _APPROVAL.search(lowered):
         return found(Kind.APPROVAL)
-    if _SOME_QUOTES.search(lowered):
-        return found(Kind.JUST_ANSWER, target="quotes")  # quotes are the essay's words: not ghost-writing
+    if _SOME_QUOTES.search(lowered):  # quotes are the essay's words: not ghost-writing
+        about = _QUOTES_ABOUT.search(lowered)
+        return found(Kind.JUST_ANSWER, target="quotes", topic=_clean_target(about.group("t")) if about else None)
     if question and _STRONGEST.search(lowered):
         return found(Kind.ABOUT, target="strongest")
-    if question and _CRITIQUE.search(lowered):
+    if (question or _ASKS_CRITIQUE.search(lowered)) and _CRITIQUE.search(lowered):
         return found(Kind.CRITIQUE)
     first_sentence = re.split(r"(?<=[.!?])\s+", bare)[0]
     if _REJECT.search(first_sentence) and len(first_sentence.split()) <= 10:
@@ -452,6 +473,8 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
         return found(Kind.QUESTION)
     if _ABOUT.search(lowered):
         return found(Kind.JUST_ANSWER if hurry else Kind.ABOUT)
+    if _SHORTER.search(lowered):
+        return found(Kind.JUST_ANSWER, target="shorter")  # "shorter. like tweet length": after the brief answer
     if _IN_BRIEF.search(lowered):
         return found(Kind.JUST_ANSWER, target="brief")
     if _advice(doc, lemmas, question):  # "should I delete it? just tell me what to do" is still advice
@@ -510,13 +533,28 @@ def _is_question(sentence: object) -> bool:
         return True
     first = next((t for t in tokens if t.lower_ not in ("ok", "so", "and", "but", "then", "well", "huh", "hm", "wait",
                                                           "fine", "okay", "alright", "yo", "hey", "um", "uh", "sick",
-                                                          "cool")), tokens[0])
+                                                          "cool", "btw", "also", "oh", "anyway", "honestly", "lol",
+                                                          "quick", "actually", "srsly", "seriously")), tokens[0])
     wh = first.lower_ in ("what", "why", "how", "who", "whom", "whose", "which", "where", "when")
     inverted = first.pos_ == "AUX" and any(t.dep_ in ("nsubj", "nsubjpass", "expl") and t.i > first.i
                                            for t in first.head.children)
     return wh or inverted or bool(_INVERTED.search(str(sentence)))
 
 
+# "ok you can ask me one question now": a request for no questions withdrawn
+_RESUME = re.compile(r"\b(?:you can|you may|go ahead and|feel free to|ok to|now) ask (?:me )?(?:a |one |your |some )?"
+                     r"(?:\w+ )?questions?\b|\bask me (?:a|one|your) question\b|\bquestions are (?:fine|ok|okay)\b")
+
+
+def _asks_besides(doc: object) -> bool:
+    """A sentence of the message other than the request for no questions asks something ("…no questions. what's
+    acedia?"): that is what to answer."""
+    return any(_is_question(s) and not _STOP.search(s.text.lower()) for s in doc.sents)  # type: ignore[attr-defined]
+
+
+# "my prompt asks if stevens is to blame. yes or no": a question put in other words than a question's
+_EMBEDDED_ASK = re.compile(r"\b(?:asks?|asking|wants? to know|wondering|question is|tell me) (?:if|whether)\b|"
+                           r"\byes or no\b")
 _FEELINGS = frozenset({"scared", "afraid", "frightened", "terrified", "sad", "hurt", "cry", "lonely", "anxious",
                        "depressed", "grieve", "grief", "die", "dead", "death", "funeral", "wreck", "heartbroken",
                        "miss", "panic", "exhausted", "burn", "burnout", "hopeless", "numb", "trauma", "hospital",
@@ -539,7 +577,10 @@ def _acts(text: str, lowered: str, doc: object) -> frozenset[Act]:
         acts.add(Act.PERSONAL)
     if _EXAMPLE.search(lowered) or Act.PERSONAL in acts:
         acts.add(Act.EXAMPLE)
-    if first_person and any(t.lemma_.lower() in _FEELINGS for t in tokens):
+    # a feeling word that only describes a thing ("the dead wall reverie part") is not the reader hurting; "my dead
+    # father" is
+    if first_person and any(t.lemma_.lower() in _FEELINGS and not (
+            t.dep_ in ("amod", "compound") and t.head.lemma_.lower() not in _RELATIONS) for t in tokens):
         acts.add(Act.FEELING)
     if _IMPLICATION.search(lowered):
         acts.add(Act.IMPLICATION)
@@ -551,9 +592,13 @@ def _ghostwriting(doc: object) -> bool:
     for token in doc:  # type: ignore[attr-defined]
         if token.lemma_.lower() not in _WRITING_VERBS or token.pos_ not in ("VERB", "AUX"):
             continue
+        if token.lemma_.lower() in ("write", "draft", "compose") and token.i + 1 < len(token.doc) and \
+                token.doc[token.i + 1].lower_ in ("me", "us") and any(
+                c.lemma_.lower() in _TEXT_NOUNS for c in token.doc[token.i + 1:token.i + 6]):
+            return True  # "last thing, write me a conclusion sentence pls": asked for, however the clause parses
         objects = [c for c in token.subtree if c.lemma_.lower() in _TEXT_NOUNS and c.pos_ in ("NOUN", "PROPN")]
-        if not objects:
-            continue
+        if not objects or any(c.dep_ == "dobj" and c.lemma_.lower() in _ESSAYS_WORDS for c in token.children):
+            continue  # "give me three quotes for my essay": the essay's own words, credited, are not ghost-writing
         if all(o.lemma_.lower() in _ESSAYS_OWN for o in objects) and not any(
                 t.lemma_.lower() in _OWN_WORK for t in doc):  # type: ignore[attr-defined]
             continue  # "just give me the thesis": the essay's point, asked for straight, is not the reader's text
@@ -584,7 +629,8 @@ def _bias(doc: object, lemmas: set[str]) -> bool:
 
 def _advice(doc: object, lemmas: set[str], question: bool) -> bool:
     """The reader asks what to do in their own life: "should I quit my job?", "how do I get over a breakup?"."""
-    if re.search(r"\b(?:any advice|advise me|what should i do|what do i do|help me decide|what would you do)\b",
+    if re.search(r"\b(?:any advice|advise me|what should i do|what do i do|help me decide|"
+                 r"what (?:would|'?d) (?:you|u) do|if (?:you|u) were me|in my (?:shoes|position))\b",
                  doc.text.lower()):  # type: ignore[attr-defined]
         return True
     if not question or lemmas & ({"essay", "author", "writer", "argument", "claim", "reading", "article"} |
