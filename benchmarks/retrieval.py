@@ -45,6 +45,15 @@ TARGETS = {"recall@3": 0.90, "recall@5": 0.95, "paraphrase recall@3": 0.85}  # o
 NOTES = [
     "## Notes",
     "",
+    "- Round 7 (on the stack pinned in constraints.txt, where round 5's figures no longer held): two changes, each "
+    "chosen on dev. (1) The essay catalog names an essay by a name of several words no surer than by the surest of "
+    "its words (The Long Self's one \"Melville's Bartleby\" had named it at 1.0, over the Bartleby essay): dev "
+    "recall@1 0.719 -> 0.730, MRR 0.799 -> 0.805, recall@3 unchanged; test unchanged. (2) Per-essay normalisation "
+    "(dense minus 0.2 x the mean of the essay's three best), until now a row of ideas not kept, was the best of the "
+    "rows on dev once the stack changed (dev recall@3 0.865 -> 0.888, MRR 0.805 -> 0.809, paraphrase 0.750 -> "
+    "0.792; late-interaction shares 0.4 and 0.6 tied it on recall@3 with a lower MRR): kept. The test columns of "
+    "this table were in view when it was chosen (make eval prints them), so the test figures are not blind to the "
+    "choice, only never used for it.",
     "- Passage size: merging short paragraphs up to 80 words gives fewer, longer passages (110 against 138 at 40 "
     "words; mean 114 words, never over the model's 256 word pieces), and passage-level recall@k is easier on longer "
     "passages. Part of that row's gain is this coarser target; the tutor quotes one or two sentences of each hit.",
@@ -205,8 +214,8 @@ def _ideas(library: Library, searcher: Searcher) -> Iterator[Idea]:
     yield Idea("+ each sentence mixed with its better neighbour (0.1)", False, variant(ideas.NeighbourSentences))
     yield Idea("+ each passage plus 0.1 × its better neighbour's dense score", False,
                variant(ideas.NeighbourPassages))
-    yield Idea("+ per-essay normalisation (dense minus 0.2 × the essay's 3 best)", False,
-               variant(ideas.EssayNormalised))
+    yield Idea("per-essay normalisation off (dense minus 0.2 × the essay's 3 best: essay_norm 0)", True,
+               with_params(essay_norm=0.0))
     yield Idea("+ BM25 over spaCy lemmas, not Snowball stems", False, on_index(
         lambda: ideas.lemma_bm25(index, [context_text(p) for p in index.passages])))
     yield Idea("+ BM25 half passage, half best sentence", False, on_index(lambda: ideas.sentence_bm25(index)))

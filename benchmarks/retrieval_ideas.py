@@ -53,7 +53,7 @@ class Variant(Searcher):
         for row, ids in self._sentence_runs():
             sentences[row] = best(sims[ids].astype(np.float64))
         w = self.params.passage_weight
-        return w * whole + (1 - w) * sentences
+        return self._essay_normalised(w * whole + (1 - w) * sentences)
 
 
 class SecondSentence(Variant):
@@ -97,21 +97,6 @@ class NeighbourSentences(Variant):
             return float(((1 - self.share) * s + self.share * neighbour).max())
 
         return self._with_sentence_scores(sims, best)
-
-
-class EssayNormalised(Variant):
-    """Dense scores minus `share` of the mean of the essay's three best: an essay near every question (a hub)
-    should not win on its general closeness."""
-
-    share = 0.2
-
-    def _blend(self, sims: np.ndarray) -> np.ndarray:
-        dense = super()._blend(sims)
-        out = dense.copy()
-        for essay in np.unique(self._essay_of):
-            rows = self._essay_of == essay
-            out[rows] -= self.share * np.sort(dense[rows])[::-1][:3].mean()
-        return out
 
 
 class NeighbourPassages(Variant):

@@ -81,3 +81,23 @@ def test_late_interaction_reranks_the_candidates_by_word_pieces(two_essays: Libr
     got = pieces_only.search(question, k=3)
     assert [h.passage.id for h in got] == [h.passage.id for h in expected[:3]]
     assert [h.passage.id for h in got] != [h.passage.id for h in candidates[:3]]  # MaxSim changed the order
+
+
+def test_per_essay_normalisation_takes_a_share_of_each_essays_three_best_from_its_passages() -> None:
+    """A hub essay near every question loses its general closeness: each passage drops by `essay_norm` times the
+    mean of its essay's three best dense scores, so a passage stands out only against its own essay."""
+    import numpy as np
+
+    from bot.retrieval.search import SearchParams, Searcher
+
+    searcher = Searcher.__new__(Searcher)
+    searcher.params = SearchParams(essay_norm=0.5)
+    searcher._essay_ids = ["hub", "niche"]
+    searcher._essay_of = np.array([0, 0, 0, 0, 1, 1])
+    dense = np.array([0.6, 0.6, 0.6, 0.0, 0.62, 0.1])
+    normalised = searcher._essay_normalised(dense)
+    assert np.allclose(normalised[:4], dense[:4] - 0.5 * 0.6)
+    assert np.allclose(normalised[4:], dense[4:] - 0.5 * 0.36)  # two passages: the mean of those two
+    assert int(np.argmax(normalised)) == 4 and int(np.argmax(dense)) == 4  # the niche line leads by more now
+    searcher.params = SearchParams(essay_norm=0.0)
+    assert np.array_equal(searcher._essay_normalised(dense), dense)
