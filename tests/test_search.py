@@ -88,7 +88,7 @@ def test_per_essay_normalisation_takes_a_share_of_each_essays_three_best_from_it
     mean of its essay's three best dense scores, so a passage stands out only against its own essay."""
     import numpy as np
 
-    from bot.retrieval.search import SearchParams, Searcher
+    from bot.retrieval.search import Searcher, SearchParams
 
     searcher = Searcher.__new__(Searcher)
     searcher.params = SearchParams(essay_norm=0.5)
