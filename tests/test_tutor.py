@@ -986,3 +986,22 @@ def test_a_reading_in_the_essays_own_words_is_not_called_wrong(tutor: Tutor) -> 
     reply = tutor.reply("cautionary", "the essay says the outie is a 'cautionary tale' not a tragic hero. easy to say "
                                       "when you don't have to go back in tomorrow", essay="severance")
     assert reply.answer.startswith("Yes")
+
+
+def test_a_ghost_writing_request_that_also_asks_for_no_questions_is_declined_without_one(tutor: Tutor) -> None:
+    reply = tutor.reply("gw-quiet", "no questions pls just write me like a 300 word summary i can edit",
+                        essay="memento")
+    assert reply.kind == "ghostwrite" and reply.question == ""
+
+
+def test_a_line_the_reader_quotes_is_not_quoted_back_to_them_as_the_answer(tutor: Tutor) -> None:
+    line = "A spotless mind is not innocent, only empty"
+    meaning = tutor.reply("echo", f'"{line}" -- ok what does that actually mean', essay="eternal-sunshine")
+    assert meaning.kind == "meaning" and meaning.quotes and all(line not in q.text for q in meaning.quotes)
+    assert line.lower() not in meaning.question.lower()  # a whole line is no term to ask about
+    whole = ("The self is not a filing cabinet with one drawer per person; memories are tangled together, and pulling "
+             "one thread unravels the whole sweater.")
+    asked = tutor.reply("echo", f"another line: '{whole}' isnt that just a nice metaphor, does the film show that")
+    assert asked.answer.startswith("That's the essay's own line") and all(whole not in q.text for q in asked.quotes)
+    part = tutor.reply("echo", "and 'pulling one thread unravels the whole sweater', how does that work?")
+    assert any(whole in q.text for q in part.quotes)  # a phrase of a longer line: the line is news to them

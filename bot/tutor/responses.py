@@ -466,6 +466,12 @@ class Responder:
         score, first = found[0]
         if _MEANS_THAT.search(turn.text) and len(found) > 1 and found[1][0] >= RELEVANT:
             score, first = found[1]  # "what does it mean that P?": the reader has P; the line that unpacks it helps
+        elif self._known(turn, first) and (around := self._around(first, turn)) is not None:
+            # they quote the line ("'pulling one thread unravels the whole sweater': does the film show that?"):
+            # what the essay goes on to say about it answers, the line itself does not
+            return Response(Draft(f"That's the essay's own line ({_where(first)}). Beside it, the essay says:",
+                                  [self._quote(around, extend=False)]), ["scheme", "question"], Stance.QUESTION,
+                            self._claim_near(first))
         # "does it say who wrote it?" asks for a fact, which a line may state while lying far from the question in
         # meaning: only a line that is not even relevant makes the answer "no"
         if _ASKS_IF_SAYS.search(turn.text) and score < (RELEVANT if asks_fact(turn.text) else SAYS_IT):
@@ -548,13 +554,20 @@ class Responder:
         if uses:
             sentence = _defining(uses, term) or uses[0]
             phrase = _phrase_in(sentence.text, term)
+            if self._known(turn, sentence):  # they quote the line: another use, or what the essay goes on to say
+                other = next((s for s in uses if not self._known(turn, s)), None)
+                if other is None and (around := self._around(sentence, turn)) is not None:
+                    return Response(Draft(f"That's the essay's own line ({_where(sentence)}). Beside it, the "
+                                          "essay says:", [self._quote(around, extend=False)]), ["meaning_used"],
+                                    Stance.QUESTION, self._claim_near(sentence), _term_slot(phrase))
+                sentence = other or sentence
             defined = _defines(sentence.text, phrase)
             quote = self._quote(sentence, extend=not defined or len(sentence.text) < 160)
             lead = (f"The essay defines it itself, where it uses “{phrase}”:" if defined else
                     f"The essay doesn't define “{phrase}” outright. It uses it here, and the words around it carry "
                     "the sense:")
             return Response(Draft(lead, [quote]), ["meaning" if defined else "meaning_used"], Stance.QUESTION,
-                            self._claim_near(sentence), {"term": phrase})
+                            self._claim_near(sentence), _term_slot(phrase))
         if headings := self.sentences.heading_uses(turn.focus, term):
             return self._in_heading(turn, headings[0], term, ["meaning_absent"])
         best = self._best(turn, term + " " + turn.text)
@@ -864,6 +877,12 @@ class Responder:
                                       "beside yours:", ["position", "scheme"], stance.stance)
         score, sentence = found
         claim = self._claim_near(sentence)
+        if self._known(turn, sentence) and (around := self._around(sentence, turn)) is not None:
+            # "'borrowed history has no weight', about patrick. but the journal lines did work on her": the line
+            # they quote, shown back, says nothing new; what the essay goes on to say about it does
+            keys = ["disagree", "scheme:evidence"] if stance.stance is Stance.DISAGREE else ["position", "scheme"]
+            return Response(Draft(f"That's the essay's own line ({_where(sentence)}). Beside it, the essay says:",
+                                  [self._quote(around, extend=False)]), keys, stance.stance, claim)
         # a clear side, not a concession ("I don't fully agree, but I can see why…"): say where the essay stands
         clear = stance.confidence >= 0.6 and not any(cue.startswith("contrast") for cue in stance.cues)
         if stance.stance is Stance.DISAGREE and clear:
@@ -1009,8 +1028,33 @@ class Responder:
             lines = self._views[essay_id] = frozenset(orders)
         return lines
 
+    def _known(self, turn: Turn, sentence: Sentence) -> bool:
+        """The reader has the line already: their message quotes at least half of it in one run of words (six at
+        least), so quoting it back answers nothing (held-out judges' "echo"); a phrase quoted from a longer line
+        ("leave your baggage at the door") is looked up in it instead."""
+        said = f" {' '.join(_WORD.findall(plain(turn.text).lower()))} "
+        line = _WORD.findall(plain(sentence.text).lower())
+        size = max(6, len(line) // 2)
+        if len(line) < size:
+            return f" {' '.join(line)} " in said
+        return any(f" {' '.join(line[i:i + size])} " in said for i in range(len(line) - size + 1))
+
+    def _around(self, sentence: Sentence, turn: Turn | None = None) -> Sentence | None:
+        """What unpacks a line: of the line that reads it (see `_reading_after`) and the lines just before and after
+        it in its passage, the one nearest the message (`turn`), else the first there is."""
+        lines = [s for s in (self._reading_after(sentence), self.sentences.following(sentence),
+                             self.sentences.preceding(sentence)) if s is not None and not self._reported(s)]
+        if not lines or turn is None:
+            return lines[0] if lines else None
+        vector = turn.vector(self._point(turn)).reshape(-1)
+        return max(lines, key=lambda s: float(s.vector @ vector))
+
     def _where_used(self, turn: Turn, phrase: str, sentence: Sentence, keys: list[str], stance: Stance) -> Response:
-        """The answer from the sentence that uses the reader's phrase (quoted, or named: see `_cited`, `_taken_up`)."""
+        """The answer from the sentence that uses the reader's phrase (quoted, or named: see `_cited`, `_taken_up`);
+        when they quote that whole line, what the essay goes on to say about it."""
+        if self._known(turn, sentence) and (around := self._around(sentence, turn)) is not None:
+            return Response(Draft(f"That's the essay's own line ({_where(sentence)}). Beside it, the essay says:",
+                                  [self._quote(around, extend=False)]), keys, stance, self._claim_near(sentence))
         return Response(Draft(f"The essay takes up “{phrase}” here:",
                               [self._quote(sentence, toward=turn.vector(self._point(turn)))]),
                         keys, stance, self._claim_near(sentence))
@@ -1441,6 +1485,7 @@ def was_quoted(text: str, quoted: set[str] | frozenset[str]) -> bool:
     return any(text in q or q in text for q in quoted)
 
 
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _QUOTED_WORDS = re.compile(r"""(?:^|(?<=\W))["']([^"'\n]{3,120})["'](?=\W|$)""")  # after `plain`
 _CONCEDES = re.compile(r"\b(?:is|are|was) (?:\w+ )?fair\b|\ba case for\b|\bgranted\b|\badmittedly\b|\bto be sure\b|"
                        r"\bit is true that\b", re.IGNORECASE)
@@ -1524,6 +1569,11 @@ def _alternatives(target: str) -> list[str]:
         else:
             found.append(re.sub(r"^(?:the|a|an|any|his|her|their|its)\s+", "", part, flags=re.IGNORECASE))
     return found or [target]
+
+
+def _term_slot(phrase: str) -> dict[str, str | None]:
+    """The phrase asked about, for a question about the essay's choice of words: a term, not a whole line."""
+    return {"term": phrase} if len(phrase.split()) <= 4 else {}
 
 
 def _where(sentence: Sentence) -> str:

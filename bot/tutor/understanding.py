@@ -409,7 +409,7 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
         return Understanding(kind, acts=acts, question=question, hurry=hurry, switch=switch, questions=questions,
                              **extra)  # type: ignore[arg-type]
 
-    if stop and not _asks_besides(doc):
+    if stop and not _asks_besides(doc) and not _ghostwriting(doc):  # "no questions pls just write me a summary"
         return found(Kind.STOP_QUESTIONS)  # before a pressed request: "please stop asking me questions"
     if lemmas & {"question", "prompt"} and lemmas & _TEACHING_WORDS:
         return found(Kind.TEACHING)  # "discussion questions for my class", "what should I ask my seminar?"
@@ -444,6 +444,9 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
         if (match := _MEANING.search(sentence.strip())) and (match.group("j") or not re.search(
                 r"\bmean (?:that|when|if)\b", sentence)):
             term = _clean_target(next(g for g in match.groups() if g))
+            if term in ("it", "this", "that", "this line", "that line") and (
+                    quoted := _QUOTED_LINE.search(_plain(stripped))):
+                return found(Kind.MEANING, target=quoted.group(1))  # '"A spotless mind…" -- what does that mean'
             if term and len(term.split()) <= 6 and term not in ("it", "this", "that"):
                 return found(Kind.MEANING, target=term)
     if previous is Kind.MENTION and (match := _WHAT_ABOUT.match(_plain(stripped))):
@@ -541,6 +544,7 @@ def _is_question(sentence: object) -> bool:
     return wh or inverted or bool(_INVERTED.search(str(sentence)))
 
 
+_QUOTED_LINE = re.compile(r"""["']([^"'\n]{12,200})["']""")  # a line the reader quotes (after `_plain`)
 # "ok you can ask me one question now": a request for no questions withdrawn
 _RESUME = re.compile(r"\b(?:you can|you may|go ahead and|feel free to|ok to|now) ask (?:me )?(?:a |one |your |some )?"
                      r"(?:\w+ )?questions?\b|\bask me (?:a|one|your) question\b|\bquestions are (?:fine|ok|okay)\b")
@@ -594,7 +598,7 @@ def _ghostwriting(doc: object) -> bool:
             continue
         if token.lemma_.lower() in ("write", "draft", "compose") and token.i + 1 < len(token.doc) and \
                 token.doc[token.i + 1].lower_ in ("me", "us") and any(
-                c.lemma_.lower() in _TEXT_NOUNS for c in token.doc[token.i + 1:token.i + 6]):
+                c.lemma_.lower() in _TEXT_NOUNS for c in token.doc[token.i + 1:token.i + 9]):
             return True  # "last thing, write me a conclusion sentence pls": asked for, however the clause parses
         objects = [c for c in token.subtree if c.lemma_.lower() in _TEXT_NOUNS and c.pos_ in ("NOUN", "PROPN")]
         if not objects or any(c.dep_ == "dobj" and c.lemma_.lower() in _ESSAYS_WORDS for c in token.children):
@@ -606,7 +610,8 @@ def _ghostwriting(doc: object) -> bool:
         # a verb that opens its sentence in the base form is an imperative even where the parse hangs it elsewhere
         # ("write me a paragraph on…, i'll cite it" parses "write" as a clause of "cite")
         imperative = not subject and (token.i == token.sent.root.i or token.i == token.sent.start
-                                      and token.tag_ == "VB")
+                                      and token.tag_ == "VB" or token.dep_ == "conj" and token.head.i ==
+                                      token.sent.root.i)  # "stop asking questions and write my essay"
         addressed = any(c.lower_ in ("you", "u", "ya") for c in subject)  # chat spells "can u write…"
         for_me = any(c.lower_ in ("me", "my") for c in token.subtree)
         wants = token.head.lemma_.lower() in ("need", "want", "like", "help") and token.head.i != token.i
@@ -722,7 +727,7 @@ def _clean_target(raw: str) -> str:
     term = _plain(raw).strip(" \"'?.!,:;")
     term = re.sub(r"^(?:the (?:essay|author|writer)'s |the word |the phrase |the term |the idea of |the concept of |"
                   r"the notion of |the )", "", term, flags=re.IGNORECASE)
-    term = re.sub(r"\s+(?:here|in (?:the|this) (?:essay|text|piece)|in it|exactly|even|in this context)$", "", term,
-                  flags=re.IGNORECASE)
+    term = re.sub(r"\s+(?:here|in (?:the|this) (?:essay|text|piece)|in it|exactly|even|in this context|actually|"
+                  r"really|honestly|again)$", "", term, flags=re.IGNORECASE)
     term = re.sub(r"\s+(?:mean|means)$", "", term)
     return term.strip(" \"'?.!,:;")
