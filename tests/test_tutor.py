@@ -1005,3 +1005,10 @@ def test_a_line_the_reader_quotes_is_not_quoted_back_to_them_as_the_answer(tutor
     assert asked.answer.startswith("That's the essay's own line") and all(whole not in q.text for q in asked.quotes)
     part = tutor.reply("echo", "and 'pulling one thread unravels the whole sweater', how does that work?")
     assert any(whole in q.text for q in part.quotes)  # a phrase of a longer line: the line is news to them
+
+
+def test_questions_asked_for_again_get_a_plain_yes_and_a_question_not_an_off_topic_notice(tutor: Tutor) -> None:
+    tutor.reply("again", "please stop asking me questions", essay="severance")
+    reply = tutor.reply("again", "ok you can ask me a question now")
+    assert reply.answer.startswith("Gladly") and reply.question.endswith("?")
+    assert "outside what we're reading" not in reply.answer

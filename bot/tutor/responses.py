@@ -306,7 +306,10 @@ class Responder:
                        "you'd rather not get them, say \"no more questions\" and I'll stop."),
             "usage": (f"Just name it in a message, by its title, author or subject (\"the essay on …\"), and I'll "
                       f"switch; /ask also takes an essay option. {library}."),
+            "resume": "Gladly.",
         }[turn.understanding.target or "usage"]
+        if turn.understanding.target == "resume":  # questions asked for again: one on the point under discussion
+            return self._anchor(turn, f"{lead} Take this line of {title}:", ["position", "scheme"], Stance.QUESTION)
         return self._anchor(turn, f"{lead} Meanwhile, {title} argues this:", ["offtopic"], Stance.OFFTOPIC)
 
     def critique(self, turn: Turn) -> Response:

@@ -409,6 +409,9 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
         return Understanding(kind, acts=acts, question=question, hurry=hurry, switch=switch, questions=questions,
                              **extra)  # type: ignore[arg-type]
 
+    if questions and len(bare.split()) <= 14 and not re.search(r"\?|\b(?:what|why|how|who|which|does|is)\b",
+                                                                _RESUME.sub("", lowered)):
+        return found(Kind.HELP, target="resume")  # "ok you can ask me one question now actually. go"
     if stop and not _asks_besides(doc) and not _ghostwriting(doc):  # "no questions pls just write me a summary"
         return found(Kind.STOP_QUESTIONS)  # before a pressed request: "please stop asking me questions"
     if lemmas & {"question", "prompt"} and lemmas & _TEACHING_WORDS:
@@ -551,9 +554,10 @@ _RESUME = re.compile(r"\b(?:you can|you may|go ahead and|feel free to|ok to|now)
 
 
 def _asks_besides(doc: object) -> bool:
-    """A sentence of the message other than the request for no questions asks something ("…no questions. what's
+    """A sentence of the message other than a request about questions asks something ("…no questions. what's
     acedia?"): that is what to answer."""
-    return any(_is_question(s) and not _STOP.search(s.text.lower()) for s in doc.sents)  # type: ignore[attr-defined]
+    return any(_is_question(s) and not _STOP.search(s.text.lower()) and not _RESUME.search(s.text.lower())
+               for s in doc.sents)  # type: ignore[attr-defined]
 
 
 # "my prompt asks if stevens is to blame. yes or no": a question put in other words than a question's
