@@ -27,7 +27,7 @@ import numpy as np
 
 from bot.corpus.models import Passage
 from bot.corpus.text import sentence_spans, words
-from bot.language import parse, plain, word_stems
+from bot.language import parse, plain, quoted, word_stems
 from bot.library import Library
 from bot.retrieval.catalog import EssayCatalog, Naming
 from bot.retrieval.store import REBUILD, IndexLoadError, LoadedIndex
@@ -61,7 +61,6 @@ _ABOUT_THE_TUTOR = re.compile(r"\bwhat (?:(?:can|could|should) (?:i|we|you)|(?:i
                               r"(?:bot|tutor|here|this|you)\b|\s*[?.!]*$)|\bhow (?:does|do) (?:this|it|the bot|you) "
                               r"work\b|\bwhat (?:is|'s|are) (?:this (?:bot|thing|place|server)|you)\b|\bwho are you\b",
                               re.IGNORECASE)
-_QUOTED = re.compile(r'"([^"\n]{8,160})"')  # after `plain`: curly quotes are straight
 _ESSAY_NOUNS = ("essay", "one", "piece", "article", "text")  # what "the ___ about X" calls an essay
 _DESCRIBED = re.compile(rf"\b(?:{'|'.join(_ESSAY_NOUNS)})\s+(?:about|on|where|with|that talks about)\s+"
                         r"(?P<what>[^.!?;]{8,160})", re.IGNORECASE)
@@ -236,12 +235,13 @@ class Tutor:
         essays = [record.id for record in build.index.manifest.essays if record.id in build.argmap.essays]
         # a line of the focus essay quoted back names nothing: '"…the best part of the day". essay says…' is not
         # "the day essay"
-        namings = build.catalog.named_in(self._unquoted(text, conversation.essay_id)) if text else []
+        unquoted = self._unquoted(text, conversation.essay_id)
+        namings = build.catalog.named_in(unquoted) if text else []
         if understanding.kind is Kind.MENTION and understanding.target and conversation.essay_id:
             namings = _outside_target(build.catalog, text, understanding.target, namings)
         distinctive = build.catalog.distinctive(text) if text else {}
         described = hinted(distinctive)
-        if described and conversation.essay_id and self._unquoted(text, conversation.essay_id) != text:
+        if described and unquoted != text:
             described = None  # '"the evening is the best part of the day". why not?' is about the essay it quotes
         # the essays ranked for this turn: computed once, and only if the focus decision or the listing needs it
         ranked = cache(lambda: self._rank_essays(" ".join([*conversation.user_messages[-3:], text])))
@@ -371,11 +371,14 @@ class Tutor:
 
     def _unquoted(self, text: str, essay_id: str | None) -> str:
         """The message without the lines of the essay it quotes (in quotation marks); as it was if it quotes none."""
-        if essay_id is None or '"' not in plain(text):
+        if essay_id is None:
             return text
-        cut = _QUOTED.sub(lambda m: '""' if self.current.sentences.contains(essay_id, m.group(1).strip(" .,!?"))
-                          else m.group(0), plain(text))
-        return text if cut == plain(text) else cut
+        lines = [q for q in quoted(text, single=False) if len(q) >= 8 and self.current.sentences.contains(
+            essay_id, q.strip(" .,!?"))]
+        cut = plain(text)
+        for line in lines:
+            cut = cut.replace(f'"{line}"', '""')
+        return cut if lines else text
 
     def _rank_essays(self, text: str) -> list[tuple[str, float]]:
         """Essays ranked for a message that names none, for choosing a focus: how well their best passage answers

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from bot.corpus.text import words
 from bot.language import (
     content_words,
     is_negated,
@@ -23,6 +24,7 @@ from bot.language import (
     noun_phrases,
     parse,
     plain,
+    quoted,
     stem,
     word_stems,
 )
@@ -903,8 +905,7 @@ class Responder:
 
     def _quotes_focus(self, turn: Turn, text: str) -> bool:
         """`text` puts in quotation marks words of two or more that the focus essay uses (a line or a heading)."""
-        return any(len(m.group(1).split()) >= 2 and self.sentences.contains(turn.focus, m.group(1).strip(" .,!?"))
-                   for m in _QUOTED_WORDS.finditer(plain(text)))
+        return any(len(q.split()) >= 2 and self.sentences.contains(turn.focus, q.strip(" .,!?")) for q in quoted(text))
 
     def _on_title(self, turn: Turn) -> bool:
         """The message uses a telling word of the focus essay's title ("i would get severed tomorrow" in a talk about
@@ -1035,8 +1036,8 @@ class Responder:
         """The reader has the line already: their message quotes at least half of it in one run of words (six at
         least), so quoting it back answers nothing (held-out judges' "echo"); a phrase quoted from a longer line
         ("leave your baggage at the door") is looked up in it instead."""
-        said = f" {' '.join(_WORD.findall(plain(turn.text).lower()))} "
-        line = _WORD.findall(plain(sentence.text).lower())
+        said = f" {' '.join(words(plain(turn.text)))} "
+        line = words(plain(sentence.text))
         size = max(6, len(line) // 2)
         if len(line) < size:
             return f" {' '.join(line)} " in said
@@ -1488,8 +1489,6 @@ def was_quoted(text: str, quoted: set[str] | frozenset[str]) -> bool:
     return any(text in q or q in text for q in quoted)
 
 
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_QUOTED_WORDS = re.compile(r"""(?:^|(?<=\W))["']([^"'\n]{3,120})["'](?=\W|$)""")  # after `plain`
 _CONCEDES = re.compile(r"\b(?:is|are|was) (?:\w+ )?fair\b|\ba case for\b|\bgranted\b|\badmittedly\b|\bto be sure\b|"
                        r"\bit is true that\b", re.IGNORECASE)
 _WHO_IS = re.compile(r"\bwho(?:'s| is| was| are| were)\s+(?P<who>(?:the\s+)?[\w’'.-]+(?:\s+[\w’'.-]+){0,2}?)"

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.language import parse
+from bot.language import parse, quoted
 
 # instructions to the tutor: a security filter, so deliberately explicit
 INJECTION = re.compile(
@@ -448,8 +448,8 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
                 r"\bmean (?:that|when|if)\b", sentence)):
             term = _clean_target(next(g for g in match.groups() if g))
             if term in ("it", "this", "that", "this line", "that line") and (
-                    quoted := _QUOTED_LINE.search(_plain(stripped))):
-                return found(Kind.MEANING, target=quoted.group(1))  # '"A spotless mind…" -- what does that mean'
+                    line := next((q for q in quoted(stripped) if len(q) >= 12), None)):
+                return found(Kind.MEANING, target=line)  # '"A spotless mind…" -- what does that mean'
             if term and len(term.split()) <= 6 and term not in ("it", "this", "that"):
                 return found(Kind.MEANING, target=term)
     if previous is Kind.MENTION and (match := _WHAT_ABOUT.match(_plain(stripped))):
@@ -547,7 +547,6 @@ def _is_question(sentence: object) -> bool:
     return wh or inverted or bool(_INVERTED.search(str(sentence)))
 
 
-_QUOTED_LINE = re.compile(r"""["']([^"'\n]{12,200})["']""")  # a line the reader quotes (after `_plain`)
 # "ok you can ask me one question now": a request for no questions withdrawn
 _RESUME = re.compile(r"\b(?:you can|you may|go ahead and|feel free to|ok to|now) ask (?:me )?(?:a |one |your |some )?"
                      r"(?:\w+ )?questions?\b|\bask me (?:a|one|your) question\b|\bquestions are (?:fine|ok|okay)\b")
