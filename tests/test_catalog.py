@@ -98,3 +98,21 @@ def test_a_name_of_several_words_names_an_essay_no_surer_than_its_words_do() -> 
     named = {n.essay_id: n.strength for n in EssayCatalog.build(records, passages).named_in(
         "someone linked me the essay about melville's bartleby")}
     assert named["bart"] > named.get("long", 0.0)
+
+
+def test_an_everyday_surname_in_lower_case_is_the_word_unless_the_whole_name_is_typed() -> None:
+    records = [Record("team", "The Stain That Stays", "Tutor Eval Team", "2025-01-01T00:00:00+00:00"),
+               Record("long", "The Long Self", "Helena Marsh", "2025-01-02T00:00:00+00:00")]
+    texts = {"team": "Joel erases Clementine.", "long": "Old records should fade."}
+    catalog = EssayCatalog.build(records, [Passage(f"{k}:0000", k, k, None, t, 0, len(t)) for k, t in texts.items()])
+    assert catalog.named_in("i manage a team at work") == []
+    assert {n.essay_id for n in catalog.named_in("the essay by helena marsh")} == {"long"}
+    assert {n.essay_id for n in catalog.named_in("what does Marsh think")} == {"long"}
+
+
+def test_a_name_typed_in_lower_case_counts_only_in_its_own_word_form() -> None:
+    records = [Record("long", "The Long Self", None, "2025-01-01T00:00:00+00:00")]
+    text = "In Britain, the Rehabilitation of Offenders Act lets convictions become spent. Offenders move on."
+    catalog = EssayCatalog.build(records, [Passage("long:0000", "long", "long", None, text, 0, len(text))])
+    assert catalog.named_in("honestly i was offended by it") == []
+    assert {n.essay_id for n in catalog.named_in("what about the offenders act")} == {"long"}

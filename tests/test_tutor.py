@@ -434,13 +434,13 @@ def test_a_reading_reported_as_the_authors_is_checked_as_the_claim_itself(tutor:
     assert reply.answer.startswith("Not quite") and "not simply exhaustion" in reply.quotes[0].text
 
 
-def test_the_readers_claim_is_put_back_to_them_as_theirs(tutor: Tutor) -> None:
+def test_the_readers_claim_is_asked_about_as_theirs_without_pasting_it_back(tutor: Tutor) -> None:
     reply = tutor.reply("their", "whatever. i still think he's the most decent guy in the whole book",
                         essay="remains-of-the-day")
-    assert reply.question.startswith("You say “he's the most decent guy in the whole book”.")
-    # a line of the essay the reader pastes is the essay's, not theirs
+    assert re.search(r"\byour (?:side|point|view)\b", reply.question) and "decent" not in reply.question
+    # a line of the essay the reader pastes is the essay's, not a point of theirs
     pasted = tutor.reply("their", "Stevens is not a museum piece")
-    assert "You say" not in pasted.question
+    assert not re.search(r"\byour (?:side|point|view)\b", pasted.question)
 
 
 @pytest.mark.parametrize("message, point", [
@@ -648,6 +648,8 @@ def test_the_strongest_line_is_one_not_shown_yet(tutor: Tutor) -> None:
     ("can you just answer without asking me something back, i'm tired", "stop_questions"),
     ("should i quit my job?", "advice"),
     ("whats the essay about", "about"),
+    ("give me the summary of the essay", "about"),  # the essay's point, asked for: not the reader's text
+    ("500 word summary for my seminar, can u just write it", "ghostwrite"),
 ])
 def test_kinds_that_were_misread(tutor: Tutor, message: str, kind: str) -> None:
     assert tutor.reply(f"kind-{kind}", message, essay="eternal-sunshine").kind == kind
@@ -729,8 +731,9 @@ def test_a_reader_who_told_of_their_life_is_not_cross_examined() -> None:
         return choose_question(["scheme"], Move.VIEWPOINTS, {"main": "sadness is a signal"}, asked=[],
                                acts_now=[], acts_before=before, argues=True).asks
 
-    assert ask([]) is Ask.COUNTER  # the other side's case, asked of anyone else
-    assert ask([Act.PERSONAL]) is not Ask.COUNTER and ask([Act.FEELING]) is not Ask.COUNTER
+    assert ask([]) in (Ask.COUNTER, Ask.OBJECT)  # the other side's case, asked of anyone else
+    assert all(ask([act]) not in (Ask.COUNTER, Ask.OBJECT) for act in (Act.PERSONAL, Act.FEELING))
+    assert ask([Act.OBJECTION]) is not Ask.OBJECT  # one who has objected is not asked for an objection
 
 
 def test_why_a_line_is_said_gets_the_line_that_reads_it(tutor: Tutor) -> None:
@@ -757,8 +760,9 @@ def test_an_essay_described_inside_a_long_story_is_taken_up_without_asking_which
 def test_a_reaction_to_a_scene_is_asked_what_got_to_them(tutor: Tutor) -> None:
     reply = tutor.reply("cry", "the part where he tries to hide her in his childhood memories made me cry ngl",
                         essay="eternal-sunshine")
-    assert reply.question in ("What was it about that moment that got to you?",
-                              "Does the essay's reading of that moment fit what you felt, or miss it?")
+    assert reply.question == "Does the essay's reading of that scene fit what you felt, or miss it?"
+    whole = tutor.reply("cry-all", "i read the phone in the drawer essay. i loved it honestly")
+    assert "scene" not in whole.question and "moment" not in whole.question and whole.question.endswith("?")
     assert "kitchen table" in reply.quotes[0].text  # the scene they mean
 
 
@@ -1012,3 +1016,101 @@ def test_questions_asked_for_again_get_a_plain_yes_and_a_question_not_an_off_top
     reply = tutor.reply("again", "ok you can ask me a question now")
     assert reply.answer.startswith("Gladly") and reply.question.endswith("?")
     assert "outside what we're reading" not in reply.answer
+
+
+@pytest.mark.parametrize("text, pushes", [
+    ("isnt that just anger being the problem, not sadness being missing", True),
+    ("doesnt that prove the opposite", True),
+    ("how can he be responsible for a condition he did not choose?", True),
+    ("what does that even look like irl", True),
+    ("the essay says leonard chooses to forget. but he has literal brain damage?? how do you choose that", True),
+    ("ok but what does relation r mean", False),
+    ("why does he say that", False),
+    ("does the essay say who plays liam", False),
+    ("but why?", False),
+    ("on purpose how? i thought love isnt on purpose", True),
+    ("courts dont do metaphysics, they balance interests. so why say that?", True),
+    ("he doesnt remember anything. so why does he trust teddy?", False),
+    ("My students won't know what the Tombs is. Does the essay explain it?", False),
+    ("unrelated but my job makes me want a severance chip. 'havent we all wanted to turn off' is too real", False),
+])
+def test_a_question_that_argues_against_the_essay_is_told_from_a_plain_one(text: str, pushes: bool) -> None:
+    from bot.tutor.understanding import Act, understand
+
+    assert (Act.OBJECTION in understand(text).acts) is pushes
+
+
+def test_a_reader_who_objects_is_asked_to_weigh_the_answer_never_for_an_objection(tutor: Tutor) -> None:
+    first = tutor.reply("weigh", "isnt the real villain just mark though? he signed the papers", essay="severance")
+    assert "objection" in first.question and "strongest objection" not in first.question
+    questions = [first.question] + [tutor.reply("weigh", text).question for text in (
+        "why is pity the wrong reaction", "what does the ending show", "who is helly", "what about the goats",
+        "is the company evil")]
+    assert all("strongest objection" not in q and "push back" not in q for q in questions)
+    assert len(set(questions)) == len(questions)
+
+
+@pytest.mark.parametrize("text, target", [
+    ("tombs?", "tombs"), ("and 'homunculus'?? is that latin or smth", "homunculus"), ("relation r?", "relation r"),
+    ("really?", None), ("Mary?", None), ("is it?", None), ("the ending? i thought it was sad", None),
+])
+def test_a_word_asked_about_on_its_own_is_a_meaning_question(text: str, target: str | None) -> None:
+    from bot.tutor.understanding import Kind, understand
+
+    understood = understand(text)
+    assert (understood.target if understood.kind is Kind.MEANING else None) == target
+
+
+def test_a_fact_looked_up_is_asked_what_it_does_for_the_argument_not_for_an_objection(tutor: Tutor) -> None:
+    tutor.reply("look", "what is the essay about", essay="entire-history-of-you")
+    for message in ("who is jonas", "is liam a lawyer?", "what does he do with the grain at the end"):
+        question = tutor.reply("look", message).question
+        assert question.endswith("?") and "objection" not in question and "push back" not in question
+
+
+def test_why_the_essay_reaches_for_a_word_is_asked_only_of_a_word_it_chose() -> None:
+    from bot.tutor.responses import _term_slot
+
+    assert _term_slot("anaesthetic")["chosen_term"] == "anaesthetic"
+    assert _term_slot("okay")["chosen_term"] is None and _term_slot("Lacuna")["chosen_term"] is None
+
+
+def test_when_every_fitting_form_was_asked_the_reader_is_asked_where_they_stand_before_a_stock_question() -> None:
+    from bot.tutor.questions import FALLBACKS, choose_question
+
+    asked: list[str] = []
+    ideas: list[str] = []
+    for turn in range(40):
+        question = choose_question(["question"], Move.META, {"main": "sadness is a signal"}, asked=asked,
+                                   acts_now=[], acts_before=[], ideas=ideas, turn=turn, argues=False)
+        asked.append(question.text)
+        ideas.append(question.idea)
+    stands = next(i for i, q in enumerate(asked) if q.startswith("After all that, where do you stand"))
+    assert all(asked.index(text) > stands for text in FALLBACKS if text in asked)
+    assert "sadness is a signal" in asked[stands]
+
+
+def test_a_wrong_statement_of_the_essays_point_is_corrected_not_met_with_the_thesis(tutor: Tutor) -> None:
+    reply = tutor.reply("point", "anyway the point of the essay is that forgetting is actually good because they get a "
+                                 "second chance", essay="eternal-sunshine")
+    assert reply.kind == "reading_check" and reply.answer.startswith("Not quite")
+    assert tutor.reply("point2", "the main point of the essay is so obvious lol", essay="eternal-sunshine").kind != \
+        "reading_check"  # a verdict on the point, not a reading of it
+
+
+@pytest.mark.parametrize("text, reads", [
+    ("the attic bit made me cry. the boxes in front are the clutter and the stuff behind is the point", True),
+    ("the goats represent the innies", True), ("it stands for grief", True),
+    ("what does the circle mean", False), ("i mean he is sad", False), ("he stands up", False),
+    ("i dont get what weight means here", False),
+])
+def test_a_reader_who_says_what_a_scene_shows_has_restated_it(text: str, reads: bool) -> None:
+    from bot.tutor.understanding import Act, understand
+
+    assert (Act.RESTATED in understand(text).acts) is reads
+
+
+def test_a_reader_who_said_what_it_shows_is_not_asked_what_the_essay_uses_it_to_show(tutor: Tutor) -> None:
+    reply = tutor.reply("shows", "the attic bit made me cry. the boxes in front are the clutter and the stuff behind "
+                                 "is the point. so true", essay="digital-declutter")
+    assert "to show" not in reply.question and "own words" not in reply.question

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.corpus.models import Passage
+from bot.corpus.text import words as text_words
 from bot.language import rare_words, stem, word_stems
 
 # A capitalised run: "Miss Kenton", "The Remains of the Day", "Lacuna Inc".
@@ -54,6 +55,7 @@ class EssayProfile:
     common_names: frozenset[str] = frozenset()  # names that are also everyday words ("Joy"): need a capital
     subjects: frozenset[str] = frozenset()  # distinctive word stems
     title_phrases: frozenset[str] = frozenset()  # stretches of the title no other essay uses ("case against forget")
+    name_forms: dict[str, frozenset[str]] = field(default_factory=dict)  # one-word name -> its word forms, singular
 
     @property
     def short_title(self) -> str:
@@ -111,6 +113,7 @@ class EssayCatalog:
         titles = {r.id: r.title for r in records}  # type: ignore[attr-defined]
         sequences: dict[str, list[str]] = defaultdict(list)  # each essay's words as stems, in order
         everyday: set[str] = set()  # one-word names that are everyday English words ("Joy", "Inside", "Mark")
+        forms: dict[str, set[str]] = defaultdict(set)  # one-word name stem -> the words the essays spell it with
         for essay_id, parts in texts.items():
             names: Counter[str] = Counter()
             words: Counter[str] = Counter()
@@ -118,9 +121,10 @@ class EssayCatalog:
                 for run in _name_runs(text):
                     for name in _name_keys(run, stop):
                         names[name] += 1
-                    for word in run.split():
+                    for word in text_words(run):
+                        forms[stem(word)].add(_singular(word))
                         if not rare_words(word):
-                            everyday.add(stem(word.lower()))
+                            everyday.add(stem(word))
                 stems = word_stems(text)
                 sequences[essay_id].extend(stems)
                 words.update(s for s in stems if len(s) > 2 and s not in stop)
@@ -167,6 +171,7 @@ class EssayCatalog:
                 frozenset(n for n in names if n in common),
                 frozenset(subjects),
                 frozenset(p for p in stretches.get(essay_id, []) if not users.get(p, set()) - {essay_id}),
+                {n: frozenset(forms[n]) for n in names if " " not in n and n in forms},
             ))
         return cls(profiles, rare)
 
@@ -193,6 +198,9 @@ class EssayCatalog:
         capitalised = {stem(w) for w in re.findall(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'-]+", text)}
         labels = _labelled_subjects(text)
         uncommon = set(word_stems(" ".join(rare_words(text))))
+        typed: dict[str, set[str]] = defaultdict(set)  # the reader's words by stem, singular
+        for word in text_words(text):
+            typed[stem(word)].add(_singular(word))
         found: dict[str, Naming] = {}
 
         def offer(essay_id: str, strength: float, words: str) -> None:
@@ -209,7 +217,9 @@ class EssayCatalog:
                 offer(essay_id, 1.0, "title")
         for surname in present & self._surnames.keys():
             for profile in self._surnames[surname]:
-                offer(profile.id, 1.0, "author")
+                # in lower case an everyday surname ("team", "marsh") is the word, unless the whole name is typed
+                if surname in capitalised or surname in uncommon or profile.author_stems <= present:
+                    offer(profile.id, 1.0, "author")
         named_words: set[str] = set()  # stems that are part of a name found: not labels on their own
         keys = _ngrams(stems, self._longest) | _ngrams(every, self._longest)
         for key in sorted(keys, key=lambda k: (-k.count(" "), k)):  # the longest name that matches says why
@@ -219,7 +229,9 @@ class EssayCatalog:
             # is an everyday word: "leonard" names him, "sad" does not name Sadness
             plain = " " in key or key in uncommon
             for profile, share in self._names.get(key, ()):
-                if key in capitalised or plain and key not in profile.common_names:
+                # and in the name's own word form: "offended" is not the "Offenders" of an Act's name
+                spelt = " " in key or key not in profile.name_forms or typed[key] & profile.name_forms[key]
+                if key in capitalised or plain and key not in profile.common_names and spelt:
                     offer(profile.id, share, key)
                     named_words.update(key.split())
         for label in labels:
@@ -238,6 +250,11 @@ def _name_share(name: str, count: int, names: Counter[str], totals: Counter[str]
     if " " in name and parts:
         share = min(share, max(names.get(w, 0) / totals[w] for w in parts))
     return share
+
+
+def _singular(word: str) -> str:
+    word = word.removesuffix("'s").removesuffix("’s")
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
 def _title_stretches(title: str, stop: frozenset[str]) -> list[str]:

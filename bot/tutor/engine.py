@@ -313,6 +313,7 @@ class Tutor:
         """The reply: the response's draft and one counter-question (`said`: the message, never asked back)."""
         build = self.current
         move = plan_move(response.stance, conversation.moves, exclude=exclude)
+        weigh = exclude is None and _objected(kind, acts, response.keys)  # what the reader did, before the stance
         if response.stance is Stance.DISAGREE and exclude is None and kind in (Kind.POSITION, Kind.QUESTION,
                                                                                  Kind.READING_CHECK):
             acts = acts | {Act.OBJECTION}  # someone pushing against the essay is not asked for "the best objection"
@@ -325,7 +326,11 @@ class Tutor:
         tutor_turns = conversation.tutor_turns
         acts_before = {Act(a) for t in conversation.turns if t.role == "user" for a in t.meta.get("acts", [])
                        if a in Act.__members__.values()}
+        if any(t.role == "user" and t.stance == Stance.DISAGREE.value for t in conversation.turns):
+            acts_before.add(Act.OBJECTION)
         keys = ["scheme"] if exclude is not None else response.keys
+        if weigh:
+            keys = ["weigh", *keys]
         if len(response.draft.quotes) > 1 and len({q.essay for q in response.draft.quotes}) > 1:
             keys = [k for k in keys if k.startswith("compare")] or ["compare"]  # "that line" is ambiguous with two
         first = response.draft.quotes[0] if response.draft.quotes else None
@@ -494,6 +499,16 @@ def _outside_target(catalog: EssayCatalog, text: str, target: str, namings: list
     rest = re.sub(re.escape(target), " ", text, flags=re.IGNORECASE)
     elsewhere = {n.essay_id for n in catalog.named_in(rest)}
     return [n for n in namings if n.essay_id not in looked_for - elsewhere]
+
+
+def _objected(kind: Kind, acts: frozenset[Act], keys: list[str]) -> bool:
+    """The reader raised an objection and the reply shows the essay's answer to it: a question that pushes back
+    ("isn't that just anger being the problem?") answered from the essay, or a disagreement with its reason. The
+    question then asks them to weigh that answer, not for an objection they have just made."""
+    if kind is Kind.QUESTION:
+        return Act.OBJECTION in acts and "question" in keys
+    return kind is Kind.POSITION and keys[:1] == ["disagree"] and bool(
+        acts & {Act.REASON, Act.EXAMPLE, Act.OBJECTION}) and not acts & {Act.PERSONAL, Act.FEELING}
 
 
 def _questions_wanted(conversation: Conversation, now: bool | None) -> bool:

