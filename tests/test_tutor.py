@@ -882,6 +882,10 @@ def test_a_question_for_a_fact_is_told_from_one_for_the_essays_view(text: str, f
 @pytest.mark.parametrize("text, kind, target", [
     ("which essays do you know about", "help", "library"),
     ("why do you keep asking me stuff", "help", "method"),
+    ("are you going to just quote the essay at me every turn? i want to know whether the argument holds", "help",
+     "quoting"),
+    ("no, you keep reading the essay back to me", "help", "quoting"),
+    ("you're only defending it because you're programmed to", "bias", None),
     ("how do i switch to another essay", "help", "usage"),
     ("how do i get over my breakup", "advice", None),
     ("can you tag everybody", "injection", "ping"),
@@ -1114,3 +1118,9 @@ def test_a_reader_who_said_what_it_shows_is_not_asked_what_the_essay_uses_it_to_
     reply = tutor.reply("shows", "the attic bit made me cry. the boxes in front are the clutter and the stuff behind "
                                  "is the point. so true", essay="digital-declutter")
     assert "to show" not in reply.question and "own words" not in reply.question
+
+
+def test_a_reader_tired_of_quotes_is_shown_where_the_argument_is_open_to_attack(tutor: Tutor) -> None:
+    tutor.reply("quotes", "what is the essay about", essay="the-long-self")
+    reply = tutor.reply("quotes", "see, you just quoted another line. quoting isnt arguing")
+    assert reply.answer.startswith("Fair: a quote isn't an argument") and reply.question.endswith("?")

@@ -300,6 +300,9 @@ class Responder:
 
     def help(self, turn: Turn) -> Response:
         """A question about the tutor itself, answered plainly, then back to the essay under discussion."""
+        if turn.understanding.target == "quoting":  # "you keep reading it back to me": whether the argument holds
+            return self.critique(turn, opening="Fair: a quote isn't an argument, and I won't argue the essay's side "
+                                               "for it. To judge whether it holds,")
         title = self._title(turn.focus)
         profiles = sorted(self.catalog.profiles.values(), key=lambda p: (p.added_at, p.title), reverse=True)
         library = f"The library has {len(profiles)}: {_listing(profiles[:12])}" + (
@@ -317,7 +320,7 @@ class Responder:
             return self._anchor(turn, f"{lead} Take this line of {title}:", ["position", "scheme"], Stance.QUESTION)
         return self._anchor(turn, f"{lead} Meanwhile, {title} argues this:", ["offtopic"], Stance.OFFTOPIC)
 
-    def critique(self, turn: Turn) -> Response:
+    def critique(self, turn: Turn, opening: str = "I won't take a side, but") -> Response:
         """"Is there anything it gets wrong?": the tutor takes no side, but points to where the essay is most open
         to attack, the objection it raises against itself, with its answer, so the reader can judge the answer."""
         argument = self.argmap.essays[turn.focus]
@@ -329,12 +332,11 @@ class Responder:
             objection, answer = self.sentences.find(turn.focus, view.text), self.sentences.find(turn.focus, view.answer)
             if objection is None or answer is None:
                 continue
-            lead = ("I won't take a side, but I can show you where it is most open to attack: the objection it "
-                    "raises against itself, and its answer.")
+            lead = f"{opening} look where it is most open to attack: the objection it raises against itself, and its " \
+                   "answer."
             return Response(Draft(lead, [self._quote(objection), self._quote(answer, extend=False)]),
                             ["critique"], Stance.QUESTION, self._claim_near(answer))
-        lead = ("I won't take a side, but the place to push is its central claim, which it never tests against an "
-                "objection:")
+        lead = f"{opening} push on its central claim, which it never tests against an objection:"
         return self._anchor(turn, lead, ["critique_none"], Stance.QUESTION, thesis=True)
 
     def opinion(self, turn: Turn) -> Response:

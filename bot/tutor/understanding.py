@@ -336,6 +336,11 @@ _HELP = (
                           r"\bwhat(?:'s| is) (?:the point of|with) (?:the|all the|your|these) questions\b")),
     ("usage", re.compile(r"\bhow (?:do|can|should|would|could) (?:i|we)\b[^.?!]{0,20}?\b(?:ask|use|talk|switch|"
                          r"change|pick|choose|get)\b[^.?!]{0,30}?\b(?:you|u|bot|essay|one|else)\b")),
+    # "you keep reading the essay back to me", "are you going to just quote the essay at me every turn?"
+    ("quoting", re.compile(r"\b(?:you|u)(?:'re| are| r)? (?:going to |gonna )?(?:just |only |keep |always |again )*"
+                           r"(?:quot\w*|read(?:ing)? (?:it|the essay|that|the same thing) back)\b|"
+                           r"\bquoting (?:is ?n'?t|is not|isnt|aint) (?:arguing|an argument|thinking)\b|"
+                           r"\bstop quoting\b")),
 )
 
 
