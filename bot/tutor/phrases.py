@@ -424,10 +424,10 @@ def _a_claim(tokens: list[Token]) -> bool:
 
 @lru_cache(maxsize=1024)
 def their_point(message: str) -> str | None:
-    """The reader's own claim in their own words, for a question to put back to them ("You say “he's confused and
-    angry in that scene”: …"): the last statement of the message with a subject and a verb, without the openers
-    ("ok but", "honestly") and hedges ("I think") around it. None when the message makes no such statement, or
-    only a very short or very long one: a question never carries a scrap or a paragraph of theirs."""
+    """The reader's own claim in their own words ("he's confused and angry in that scene"): the last statement of
+    the message with a subject and a verb, without the openers ("ok but", "honestly") and hedges ("I think") around
+    it. None when the message makes no such statement, or only a very short or very long one. A question about
+    "your point" is asked only when there is one (moves._theirs); the words themselves are never pasted into it."""
     doc = parse(message)
     for sentence in reversed(list(doc.sents)):
         if sentence.text.rstrip().endswith("?"):

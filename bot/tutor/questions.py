@@ -28,8 +28,8 @@ _ALREADY: dict[Act, frozenset[Ask]] = {
     Act.POSITION: frozenset({Ask.POSITION}),
     Act.RESTATED: frozenset({Ask.RESTATE}),
     Act.COMPARED: frozenset({Ask.REFLECT, Ask.POSITION}),  # "both say…": not asked which of the two they hold
-    Act.FEELING: frozenset({Ask.COUNTER, Ask.OBJECT, Ask.IMPLICATION, Ask.REASON}),  # someone hurting is not
-    # cross-examined
+    # someone hurting is not cross-examined
+    Act.FEELING: frozenset({Ask.COUNTER, Ask.OBJECT, Ask.IMPLICATION, Ask.REASON}),
 }
 _FOR_STANCE: dict[str, frozenset[Move]] = {
     "challenge": frozenset({Move.VIEWPOINTS, Move.ASSUMPTIONS, Move.IMPLICATIONS}),  # agreement is challenged
