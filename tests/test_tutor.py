@@ -1124,3 +1124,41 @@ def test_a_reader_tired_of_quotes_is_shown_where_the_argument_is_open_to_attack(
     tutor.reply("quotes", "what is the essay about", essay="the-long-self")
     reply = tutor.reply("quotes", "see, you just quoted another line. quoting isnt arguing")
     assert reply.answer.startswith("Fair: a quote isn't an argument") and reply.question.endswith("?")
+
+
+@pytest.mark.parametrize("text, previous, kind, target", [
+    ("cool can you just write me 300 words arguing against it. like a counterargument section", None, "ghostwrite",
+     None),
+    ("its not cheating its literally what a tutor does. fine bullet points then", "ghostwrite", "ghostwrite", None),
+    ("wait are you an AI? who made you", None, "help", "self"),
+    ("do you remember what we talked about yesterday", None, "help", "self"),
+    ("what do you mean by 'surrendering of power while refusing to do so'. that sentence contradicts itself", None,
+     "meaning", "surrendering of power while refusing to do so"),
+    ("sorry this got heavy. thanks for not being weird about it", None, "social", None),
+    ("ok obrigada!! very helpful", None, "social", None),
+    ("shift over, later", None, "social", None),
+    ("thanks, but why does he do it?", None, "question", None),
+])
+def test_requests_goodbyes_and_questions_about_the_tutor_seen_on_held_out_10(text: str, previous: str | None,
+                                                                              kind: str, target: str | None) -> None:
+    from bot.tutor.understanding import Kind, understand
+
+    understood = understand(text, Kind(previous) if previous else None)
+    assert (understood.kind.value, understood.target) == (kind, target)
+
+
+def test_go_on_is_a_nod_and_so_good_is_no_reason() -> None:
+    from bot.tutor.understanding import Act, Short, understand
+
+    assert understand("go on").short is Short.OK
+    assert Act.REASON not in understand("omg the pixar emotions essay is SO good. sadness is important!!").acts
+    assert Act.REASON in understand("he lost everything so he wanted to forget").acts
+
+
+def test_the_essays_line_quoted_to_answer_it_is_not_called_a_fair_reading(tutor: Tutor) -> None:
+    lines = "reticence is not a mask over a rich inner life. It is the tool that prevents an inner life from forming."
+    reply = tutor.reply("concierge", f"The writer says Stevens's \"{lines}\" Well. I kept my face composed through a "
+                                     "great many things over the years, and I do not believe it prevented me from "
+                                     "having an inner life.", essay="remains-of-the-day")
+    assert not reply.answer.startswith("Yes, that's a fair reading")
+    assert all(q.text not in lines for q in reply.quotes)  # neither of the lines they quoted, handed back

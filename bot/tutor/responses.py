@@ -315,6 +315,9 @@ class Responder:
             "usage": (f"Just name it in a message, by its title, author or subject (\"the essay on …\"), and I'll "
                       f"switch; /ask also takes an essay option. {library}."),
             "resume": "Gladly.",
+            "self": ("I'm a bot, not a person: a reading tutor for the essays in this library. I answer from the "
+                     "essays' own words and ask one question back. I keep this conversation so we can pick it up "
+                     "later; on Discord, /forget deletes it."),
         }[turn.understanding.target or "usage"]
         if turn.understanding.target == "resume":  # questions asked for again: one on the point under discussion
             return self._anchor(turn, f"{lead} Take this line of {title}:", ["position", "scheme"], Stance.QUESTION)
@@ -668,6 +671,12 @@ class Responder:
     def reading_check(self, turn: Turn) -> Response:
         proposition = turn.understanding.proposition or (
             turn.conversation.user_messages[-1] if turn.conversation.user_messages else turn.text)
+        # 'The writer says "<its line>". Well. I kept my face composed…': the essay's own words, quoted to answer
+        # them, are no reading of the reader's to pass
+        cited = [q for q in quoted(turn.text, single=False) if len(q.split()) >= 5 and self.sentences.contains(
+            turn.focus, q.strip(" .,!?"))]
+        if cited and len(turn.text.split()) - len(cited[0].split()) >= 8:
+            return self.question(turn) if turn.understanding.question else self.position(turn)
         view = self._counterview(turn, proposition)
         if view is not None:
             return self._answer_counterview(turn, view, endorsed=not _negated(proposition), reading=True)
@@ -1053,8 +1062,14 @@ class Responder:
     def _around(self, sentence: Sentence, turn: Turn | None = None) -> Sentence | None:
         """What unpacks a line: of the line that reads it (see `_reading_after`) and the lines just before and after
         it in its passage, the one nearest the message (`turn`), else the first there is."""
-        lines = [s for s in (self._reading_after(sentence), self.sentences.following(sentence),
-                             self.sentences.preceding(sentence)) if s is not None and not self._reported(s)]
+        after, before = self.sentences.following(sentence), self.sentences.preceding(sentence)
+        for _ in range(3):  # past the lines the reader quoted too ("<one line>. <the next>." Well, …)
+            if turn is not None and after is not None and self._known(turn, after):
+                after = self.sentences.following(after)
+            if turn is not None and before is not None and self._known(turn, before):
+                before = self.sentences.preceding(before)
+        lines = [s for s in (self._reading_after(sentence), after, before) if s is not None and not self._reported(s)
+                 and not (turn is not None and self._known(turn, s))]
         if not lines or turn is None:
             return lines[0] if lines else None
         vector = turn.vector(self._point(turn)).reshape(-1)

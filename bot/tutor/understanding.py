@@ -105,7 +105,7 @@ class Understanding:
 
 # ---- lexicons (lemmas) ---------------------------------------------------------------------------------------------
 _WRITING_VERBS = frozenset({"write", "draft", "compose", "do", "make", "give", "finish", "generate", "produce"})
-_TEXT_NOUNS = frozenset({"paragraph", "essay", "response", "answer", "summary", "post", "thesis", "conclusion",
+_TEXT_NOUNS = frozenset({"paragraph", "essay", "response", "answer", "summary", "post", "thesis", "conclusion", "word",
                          "introduction", "intro", "homework", "assignment", "report", "paper", "reply", "analysis",
                          "argument", "discussion", "sentence", "outline", "words", "review", "reflection"})
 # what the essay itself has, which the tutor may state ("give me the thesis"), unless it is for the reader's work
@@ -144,10 +144,10 @@ _HURRY = re.compile(r"\b(?:deadline|due (?:tomorrow|tonight|today|in)|no time|do
 _Q = r"[\"“'‘]?"
 _UNQ = r"[\"”'’]?"
 _MEANING = re.compile(
-    rf"what (?:does|do|did) (?:it|the essay|the author|the writer|she|he|they) (?:even )?mean by "
+    rf"what (?:does|do|did) (?:it|the essay|the author|the writer|she|he|they|you|u) (?:even )?mean by "
     rf"{_Q}(?P<i>.{{1,60}}?){_UNQ}"
     rf"(?:[?.!,]|$| here| in| at| exactly)|"
-    rf"what (?:does|do|did) {_Q}(?P<a>(?!it\b|the essay\b|the author\b|she\b|he\b|they\b).{{1,60}}?){_UNQ} "
+    rf"what (?:does|do|did) {_Q}(?P<a>(?!it\b|the essay\b|the author\b|she\b|he\b|they\b|you\b|u\b).{{1,60}}?){_UNQ} "
     rf"(?:even )?mean\b|"
     rf"\bwhat (?:she|he|it|they|the essay|the author|the writer) means? by {_Q}(?P<m>.{{1,60}}?){_UNQ}"
     rf"(?:[?.!,]|$| here| in| exactly)|"
@@ -264,7 +264,8 @@ _INVERTED = re.compile(r"(?:^|[.!?]\s+)(?:is|are|was|were|do|does|did|can|could|
                        r"doesn'?t|didn'?t|wasn'?t)\s+(?:the|this|that|it|he|she|they|there|you|i|we|his|her|their|a|an)\b",
                        re.IGNORECASE)
 _CLOSING = re.compile(r"^(?:ok(?:ay)?,? |alright,? |cool,? |great,? )?(?:thanks?|thank you|thx|ty|cheers|bye|goodbye|"
-                      r"see you|cya|gtg|gotta go|i'?m done|that'?s all|that helps)\b", re.IGNORECASE)
+                      r"see you|cya|gtg|gotta go|i'?m done|that'?s all|that helps|later|laters|ttyl|good ?night|"
+                      r"night|obrigad[oa]|gracias|merci|danke|very helpful|appreciate it)\b", re.IGNORECASE)
 _FILLER = re.compile(r"\b(?:i think|i guess|tho|though|then|i suppose|kinda|honestly|lol|haha|tbh|ngl|i mean)\b",
                      re.IGNORECASE)
 _GREETING = re.compile(r"^(?:hi+|hello+|hey+|yo|sup|howdy|hiya|good (?:morning|afternoon|evening|night)|gm|"
@@ -293,7 +294,8 @@ _SHORTS: dict[Short, frozenset[str]] = {
     Short.OK: frozenset({"ok", "okay", "k", "kk", "okk", "alright", "fine", "cool", "interesting", "i see", "oh",
                          "got it", "makes sense", "hm ok", "sure ok", "ok then", "nice", "good", "wow", "oh ok",
                          "that makes sense", "ok that makes sense", "i get it", "ok i get it", "ok got it", "gotcha",
-                         "ok fair", "hm", "hmm ok", "ah ok", "ah", "noted", "ok cool", "right ok", "that's fair"}),
+                         "ok fair", "hm", "hmm ok", "ah ok", "ah", "noted", "ok cool", "right ok", "that's fair",
+                         "go on", "continue", "keep going", "tell me more", "and?", "next", "more", "ok go on"}),
     Short.LAUGH: frozenset({"lol", "lmao", "haha", "hahaha", "rofl", "xd", "😂", "🤣"}),
 }
 
@@ -305,7 +307,8 @@ _SHORTER = re.compile(r"^(?:even |much |a bit |way )?shorter\b|\btweet[- ]length
 _IN_BRIEF = re.compile(r"\b(?:in (?:like )?(?:one|a single|1) (?:sentence|line)|sum (?:it|that|this) up|tl;?dr|"
                        r"in a nutshell|the short version|summari[sz]e (?:it|that|this))\b")
 _PRESSING = re.compile(r"\b(?:come on|just (?:one|this once|a little|the one)|please|pls|plz|nobody|no one|"
-                       r"change (?:some|a few|the) words|i won'?t tell|won'?t know|just do it)\b")
+                       r"change (?:some|a few|the) words|i won'?t tell|won'?t know|just do it|not cheating|"
+                       r"bullet points?|an outline|then just)\b")
 
 
 _ASKS_PURPOSE = re.compile(r"\b(?:why|how come|what for|the point of|purpose|significance|symboli[sz]e|"
@@ -336,6 +339,9 @@ _HELP = (
                           r"\bwhat(?:'s| is) (?:the point of|with) (?:the|all the|your|these) questions\b")),
     ("usage", re.compile(r"\bhow (?:do|can|should|would|could) (?:i|we)\b[^.?!]{0,20}?\b(?:ask|use|talk|switch|"
                          r"change|pick|choose|get)\b[^.?!]{0,30}?\b(?:you|u|bot|essay|one|else)\b")),
+    ("self", re.compile(r"\b(?:are|r) (?:you|u) (?:an? |even )?(?:ai|a\.i\.|bot|robot|human|real|person|chat ?gpt|gpt|"
+                        r"llm)\b|\bwho (?:made|built|created|programmed|wrote|runs) (?:you|u|this bot|the bot)\b|"
+                        r"\b(?:do|will|can) (?:you|u) remember\b|\bwhat do (?:you|u) (?:remember|store|keep)\b")),
     # "you keep reading the essay back to me", "are you going to just quote the essay at me every turn?"
     ("quoting", re.compile(r"\b(?:you|u)(?:'re| are| r)? (?:going to |gonna )?(?:just |only |keep |always |again )*"
                            r"(?:quot\w*|read(?:ing)? (?:it|the essay|that|the same thing) back)\b|"
@@ -399,8 +405,12 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
         return Understanding(Kind.SHORT, short=short, question="?" in stripped)
     if previous is Kind.TEACHING and re.search(r"\b(?:another|more|else|next)\b", lowered):
         return Understanding(Kind.TEACHING)  # "thanks, another one?"
-    if _GREETING.match(lowered) or len(lowered.split()) <= 8 and any(
-            _CLOSING.match(part.strip()) for part in re.split(r"[.!,;]\s*", lowered) if part.strip()):
+    parts = [part.strip() for part in re.split(r"[.!,;]\s*", lowered) if part.strip()]
+    # "ok obrigada!! very helpful", "sorry this got heavy. thanks for not being weird about it": a goodbye, however
+    # it opens, when it ends the message and nothing is asked
+    if _GREETING.match(lowered) or parts and "?" not in lowered and (
+            len(lowered.split()) <= 8 and any(_CLOSING.match(p) for p in parts) or
+            len(lowered.split()) <= 14 and _CLOSING.match(parts[-1])):
         return Understanding(Kind.SOCIAL)
     doc = parse(stripped)
     acts = _acts(stripped, lowered, doc)
@@ -458,7 +468,10 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
             if term in ("it", "this", "that", "this line", "that line") and (
                     line := next((q for q in quoted(stripped) if len(q) >= 12), None)):
                 return found(Kind.MEANING, target=line)  # '"A spotless mind…" -- what does that mean'
-            if term and len(term.split()) <= 6 and term not in ("it", "this", "that"):
+            # a phrase the reader quotes may be longer ("what do you mean by 'surrendering of power while refusing
+            # to do so'"): it is the essay's, looked up as typed
+            longest = 12 if any(term in q.lower() for q in quoted(stripped)) else 6
+            if term and len(term.split()) <= longest and term not in ("it", "this", "that"):
                 return found(Kind.MEANING, target=term)
     if (term := _bare_term(doc)) is not None:
         return found(Kind.MEANING, target=term)  # "tombs?", "and 'homunculus'??": what is it
@@ -584,8 +597,9 @@ _FEELINGS = frozenset({"scared", "afraid", "frightened", "terrified", "sad", "hu
 def _acts(text: str, lowered: str, doc: object) -> frozenset[Act]:
     acts: set[Act] = set()
     tokens = list(doc)  # type: ignore[call-overload]
+    so_then = any(t.lower_ == "so" and t.head.pos_ not in ("ADJ", "ADV") for t in tokens)  # not "SO good"
     if any(t.lower_ in ("because", "since", "cause", "coz", "bc") and t.dep_ in ("mark", "prep", "advmod", "cc")
-           for t in tokens) or " so " in f" {lowered} " and "?" not in text:
+           for t in tokens) or so_then and "?" not in text:
         acts.add(Act.REASON)
     first_person = [t for t in tokens if t.lower_ in ("i", "my", "me", "mine", "myself")]
     past = [t for t in tokens if t.tag_ in ("VBD", "VBN") and t.pos_ in ("VERB", "AUX")]
