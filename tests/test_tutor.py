@@ -1162,3 +1162,23 @@ def test_the_essays_line_quoted_to_answer_it_is_not_called_a_fair_reading(tutor:
                                      "having an inner life.", essay="remains-of-the-day")
     assert not reply.answer.startswith("Yes, that's a fair reading")
     assert all(q.text not in lines for q in reply.quotes)  # neither of the lines they quoted, handed back
+
+
+@pytest.mark.parametrize("text, stops", [
+    ("i said no questions lol", True),
+    ("can you just not ask me questions tonight. i dont want to be socratic'd i just want to talk about it", True),
+    ("why did he not ask questions?", False),
+])
+def test_a_request_for_no_questions_in_chat_words_is_heard(text: str, stops: bool) -> None:
+    from bot.tutor.understanding import Kind, understand
+
+    assert (understand(text).kind is Kind.STOP_QUESTIONS) is stops
+
+
+def test_after_no_questions_tonight_no_reply_asks_until_invited(tutor: Tutor) -> None:
+    tutor.reply("tonight", "just read the eternal sunshine essay at 2am. i would 100% go to lacuna right now",
+                essay="eternal-sunshine")
+    tutor.reply("tonight", "can you just not ask me questions tonight. i just want to talk about it")
+    later = [tutor.reply("tonight", text) for text in ("the part about mary mailing the tapes made me so angry",
+                                                        "ok that one hurt")]
+    assert all(reply.question == "" for reply in later)

@@ -251,7 +251,8 @@ _STOP = re.compile(r"\b(?:stop|quit|enough (?:with )?(?:the )?|no more|don'?t|do
                    r"(?:a\s+)?questions?\b|"
                    r"\b(?:don'?t|do not|dont)\s+end\s+(?:it\s+|this\s+)?(?:with|on)\s+(?:a\s+)?question|"
                    r"\bwithout\s+(?:asking|a question|questions)|\bno questions?(?: at the end| this "
-                   r"time| please| pls| plz| back)?\s*(?:[,.!;:]|$|please|pls|plz)", re.IGNORECASE)
+                   r"time| please| pls| plz| back| tonight| today| now)?\s*(?:[,.!;:]|$|please|pls|plz|lol|lmao|ok)|"
+                   r"\b(?:not|never)\s+ask\s+me\s+(?:any\s+|more\s+)?(?:questions?|anything)\b", re.IGNORECASE)
 _APPROVAL = re.compile(r"\b(?:tell|say|admit|confirm|agree)(?: to)? (?:me )?(?:that )?i'?m right\b|"
                        r"\bjust agree(?: with me)?\b|\bsay (?:that )?i(?:'m| am) correct\b|"
                        r"\bi'?m right,? (?:right|aren'?t i)"
