@@ -122,6 +122,13 @@ GENERAL: list[Form] = [
                               "option?"),),
 ]
 
+# When every form that fits was asked: where the reader now stands on the claim at stake, before the stock questions
+# (questions.FALLBACKS).
+LAST: list[Form] = [
+    Form(M, Ask.POSITION, "After all that, where do you stand on the essay's claim that {main}?"),
+    Form(M, Ask.REFLECT, "Has anything we've looked at moved you on the claim that {main}, or not?"),
+]
+
 # The critical questions of the scheme the quoted line argues by (see phrases.scheme): specific to that line's way
 # of arguing, and never asking the reader to repeat it.
 SCHEMES: dict[str, list[Form]] = {

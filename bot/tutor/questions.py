@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bot.language import word_stems
 from bot.tutor.evidence import STOP_STEMS
-from bot.tutor.moves import AFTER, GENERAL, SCHEMES, Ask, Form, Move
+from bot.tutor.moves import AFTER, GENERAL, LAST, SCHEMES, Ask, Form, Move
 from bot.tutor.understanding import Act, asks_purpose
 
 # what a reader's act makes pointless to ask for
@@ -40,12 +40,8 @@ _LASTING = frozenset({Act.EXAMPLE, Act.PERSONAL, Act.FEELING})  # done once, don
 # however later turns read (held-out 5's judges failed it after "mine never said that", "it hit close")
 _CONFIDED = frozenset({Act.PERSONAL, Act.FEELING})
 _ASKS_WHY = re.compile(r"(?:\w+\W+){0,4}?(?:why|how come|what'?s wrong with)\b", re.IGNORECASE)
-# after every form that fits was asked: where the reader stands now on the claim at stake ({main}), then the
-# stock questions ("What would you most want to ask the author about that line?" passed 0.23 of 214 asks)
-LAST_FORMS = (
-    Form(Move.META, Ask.POSITION, "After all that, where do you stand on the essay's claim that {main}?"),
-    Form(Move.META, Ask.REFLECT, "Has anything we've looked at moved you on the claim that {main}, or not?"),
-)
+# after LAST (moves.py), the stock questions ("What would you most want to ask the author about that line?" passed
+# 0.23 of 214 asks)
 FALLBACKS = (
     "Which part of that line would you defend hardest?",
     "What would you most want to ask the author about that line?",
@@ -123,7 +119,7 @@ def choose_question(keys: Sequence[str], move: Move, slots: dict[str, str | None
                     continue
                 if text and text not in asked_set and (form.family == "" or form.family not in used_ideas):
                     return Question(text, form.move, form.asks, form.idea)
-    for form in LAST_FORMS:
+    for form in LAST:
         text = _filled(form, slots)
         if text and text not in asked_set and form.idea not in used_ideas:
             return Question(text, move, form.asks, form.idea)

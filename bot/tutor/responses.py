@@ -673,8 +673,7 @@ class Responder:
             turn.conversation.user_messages[-1] if turn.conversation.user_messages else turn.text)
         # 'The writer says "<its line>". Well. I kept my face composed…': the essay's own words, quoted to answer
         # them, are no reading of the reader's to pass
-        cited = [q for q in quoted(turn.text, single=False) if len(q.split()) >= 5 and self.sentences.contains(
-            turn.focus, q.strip(" .,!?"))]
+        cited = self._focus_lines(turn, turn.text, words=5, single=False)
         if cited and len(turn.text.split()) - len(cited[0].split()) >= 8:
             return self.question(turn) if turn.understanding.question else self.position(turn)
         view = self._counterview(turn, proposition)
@@ -921,7 +920,13 @@ class Responder:
 
     def _quotes_focus(self, turn: Turn, text: str) -> bool:
         """`text` puts in quotation marks words of two or more that the focus essay uses (a line or a heading)."""
-        return any(len(q.split()) >= 2 and self.sentences.contains(turn.focus, q.strip(" .,!?")) for q in quoted(text))
+        return bool(self._focus_lines(turn, text))
+
+    def _focus_lines(self, turn: Turn, text: str, *, words: int = 2, single: bool = True) -> list[str]:
+        """What `text` puts in quotation marks (`single`: in single quotes too) that the focus essay says, of at
+        least `words` words."""
+        return [q for q in quoted(text, single=single) if len(q.split()) >= words and
+                self.sentences.contains(turn.focus, q.strip(" .,!?"))]
 
     def _on_title(self, turn: Turn) -> bool:
         """The message uses a telling word of the focus essay's title ("i would get severed tomorrow" in a talk about

@@ -695,12 +695,13 @@ def _pushes_back(doc: object) -> bool:
     does that even look like?"), or a statement that opens with "but" beside the question ("but he has literal
     brain damage?? how do you choose that"). Such a reader has objected already: asked for "your strongest
     objection" they are asked for what they just gave (held-out 8 and 9's judges failed it every time)."""
-    for sentence in doc.sents:  # type: ignore[attr-defined]
+    sentences = list(doc.sents)  # type: ignore[attr-defined]
+    asking = [_is_question(sentence) for sentence in sentences]
+    for sentence, asks in zip(sentences, asking, strict=True):
         words = [t for t in sentence if not t.is_punct and t.lower_ not in _OPENERS]
         if not words:
             continue
         first = words[0]
-        asks = _is_question(sentence) or sentence.text.rstrip().endswith("?")
         if asks and first.pos_ == "AUX" and first.i + 1 < len(first.doc) and first.doc[first.i + 1].dep_ == "neg":
             return True
         if asks and first.lower_ in ("how", "why") and any(
@@ -709,12 +710,11 @@ def _pushes_back(doc: object) -> bool:
         if asks and first.lower_ in ("what", "how", "why") and any(t.lower_ == "even" and t.dep_ == "advmod"
                                                                     for t in words[1:5]):
             return True
-        if not asks and _denies(sentence) and any(_is_question(other) for other in doc.sents):  # type: ignore
+        if not asks and _denies(sentence) and any(asking):
             return True  # "on purpose how? i thought love isnt on purpose", "courts dont do metaphysics. so why…"
         # "but he has literal brain damage??" states (its marks only press it): a statement by word order
         states = len(words) > 2 and words[1].pos_ != "AUX" and words[1].lower_ not in _WH_WORDS
-        if first.lower_ == "but" and states and any(t.dep_ in ("nsubj", "nsubjpass") for t in words) and any(
-                _is_question(other) for other in doc.sents):  # type: ignore[attr-defined]
+        if first.lower_ == "but" and states and any(t.dep_ in ("nsubj", "nsubjpass") for t in words) and any(asking):
             return True
     return False
 
