@@ -1134,9 +1134,9 @@ def test_a_reader_tired_of_quotes_is_shown_where_the_argument_is_open_to_attack(
     ("do you remember what we talked about yesterday", None, "help", "self"),
     ("what do you mean by 'surrendering of power while refusing to do so'. that sentence contradicts itself", None,
      "meaning", "surrendering of power while refusing to do so"),
-    ("sorry this got heavy. thanks for not being weird about it", None, "social", None),
-    ("ok obrigada!! very helpful", None, "social", None),
-    ("shift over, later", None, "social", None),
+    ("sorry this got heavy. thanks for not being weird about it", None, "social", "closing"),
+    ("ok obrigada!! very helpful", None, "social", "closing"),
+    ("shift over, later", None, "social", "closing"),
     ("thanks, but why does he do it?", None, "question", None),
 ])
 def test_requests_goodbyes_and_questions_about_the_tutor_seen_on_held_out_10(text: str, previous: str | None,
@@ -1182,3 +1182,12 @@ def test_after_no_questions_tonight_no_reply_asks_until_invited(tutor: Tutor) ->
     later = [tutor.reply("tonight", text) for text in ("the part about mary mailing the tapes made me so angry",
                                                         "ok that one hurt")]
     assert all(reply.question == "" for reply in later)
+
+
+@pytest.mark.parametrize("text, lead", [
+    ("ok obrigada!! very helpful", "Glad it helped"), ("shift over, later", "Glad it helped"),
+    ("thanks!", "Glad it helped"), ("hi", "Hi! We're reading"),
+])
+def test_a_goodbye_in_any_words_is_answered_as_one_and_a_hello_as_a_hello(tutor: Tutor, text: str, lead: str) -> None:
+    tutor.reply(f"bye-{text}", "what is the essay about", essay="remains-of-the-day")
+    assert tutor.reply(f"bye-{text}", text).answer.startswith(lead)

@@ -208,8 +208,7 @@ class Responder:
                                   "message changes that. Back to the argument:", ["offtopic"], Stance.OFFTOPIC)
 
     def social(self, turn: Turn) -> Response:
-        lowered = turn.text.lower()
-        if re.search(r"\b(?:thank|thanks|thx|ty|cheers|bye|see you|done|that'?s all|gtg|helps)\b", lowered):
+        if turn.understanding.target == "closing":  # told apart where the message was read (understanding)
             return self._anchor(turn, "Glad it helped. One line to take with you:", ["closing"], Stance.OFFTOPIC,
                                 thesis=True)
         title = self._title(turn.focus)

@@ -92,7 +92,8 @@ class Short(StrEnum):
 @dataclass(frozen=True)
 class Understanding:
     kind: Kind
-    target: str | None = None  # MEANING / MENTION: the word or phrase asked about; JUST_ANSWER: "brief" (one line)
+    target: str | None = None  # MEANING / MENTION: the word or phrase asked about; JUST_ANSWER: "brief" (one line);
+    # SOCIAL: "greeting" or "closing"
     proposition: str | None = None  # READING_CHECK: what the reader says the essay says ("": their last claim)
     short: Short | None = None
     acts: frozenset[Act] = field(default_factory=frozenset)
@@ -412,7 +413,8 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
     if _GREETING.match(lowered) or parts and "?" not in lowered and (
             len(lowered.split()) <= 8 and any(_CLOSING.match(p) for p in parts) or
             len(lowered.split()) <= 14 and _CLOSING.match(parts[-1])):
-        return Understanding(Kind.SOCIAL)
+        closing = any(_CLOSING.match(p) for p in parts) or not _GREETING.match(lowered)
+        return Understanding(Kind.SOCIAL, target="closing" if closing else "greeting")
     doc = parse(stripped)
     acts = _acts(stripped, lowered, doc)
     question = "?" in stripped or any(_is_question(s) for s in doc.sents) or bool(_EMBEDDED_ASK.search(lowered))
