@@ -48,8 +48,10 @@ def main() -> None:
         if args.rounds and name not in args.rounds:
             continue
         transcript = TRANSCRIPTS / f"{name}.md"
-        if not transcript.is_file():  # a judge's letter after the round: -r1a, -r1b, -r14sg (round r14s, judge g)
-            transcript = TRANSCRIPTS / f"{name[:-1]}.md"
+        # a judge's letters after the round: -r1a, -r1zz, -r14sg (round r14s, judge g)
+        for cut in (1, 2):
+            if not transcript.is_file():
+                transcript = TRANSCRIPTS / f"{name[:-cut]}.md"
         if not transcript.is_file():
             continue
         by_turn = questions(transcript)

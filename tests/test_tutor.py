@@ -1191,3 +1191,66 @@ def test_after_no_questions_tonight_no_reply_asks_until_invited(tutor: Tutor) ->
 def test_a_goodbye_in_any_words_is_answered_as_one_and_a_hello_as_a_hello(tutor: Tutor, text: str, lead: str) -> None:
     tutor.reply(f"bye-{text}", "what is the essay about", essay="remains-of-the-day")
     assert tutor.reply(f"bye-{text}", text).answer.startswith(lead)
+
+
+@pytest.mark.parametrize("text, target", [
+    ("can you explain Relation R in normal words", "Relation R"),
+    ("explain custody without capture like im five", "custody without capture"),
+    ("pls explain the ending in simple words", None), ("explain why he stays, simply", None),
+    ("can you explain Relation R", None),  # no ask for plain words: a question about the essay
+])
+def test_a_term_asked_to_be_put_in_plain_words_is_a_meaning_question(text: str, target: str | None) -> None:
+    from bot.tutor.understanding import Kind, understand
+
+    understood = understand(text)
+    assert (understood.target if understood.kind is Kind.MEANING else None) == target
+
+
+@pytest.mark.parametrize("text, personal", [
+    ("i'm burnt out honestly, that line is me", True), ("i cry every time at that scene", True),
+    ("I think the ending is sad", False), ("the sad part is the funeral", False),
+])
+def test_the_readers_own_state_told_is_personal_and_a_sad_thing_described_is_not(text: str, personal: bool) -> None:
+    from bot.tutor.understanding import Act, understand
+
+    assert (Act.PERSONAL in understand(text).acts) is personal
+
+
+def test_a_reader_who_tells_of_their_own_state_is_asked_whether_it_bears_the_line_out(tutor: Tutor) -> None:
+    tutor.reply("self", "what is this essay about", essay="the-long-self")
+    reply = tutor.reply("self", "i'm burnt out honestly, that line is me")
+    assert reply.kind == "story" and "to show" not in reply.question and "objection" not in reply.question
+
+
+def test_a_plainer_account_offered_as_maybe_is_pushback_met_with_the_essays_case(tutor: Tutor) -> None:
+    from bot.tutor.understanding import Act, understand
+
+    assert Act.OBJECTION in understand("maybe he was just angry").acts
+    assert Act.OBJECTION not in understand("maybe he was angry").acts  # a guess, not a plainer account
+    tutor.reply("angry", "why does leonard burn the photo", essay="memento")
+    reply = tutor.reply("angry", "maybe he was just angry")
+    assert reply.stance == "disagree" and "objection" in reply.question and "strongest" not in reply.question
+
+
+def test_a_question_that_asked_to_be_told_is_never_answered_with_a_request_for_an_objection() -> None:
+    from bot.tutor.moves import Ask
+    from bot.tutor.questions import choose_question
+
+    for keys in (["scheme", "question"], ["meaning_absent"], ["why", "scheme", "question"], ["lookup", "question"]):
+        asked: list[str] = []
+        for turn in range(12):
+            question = choose_question(keys, Move.VIEWPOINTS, {"main": "sadness is a signal", "claim": "joy lies"},
+                                       asked=asked, acts_now=[], acts_before=[], turn=turn)
+            assert question.asks is not Ask.OBJECT, (keys, question.text)
+            asked.append(question.text)
+
+
+def test_the_essays_reason_given_to_a_why_is_asked_whether_it_explains_it(tutor: Tutor) -> None:
+    reply = tutor.reply("why", "why does leonard burn the photo", essay="memento")
+    assert reply.answer.startswith("The essay's answer to why") and "explain it for you" in reply.question
+
+
+def test_a_reader_who_made_no_claim_is_not_offered_the_essays_claim_to_set_beside_theirs(tutor: Tutor) -> None:
+    tutor.reply("beside", "what is the essay about", essay="inside-out")
+    reply = tutor.reply("beside", "have u seen inside out 2")
+    assert "beside yours" not in reply.answer

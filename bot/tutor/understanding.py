@@ -476,8 +476,8 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
             longest = 12 if any(term in q.lower() for q in quoted(stripped)) else 6
             if term and len(term.split()) <= longest and term not in ("it", "this", "that"):
                 return found(Kind.MEANING, target=term)
-    if (term := _bare_term(doc)) is not None:
-        return found(Kind.MEANING, target=term)  # "tombs?", "and 'homunculus'??": what is it
+    if (term := _bare_term(doc) or _explained_term(doc)) is not None:
+        return found(Kind.MEANING, target=term)  # "tombs?", "explain Relation R in normal words": what is it
     if previous is Kind.MENTION and (match := _WHAT_ABOUT.match(_plain(stripped))):
         return found(Kind.MENTION, target=_clean_target(match.group("x")))
     original = _plain(stripped)  # same length as `lowered`: targets keep the reader's capitals
@@ -616,9 +616,14 @@ def _acts(text: str, lowered: str, doc: object) -> frozenset[Act]:
         acts.add(Act.EXAMPLE)
     # a feeling word that only describes a thing ("the dead wall reverie part") is not the reader hurting; "my dead
     # father" is
-    if first_person and any(t.lemma_.lower() in _FEELINGS and not (
-            t.dep_ in ("amod", "compound") and t.head.lemma_.lower() not in _RELATIONS) for t in tokens):
+    feelings = [t for t in tokens if t.lemma_.lower() in _FEELINGS and not (
+        t.dep_ in ("amod", "compound") and t.head.lemma_.lower() not in _RELATIONS)]
+    if first_person and feelings:
         acts.add(Act.FEELING)
+    # "i'm burnt out honestly, that line is me": the reader's own state, told (not "i think the ending is sad")
+    if any(c.lower_ in ("i", "me") and c.dep_ in ("nsubj", "nsubjpass", "dobj")
+           for t in feelings for c in (*t.children, *t.head.children)):
+        acts.add(Act.PERSONAL)
     if _IMPLICATION.search(lowered):
         acts.add(Act.IMPLICATION)
     own = text
@@ -676,6 +681,37 @@ def _bare_term(doc: object) -> str | None:
     return sentences[0][words[0].i - sentences[0].start:words[-1].i - sentences[0].start + 1].text.strip("'\"“”‘’")
 
 
+_PLAINLY = re.compile(r"\b(?:in|with|using) (?:plain|normal|simple|simpler|easy|easier|everyday|basic|regular|"
+                      r"human|layman'?s?) (?:words|english|terms|language)\b|\blike i'?m (?:five|5|a kid)\b|"
+                      r"\beli5\b|\bsimply\b|\bdumb(?:ed)? (?:it )?down\b", re.IGNORECASE)
+_NOT_TERMS = frozenset({"it", "this", "that", "these", "those", "them", "what", "why", "how", "essay", "ending",
+                        "end", "story", "argument", "point", "part", "line", "passage", "section", "thesis"})
+
+
+def _explained_term(doc: object) -> str | None:
+    """A term the reader asks to have put plainly ("can you explain Relation R in normal words", "explain custody
+    without capture like im five"): the object of "explain", read as a meaning question when the message asks for
+    plain words. Without that ask, "explain the ending" or "explain why he stays" is a question about the essay,
+    answered as one. The object is the parse's noun phrase, never a clause ("explain what he means")."""
+    plainly = _PLAINLY.search(doc.text)  # type: ignore[attr-defined]
+    if plainly is None:
+        return None
+    for token in doc:  # type: ignore[attr-defined]
+        if token.lemma_.lower() != "explain":
+            continue
+        for obj in (c for c in token.children if c.dep_ in ("dobj", "attr")):
+            if obj.lower_ in _NOT_TERMS or obj.lemma_.lower() in _NOT_TERMS or obj.pos_ == "PRON":
+                return None
+            # from the noun phrase (without its determiner) to the words that ask for plainness: the parse may hang
+            # the phrase's own "without capture" on the verb
+            start = next(t for t in obj.subtree if t.dep_ != "det").idx
+            end = plainly.start() if plainly.start() > start else token.sent.end_char
+            words = re.split(r"\s+(?:pls|please|for me|to me|thx|thanks)\b", doc.text[start:end])[0]
+            term = words.strip(" ,'\"“”‘’?.!")
+            return term if 0 < len(term.split()) <= 6 else None
+    return None
+
+
 def _denies(sentence: object) -> bool:
     """A statement that denies something of a thing or a claim ("love isn't on purpose", "that doesn't prove
     anything"), not of the reader ("i don't get it", "my students won't know") nor of a character ("he doesn't
@@ -712,6 +748,8 @@ def _pushes_back(doc: object) -> bool:
         if asks and first.lower_ in ("what", "how", "why") and any(t.lower_ == "even" and t.dep_ == "advmod"
                                                                     for t in words[1:5]):
             return True
+        if not asks and first.lower_ in ("maybe", "perhaps") and any(t.lower_ == "just" for t in words[1:6]):
+            return True  # "maybe he was just angry": a plainer account of what the essay reads as meant
         if not asks and _denies(sentence) and any(asking):
             return True  # "on purpose how? i thought love isnt on purpose", "courts dont do metaphysics. so why…"
         # "but he has literal brain damage??" states (its marks only press it): a statement by word order
