@@ -1168,6 +1168,11 @@ def test_the_essays_line_quoted_to_answer_it_is_not_called_a_fair_reading(tutor:
     ("i said no questions lol", True),
     ("can you just not ask me questions tonight. i dont want to be socratic'd i just want to talk about it", True),
     ("why did he not ask questions?", False),
+    # read from the parse: the tutor's verb, bidden or addressed to it, never a character's
+    ("pls stop ending with a question, im trying to understand the essay not get quizzed", True),
+    ("dont end on a question this time", True), ("can you quit quizzing me", True),
+    ("why does mark stop asking questions", False), ("he told her to stop asking questions", False),
+    ("does the essay end on a question?", False),
 ])
 def test_a_request_for_no_questions_in_chat_words_is_heard(text: str, stops: bool) -> None:
     from bot.tutor.understanding import Kind, understand

@@ -423,7 +423,9 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
 
     lemmas = {t.lemma_.lower() for t in doc}
     # "can you not end every message with a question. what's acedia": the request stands whatever else is asked
-    stop = bool(_STOP.search(lowered) and lemmas & (_ASK_VERBS | {"question"}))
+    parsed_stop = _stops_questions(doc)  # None: no verb of stopping to read; else whose it is decides
+    stop = parsed_stop if parsed_stop is not None else bool(_STOP.search(lowered) and lemmas & (_ASK_VERBS | {
+        "question"}))
     questions = False if stop else True if _RESUME.search(lowered) else None
 
     def found(kind: Kind, **extra: object) -> Understanding:
@@ -686,6 +688,37 @@ _PLAINLY = re.compile(r"\b(?:in|with|using) (?:plain|normal|simple|simpler|easy|
                       r"\beli5\b|\bsimply\b|\bdumb(?:ed)? (?:it )?down\b", re.IGNORECASE)
 _NOT_TERMS = frozenset({"it", "this", "that", "these", "those", "them", "what", "why", "how", "essay", "ending",
                         "end", "story", "argument", "point", "part", "line", "passage", "section", "thesis"})
+
+
+def _stops_questions(doc: object) -> bool | None:
+    """A request, read from the parse, that the tutor stop asking: "pls stop ending with a question", "can you quit
+    quizzing me", "don't end on a question this time". The verb is the tutor's to do (its subject "you", or none as
+    in a bidding that opens its sentence), never a character's ("why does Mark stop asking questions?", "he told
+    her to stop asking questions": False). None when no verb of stopping about questions is there to read."""
+    heard: bool | None = None
+    for token in doc:  # type: ignore[attr-defined]
+        lemma = token.lemma_.lower()
+        negated = any(c.dep_ == "neg" for c in token.children)
+        if token.pos_ not in ("VERB", "AUX") or not (lemma in ("stop", "quit") or negated and lemma in (
+                "end", "finish", "ask", "quiz")):
+            continue
+        below = {t.lemma_.lower() for t in token.subtree if t.i != token.i}
+        if not (lemma in ("stop", "quit") and below & (_ASK_VERBS | {"question"}) or "question" in below or (
+                lemma == "ask" and "me" in {t.lower_ for t in token.subtree})):
+            continue
+        subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
+        lead = [t for t in token.sent[:max(token.i - token.sent.start, 0)] if not t.is_punct]
+        bidding = not subjects and all(t.lower_ in _BIDDING for t in lead)
+        if bidding or subjects and all(c.lower_ in ("you", "u", "ya") for c in subjects):
+            return True
+        heard = False
+    return heard
+
+
+# what may stand before a bidding's verb ("pls just stop…", "ok can you not…")
+_BIDDING = frozenset({"pls", "please", "plz", "just", "ok", "okay", "so", "and", "but", "can", "could", "would",
+                      "will", "do", "dont", "don't", "nt", "n't", "not", "never", "seriously", "omg", "bro", "dude",
+                      "man", "again"})
 
 
 def _explained_term(doc: object) -> str | None:
