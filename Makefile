@@ -13,6 +13,10 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet --upgrade pip
 	# The CPU build of torch first: an unpinned torch would pull gigabytes of CUDA packages.
 	$(PY) -m pip install --quiet torch==2.13.0
+	# llama.cpp (for the real-LLM tests) compiles here: for the common x86 instruction set, not this machine's own
+	# (a native build on a CPU with AMX segfaults on its first token), and never from a natively built cached wheel.
+	CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON" \
+		$(PY) -m pip install --quiet --no-cache-dir -c constraints.txt 'llama-cpp-python[server]'
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 

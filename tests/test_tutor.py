@@ -1259,3 +1259,36 @@ def test_a_reader_who_made_no_claim_is_not_offered_the_essays_claim_to_set_besid
     tutor.reply("beside", "what is the essay about", essay="inside-out")
     reply = tutor.reply("beside", "have u seen inside out 2")
     assert "beside yours" not in reply.answer
+
+
+@pytest.mark.parametrize("text, claim", [
+    ("I want to argue something the books tend to soft-pedal: a declutter is not a clean slate for the mind.",
+     "a declutter is not a clean slate for the mind"),
+    ("Eternal Sunshine of the Spotless Mind argues that erasing painful memories does not free us from grief; it "
+     "deletes the self that grieves.", "erasing painful memories does not free us from grief"),
+    ("Severance may first seem to revolve around a singular man, but it is truly about all of us.",
+     "Severance is truly about all of us"),
+    ("Its claim is that sadness is not a weakness to be tolerated but a signal that calls other people toward us, "
+     "and that a mind which cannot feel sad cannot love.",
+     "sadness is not a weakness to be tolerated but a signal that calls other people toward us"),
+    ("The lesson is not that memory is fragile.", None),  # what the line denies is no claim to carry
+    ("He burns a photograph.", None),
+])
+def test_a_thesis_is_carried_by_a_question_as_its_one_claiming_clause(text: str, claim: str | None) -> None:
+    from bot.tutor.phrases import gist, proposition
+
+    assert (proposition(text) or gist(text)) == claim
+
+
+def test_a_detail_answered_is_asked_how_it_bears_on_the_thesis_not_a_stock_question(tutor: Tutor) -> None:
+    reply = tutor.reply("hockey", "how does the hockey memory prove the point? i always filed it as just a happy "
+                                  "memory", essay="inside-out")
+    # the scene, then the line four sentences on that says what it shows
+    assert any("began as sadness" in q.text for q in reply.quotes)
+    assert "sadness is not a weakness" in reply.question and "defend hardest" not in reply.question
+
+
+def test_a_name_the_essay_never_uses_is_said_plainly_not_called_off_topic(tutor: Tutor) -> None:
+    reply = tutor.reply("helly", "who is helly", essay="severance")
+    assert reply.answer.startswith("The essay never mentions helly") and reply.kind != "offtopic"
+    assert tutor.reply("parfit", "who is parfit", essay="the-long-self").answer.startswith("The essay brings parfit")

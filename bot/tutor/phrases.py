@@ -276,13 +276,14 @@ _SUBORDINATORS = frozenset({"when", "if", "although", "though", "while", "becaus
 MAX_CLAIM_WORDS = 20
 _POINTING = frozenset({"it", "they", "them", "this", "these", "those"})
 _FIRST_PERSON = frozenset({"i", "me", "my", "mine", "myself", "we", "us", "our", "ours"})
+_OURS = frozenset({"we", "us", "our", "ours"})
 _LEADING_PRONOUNS = frozenset({"he", "she", "it", "they", "this", "that", "these", "those", "his", "her", "its",
                                "their",
                                "him", "them"})
 
 
 @lru_cache(maxsize=4096)
-def proposition(sentence: str) -> str | None:
+def proposition(sentence: str, *, ours: bool = False) -> str | None:
     """The claim a sentence makes, as a clause a question can carry whole ("…that {clause}?"): "The quietly
     disclosed truth, however, is that the real villain is not Mark…" -> "the real villain is not Mark…". None when
     the clause would lean on the sentences around it (it opens with "he", "this"…) or is too short or too long."""
@@ -293,7 +294,7 @@ def proposition(sentence: str) -> str | None:
     first = spans[0]
     root = first.root
     clause_tokens = list(first)
-    subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")), None)
     complement = next((c for c in root.children if c.dep_ == "ccomp"), None)
     if root.lemma_ == "be" and subject is not None and subject.lemma_.lower() in _META_SUBJECTS \
             and complement is not None:
@@ -321,7 +322,8 @@ def proposition(sentence: str) -> str | None:
         return None
     if any(t.text == "?" for t in words) or sum(t.is_quote for t in words) % 2:
         return None
-    if len(content) > MAX_CLAIM_WORDS or any(t.lower_ in _FIRST_PERSON for t in words) or any(
+    mine = _FIRST_PERSON - _OURS if ours else _FIRST_PERSON  # `ours`: a claim about all of us ("…free us from grief")
+    if len(content) > MAX_CLAIM_WORDS or any(t.lower_ in mine for t in words) or any(
             t.text in (":", ";") for t in words):
         return None  # too long to carry whole, the author's "I", or two clauses: a question names them badly
     if _points(words):
@@ -330,6 +332,72 @@ def proposition(sentence: str) -> str | None:
     if words[0].is_stop and words[0].text != "I":  # "The outie…" -> "the outie…", but "Ffion…" stays
         text = text[:1].lower() + text[1:]
     return text
+
+
+# verbs by which an essay reports its own claim ("the film argues that P", "it is that P")
+_REPORTING = frozenset({"argue", "claim", "show", "suggest", "insist", "hold", "mean", "say", "contend", "maintain",
+                        "propose", "reveal"})
+
+
+@lru_cache(maxsize=1024)
+def gist(text: str) -> str | None:
+    """The claim an essay's thesis or claim line states, short enough for a question to carry whole, where
+    `proposition` finds none in the line as written: the clause after a colon ("I want to argue something the books
+    soft-pedal: a declutter is not a clean slate for the mind"), the clause a reporting verb reports ("…argues that
+    erasing painful memories does not free us…", "It is that a perfect record … is worse than a faulty memory"), or
+    the first of two coordinated clauses ("…should fade as their connection weakens, and that a memory that…").
+    Never the half a "but" concedes ("Severance may first seem to revolve around one man, but…")."""
+    for sentence in parse(text).sents:
+        pieces = [sentence.text.strip()]
+        if ":" in pieces[0]:
+            pieces.append(pieces[0].split(":", 1)[1].strip())
+        if ";" in pieces[0]:
+            pieces.append(pieces[0].split(";", 1)[0].strip())
+        for piece in pieces:
+            reported = _reported_clause(piece)
+            for candidate in ([reported] if reported else [piece]):
+                for clause in (candidate, _one_clause(candidate)):
+                    if clause and (found := proposition(clause, ours=True)):
+                        return found
+    return None
+
+
+def _reported_clause(text: str) -> str | None:
+    doc = parse(text)
+    root = next(iter(doc.sents)).root
+    subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    complement = next((c for c in root.children if c.dep_ == "ccomp"), None)
+    if complement is None or is_negated(root) or not (root.lemma_.lower() in _REPORTING or root.lemma_ == "be" and (
+            subject is not None and (subject.lower_ == "it" or subject.lemma_.lower() in _META_SUBJECTS))):
+        return None
+    tokens = [t for t in complement.subtree if not (t.dep_ == "mark" and t.head.i == complement.i)]
+    return doc[tokens[0].i:tokens[-1].i + 1].text
+
+
+def _one_clause(text: str) -> str | None:
+    """The one clause of two coordinated ones that states the claim: the first, or after a concessive "but" the
+    second with its pronoun named."""
+    doc = parse(text)
+    sentence = next(iter(doc.sents))
+    root = sentence.root
+    joined = next((c for c in root.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX")), None)
+    if joined is None:
+        return None
+    # the joiner just before the second clause ("not a weakness but a signal…, and that…": "and", not the "but"
+    # of "not A but B")
+    joiner = max((c for c in root.children if c.dep_ == "cc" and c.i < joined.i), key=lambda c: c.i, default=None)
+    if joiner is not None and joiner.lower_ in ("but", "yet"):
+        # the first half is conceded; the claim is the second, its "it" the first half's subject ("Severance may
+        # first seem to revolve around one man, but it is truly about all of us" -> "Severance is truly about…")
+        subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        pronoun = next((c for c in joined.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is None or pronoun is None or pronoun.lower_ not in ("it", "they") or subject.pos_ == "PRON":
+            return None
+        named = doc[subject.left_edge.i:subject.right_edge.i + 1].text
+        rest = doc[pronoun.i + 1:joined.right_edge.i + 1].text
+        return f"{named} {rest}".rstrip(" .,;")
+    cut = min([t.i for t in joined.subtree] + ([joiner.i] if joiner is not None else []))
+    return doc[sentence.start:cut].text.rstrip(" ,;")
 
 
 # verbs that state a view or a state of things rather than an event of the story

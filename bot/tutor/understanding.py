@@ -318,10 +318,21 @@ _ASKS_PURPOSE = re.compile(r"\b(?:why|how come|what for|the point of|purpose|sig
                            r"stand for|matter|there for))\b", re.IGNORECASE)
 
 
+# what a "how does X …?" asks when it asks what X does for the argument ("how does the hockey memory prove the
+# point?", "how does that connect to leonard?"), not how a thing is done in the story ("how does he remember?")
+_BEARING_VERBS = frozenset({"prove", "show", "connect", "relate", "support", "fit", "tie", "link", "illustrate",
+                            "matter", "demonstrate", "back", "argue", "suggest", "apply", "compare", "help"})
+
+
 def asks_purpose(text: str) -> bool:
     """Whether a message asks what something is for or why ("what does the sweater show?", "what's the point of
-    Bing Bong?"): its answer is the essay's reading of the thing, not the line that names it."""
-    return bool(_ASKS_PURPOSE.search(text))
+    Bing Bong?", "how does the diary connect to leonard?"): its answer is the essay's reading of the thing, not the
+    line that names it."""
+    if _ASKS_PURPOSE.search(text):
+        return True
+    if "how" not in text.lower():
+        return False
+    return any(t.lower_ == "how" and t.head.lemma_.lower() in _BEARING_VERBS for t in parse(text))
 
 
 _FACT_WH = frozenset({"who", "whom", "whose", "which", "where", "when"})
