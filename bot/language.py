@@ -209,13 +209,15 @@ def content_words(doc: Doc | Span) -> list[Token]:
     return [t for t in doc if t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ") and not t.is_stop and len(t.text) > 2]
 
 
-_QUOTED_SPAN = re.compile(r"""(?:^|(?<=\W))(["'])([^"'\n]+?)\1(?=\W|$)""")
+# a double-quoted span may hold apostrophes ("didn't simply world…"); a single-quoted one holds none
+_QUOTED_SPAN = re.compile(r"""(?:^|(?<=\W))(?:"(?P<double>[^"\n]+?)"|'(?P<single>[^"'\n]+?)')(?=\W|$)""")
 
 
 def quoted(text: str, *, single: bool = True) -> list[str]:
     """What a message puts in quotation marks, curly or straight: double, and (`single`) single ones, which count
     only at a word's edge, so that an apostrophe ("it's") never opens one."""
-    return [m.group(2) for m in _QUOTED_SPAN.finditer(plain(text)) if single or m.group(1) == '"']
+    return [m.group("double") or m.group("single") for m in _QUOTED_SPAN.finditer(plain(text))
+            if single or m.group("double")]
 
 
 def plain(text: str) -> str:

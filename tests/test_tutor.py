@@ -1292,3 +1292,45 @@ def test_a_name_the_essay_never_uses_is_said_plainly_not_called_off_topic(tutor:
     reply = tutor.reply("helly", "who is helly", essay="severance")
     assert reply.answer.startswith("The essay never mentions helly") and reply.kind != "offtopic"
     assert tutor.reply("parfit", "who is parfit", essay="the-long-self").answer.startswith("The essay brings parfit")
+
+
+def test_a_double_quoted_phrase_may_hold_an_apostrophe_and_is_the_term_asked_about() -> None:
+    from bot.language import quoted
+    from bot.tutor.understanding import Kind, understand
+
+    assert quoted('what is "didn\'t simply world bad experiences like grief" supposed to mean') == [
+        "didn't simply world bad experiences like grief"]
+    assert quoted("the 'x' isn't it") == ["x"]  # an apostrophe never closes a single-quoted span
+    understood = understand('also what is "didn\'t simply world bad experiences like grief" supposed to mean')
+    assert understood.kind is Kind.MEANING and understood.target == "didn't simply world bad experiences like grief"
+
+
+@pytest.mark.parametrize("sentence, phrase, defines", [
+    ("Herman Melville’s “Bartleby, the Scrivener: A Story of Wall-Street,” first published in 1853, is narrated by a "
+     "lawyer.", "Scrivener", False),  # a title's colon explains nothing
+    ("Mark’s outie didn’t simply world bad experiences like grief—he constructed an entirely distinct identity.",
+     "grief", False),
+    ("I have started calling this the anaesthetic scroll: scrolling timed to pain.", "anaesthetic scroll", True),
+    ("Acedia is the old monks' word for a listless weariness of spirit.", "Acedia", True),
+])
+def test_the_essay_is_said_to_define_a_phrase_only_where_it_explains_it(sentence: str, phrase: str,
+                                                                        defines: bool) -> None:
+    from bot.tutor.responses import _defines
+
+    assert _defines(sentence, phrase) is defines
+
+
+def test_a_reader_voicing_the_essays_own_claim_is_not_told_it_is_the_view_the_essay_rejects(tutor: Tutor) -> None:
+    reply = tutor.reply("subject", "hm. where does it say the lawyer is the real subject, and why? i skimmed that part",
+                        essay="bartleby")
+    assert "raises in order to reject" not in reply.answer and any("real subject" in q.text for q in reply.quotes)
+    rejected = tutor.reply("good", "so the lawyer is the good guy, right?", essay="bartleby")
+    assert "raises in order to reject" in rejected.answer  # the view itself, voiced, still is
+
+
+def test_a_question_after_a_refused_ghostwrite_is_answered_not_refused_again() -> None:
+    from bot.tutor.understanding import Kind, understand
+
+    assert understand("cmon its not cheating if i cite it. fine. what evidence does the essay actually use for the "
+                      "dignity thing", previous=Kind.GHOSTWRITE).kind is Kind.QUESTION
+    assert understand("come on, its just one paragraph", previous=Kind.GHOSTWRITE).kind is Kind.GHOSTWRITE

@@ -64,6 +64,7 @@ EITHER_OR_MATCH = 0.3  # ...whose two sides are each this close to one option (m
 COMPARE_THESIS_MARGIN = 0.05  # in a comparison, an essay's thesis stands in for a line this little closer
 SECOND_QUOTE = 0.02  # a second line from another passage is quoted when it answers about as well as the first
 POLARITY_CHECKED = 0.55  # this close, a reading with the opposite polarity ("is" / "is not") is a misreading
+ANSWER_NOT_VIEW = 0.05  # a message this much nearer a rejected view's answer than the view voices the answer
 FAIR_READING = 0.6  # a reader's proposition this close to a line of the essay is a fair reading of it
 COUNTERVIEW = 0.45  # a message this close to a view the essay rejects voices that view
 _WHY_LEAD = "The essay's answer to why:"
@@ -1235,18 +1236,36 @@ class Responder:
         if not views:
             return None
         vector = turn.vector(text).reshape(-1)
-        scored = [(max(float(vector @ turn.vector(v.text).reshape(-1)), float(vector @ turn.vector(v.core).reshape(-1)),
-                       float(vector @ turn.vector(v.answer).reshape(-1)) - 0.05), v)
-                  for v in views]
+        scored = []
+        for v in views:
+            voiced = max(float(vector @ turn.vector(v.text).reshape(-1)),
+                         float(vector @ turn.vector(v.core).reshape(-1)))
+            answered = float(vector @ turn.vector(v.answer).reshape(-1))
+            if answered > voiced + ANSWER_NOT_VIEW:
+                continue  # "where does it say the lawyer is the real subject?" is the essay's answer, not the view
+            scored.append((max(voiced, answered - 0.05), v))
+        if not scored:
+            return None
         score, view = max(scored, key=lambda item: item[0])
         closest = self.sentences.nearest(turn.focus, vector)
         if closest is not None:
             holder = next((v for v in views if v.text in closest[1].text), None)
             if holder is not None and closest[0] >= COUNTERVIEW:  # the nearest line is the reported view itself
                 return holder
-        if score >= COUNTERVIEW and (closest is None or score >= closest[0] - 0.03):
+        if score >= COUNTERVIEW and (closest is None or score >= closest[0] - 0.03) and \
+                not self._restates_the_argument(turn.focus, text):
             return view
         return None
+
+    def _restates_the_argument(self, essay_id: str, text: str) -> bool:
+        """Every content word of the message (three or more) is in one line of the essay's own thesis or claims,
+        headings included: "where does it say the lawyer is the real subject?" voices the essay's claim, however
+        near in meaning a view it rejects lies ("Some readers find the lawyer admirably humane")."""
+        said = set(word_stems(text)) - STOP_STEMS
+        if len(said) < 3:
+            return False
+        argument = self.argmap.essays[essay_id]
+        return any(said <= set(word_stems(c.text)) for c in (argument.thesis, *argument.claims))
 
     def _answer_counterview(self, turn: Turn, view: Counterview, *, endorsed: bool,
                             reading: bool = False) -> Response:
@@ -1675,10 +1694,13 @@ def _defines(sentence: str, phrase: str) -> bool:
     if position < 0:
         return False
     after = lowered[position + len(key):position + len(key) + 40]
+    if lowered[:position].count("“") > lowered[:position].count("”"):
+        return False  # inside a quoted title ("Bartleby, the Scrivener: A Story of Wall-Street"), named, not explained
     appositive = bool(re.match(r"\s*, (?:the|a|an)\b", after)) and bool(re.search(r"\b(?:the|a|an)\s+$",
                                                                                  lowered[:position]))
-    explained = bool(re.match(r"\s*(?:[:—–]|, (?:by which|meaning|that is|which means|i mean)\b|\s+(?:is|means|"
-                              r"refers to)\b)", after))
+    # a dash after it explains only as an apposition ("grief—he constructed…" goes on with the sentence)
+    explained = bool(re.match(r"\s*(?::|[—–]\s*(?:the|a|an|that is|meaning)\b|, (?:by which|meaning|that is|which "
+                              r"means|i mean)\b|\s+(?:is|means|refers to)\b)", after))
     coined = bool(re.search(r"\b(?:i would call|what i call|i think of this as|call(?:ed)? this)\b",
                             lowered[:position + 1]))
     # "psychologists call the filling of memory gaps with invented material confabulation": the name ends the clause

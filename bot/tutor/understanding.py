@@ -143,7 +143,7 @@ _ABOUT = re.compile(r"\bwhat(?:'?s| is| was)\s+(?:this|the|that)\s+(?:essay|arti
 _HURRY = re.compile(r"\b(?:deadline|due (?:tomorrow|tonight|today|in)|no time|don'?t have time|hurry|quick(?:ly)?|"
                     r"asap|in a rush|running out of time|just tell me|just give me)\b", re.IGNORECASE)
 _Q = r"[\"“'‘]?"
-_UNQ = r"[\"”'’]?"
+_UNQ = r"(?:[\"”'’](?!\w))?"  # a closing mark, not the apostrophe inside "didn't"
 _MEANING = re.compile(
     rf"what (?:does|do|did) (?:it|the essay|the author|the writer|she|he|they|you|u) (?:even )?mean by "
     rf"{_Q}(?P<i>.{{1,60}}?){_UNQ}"
@@ -155,7 +155,7 @@ _MEANING = re.compile(
     rf"what(?:'?s| is) (?:meant|ment) by {_Q}(?P<b>.{{1,60}}?){_UNQ}(?:[?.!,]|$| here| in)|"
     rf"\bmeaning of {_Q}(?P<c>.{{1,60}}?){_UNQ}(?:[?.!,]|$| here| in)|"
     rf"\bdefine {_Q}(?P<d>.{{1,60}}?){_UNQ}(?:[?.!,]|$| for| here)|"
-    rf"\bwhat(?:'?s| is| are) (?:a |an |the )?[\"“'‘](?P<e>.{{1,60}}?)[\"”'’]|"
+    rf"\bwhat(?:'?s| is| are) (?:a |an |the )?[\"“'‘](?P<e>.{{1,60}}?)[\"”'’](?!\w)|"
     rf"^(?:and |so |but |ok,? |hmm,? )?what(?:'?s| is| are) (?:a |an )?(?P<f>[a-z][\w’'-]{{3,30}})(?: exactly)?\s*\??$|"
     rf"\b(?:never heard of|not sure what|don'?t (?:know|get|understand) what) {_Q}(?P<g>.{{1,60}}?){_UNQ} "
     rf"(?:means|is|are)\b|"
@@ -450,7 +450,8 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
         return found(Kind.STOP_QUESTIONS)  # before a pressed request: "please stop asking me questions"
     if lemmas & {"question", "prompt"} and lemmas & _TEACHING_WORDS:
         return found(Kind.TEACHING)  # "discussion questions for my class", "what should I ask my seminar?"
-    if _ghostwriting(doc) or previous is Kind.GHOSTWRITE and _PRESSING.search(lowered):
+    if _ghostwriting(doc) or previous is Kind.GHOSTWRITE and _PRESSING.search(lowered) and not _asks_besides(doc):
+        # (not "cmon its not cheating if i cite it. fine. what evidence does the essay use?": asked, not pressed)
         return found(Kind.GHOSTWRITE)  # "come on, it's just one paragraph" after a refusal asks again
     if (about_tutor := asks_about_tutor(lowered)) is not None:
         return found(Kind.HELP, target=about_tutor)  # before bias: "why do you always end with a question, bot?"
