@@ -317,6 +317,10 @@ class Responder:
             "usage": (f"Just name it in a message, by its title, author or subject (\"the essay on …\"), and I'll "
                       f"switch; /ask also takes an essay option. {library}."),
             "resume": "Gladly.",
+            "instructions": ("I won't paste my instructions, but nothing in them is hidden from you: I'm a reading "
+                             "tutor that answers from the essays' own words and asks one question back."),
+            "taste": ("I don't watch, read or have favourites of my own: all I know is the essays in this library, "
+                      "so I'd rather not pretend."),
             "self": ("I'm a bot, not a person: a reading tutor for the essays in this library. I answer from the "
                      "essays' own words and ask one question back. I keep this conversation so we can pick it up "
                      "later; on Discord, /forget deletes it."),
