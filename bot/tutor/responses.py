@@ -64,7 +64,6 @@ EITHER_OR_MATCH = 0.3  # ...whose two sides are each this close to one option (m
 COMPARE_THESIS_MARGIN = 0.05  # in a comparison, an essay's thesis stands in for a line this little closer
 SECOND_QUOTE = 0.02  # a second line from another passage is quoted when it answers about as well as the first
 POLARITY_CHECKED = 0.55  # this close, a reading with the opposite polarity ("is" / "is not") is a misreading
-ANSWER_NOT_VIEW = 0.05  # a message this much nearer a rejected view's answer than the view voices the answer
 FAIR_READING = 0.6  # a reader's proposition this close to a line of the essay is a fair reading of it
 COUNTERVIEW = 0.45  # a message this close to a view the essay rejects voices that view
 _WHY_LEAD = "The essay's answer to why:"
@@ -1240,16 +1239,9 @@ class Responder:
         if not views:
             return None
         vector = turn.vector(text).reshape(-1)
-        scored = []
-        for v in views:
-            voiced = max(float(vector @ turn.vector(v.text).reshape(-1)),
-                         float(vector @ turn.vector(v.core).reshape(-1)))
-            answered = float(vector @ turn.vector(v.answer).reshape(-1))
-            if answered > voiced + ANSWER_NOT_VIEW:
-                continue  # "where does it say the lawyer is the real subject?" is the essay's answer, not the view
-            scored.append((max(voiced, answered - 0.05), v))
-        if not scored:
-            return None
+        scored = [(max(float(vector @ turn.vector(v.text).reshape(-1)), float(vector @ turn.vector(v.core).reshape(-1)),
+                       float(vector @ turn.vector(v.answer).reshape(-1)) - 0.05), v)
+                  for v in views]
         score, view = max(scored, key=lambda item: item[0])
         closest = self.sentences.nearest(turn.focus, vector)
         if closest is not None:
