@@ -213,6 +213,14 @@ class Responder:
         if turn.understanding.target == "closing":  # told apart where the message was read (understanding)
             return self._anchor(turn, "Glad it helped. One line to take with you:", ["closing"], Stance.OFFTOPIC,
                                 thesis=True)
+        if turn.understanding.target == "apology":  # "sorry for trauma dumping on a reading bot"
+            confided = any(a in (Act.PERSONAL.value, Act.FEELING.value) for t in turn.conversation.turns
+                           if t.role == "user" for a in t.meta.get("acts", []))
+            return self._anchor(turn, "No need to apologise. When you want to pick it up again, this is the line we "
+                                      "were on:", ["story" if confided else "ok"], Stance.OFFTOPIC)
+        if turn.understanding.target == "truce":  # "agree to disagree i guess"
+            return self._anchor(turn, "Fair enough: we can leave it there. For the record, the essay's claim is "
+                                      "this:", ["closing"], Stance.OFFTOPIC, thesis=True)
         title = self._title(turn.focus)
         return self._anchor(turn, f"Hi! We're reading {title}. Its central claim:", ["greeting"], Stance.OFFTOPIC,
                             thesis=True)
@@ -642,7 +650,8 @@ class Responder:
         return next((e for e in candidates if e != turn.focus and self.sentences.uses(e, term)), None)
 
     def mention(self, turn: Turn) -> Response:
-        target = turn.understanding.target or ""
+        # "the nazi stuff": the thing asked about, without the filler noun it is wrapped in
+        target = re.sub(r"(?<=\w)\s+(?:stuff|things?|bits?)$", "", turn.understanding.target or "")
         parts = _alternatives(target)
         found = [(part, uses[0]) for part in parts if (uses := self.sentences.uses(turn.focus, part))]
         missing = [part for part in parts if part not in {p for p, _ in found}]
@@ -662,7 +671,10 @@ class Responder:
                             ["mention_yes"], Stance.QUESTION, self._claim_near(uses[0]))
         found_near = self._best_many(turn, turn.text, fresh=False)  # the reader asks: the same line may serve again
         best = found_near[0] if found_near else None
-        described = len({w for w in word_stems(target) if w not in STOP_STEMS}) >= DESCRIPTION_WORDS
+        # a thing described in other words, unless the reader named one the essay never does ("AI or chatbots
+        # remembering stuff about people": no line on memory answers for "AI")
+        named = any(re.fullmatch(r"[A-Z]{2,6}s?", part) for part in parts)
+        described = len({w for w in word_stems(target) if w not in STOP_STEMS}) >= DESCRIPTION_WORDS and not named
         if best and described and best[0] >= DESCRIBED:  # the thing described, told in the essay's own words
             return Response(Draft(f"Yes, though not in those words; {_where(best[1])}:", [self._quote(best[1])]),
                             ["mention_yes"], Stance.QUESTION, self._claim_near(best[1]))
