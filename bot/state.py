@@ -89,6 +89,11 @@ class Conversation:
     def user_messages(self) -> list[str]:
         return [t.text for t in self.turns if t.role == "user"]
 
+    @property
+    def user_acts(self) -> set[str]:
+        """What the reader has done so far (understanding's acts, as stored with each message)."""
+        return {str(a) for t in self.turns if t.role == "user" for a in t.meta.get("acts", [])}
+
 
 class ConversationStore(Store):
     def load(self, conversation_id: str) -> Conversation:

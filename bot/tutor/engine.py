@@ -324,8 +324,7 @@ class Tutor:
         if topic and any(topic in message.lower() for message in conversation.user_messages):
             slots["topic"] = None  # the reader's own term ("what does 'permanent abeyance' mean?") is not asked back
         tutor_turns = conversation.tutor_turns
-        acts_before = {Act(a) for t in conversation.turns if t.role == "user" for a in t.meta.get("acts", [])
-                       if a in Act.__members__.values()}
+        acts_before = {Act(a) for a in conversation.user_acts if a in Act.__members__.values()}
         if any(t.role == "user" and t.stance == Stance.DISAGREE.value for t in conversation.turns):
             acts_before.add(Act.OBJECTION)
         keys = ["scheme"] if exclude is not None else response.keys

@@ -91,6 +91,7 @@ def choose_question(keys: Sequence[str], move: Move, slots: dict[str, str | None
     # a reader who has objected, now or earlier, is never asked for "your strongest objection" (held-out 7-9's
     # judges failed it as asking for what the reader had just given, 80 times in 3 sets)
     objected = Act.OBJECTION in set(acts_now) | set(acts_before) or bool(_INFORMATIONAL & set(keys))
+    asked_purpose = bool(said) and asks_purpose(said)  # read once, not per form (it may parse)
     banks: list[tuple[bool, list[Form]]] = []
     for key in keys:
         if key.startswith("scheme"):  # "scheme", or "scheme:challenge" / "scheme:evidence" for a stance
@@ -120,7 +121,7 @@ def choose_question(keys: Sequence[str], move: Move, slots: dict[str, str | None
                     continue
                 text = _filled(form, slots)
                 if text and said_stems and (_echoes(text, said_stems) or _bounces(text, said)
-                                            or form.asks_what_for and asks_purpose(said)):
+                                            or form.asks_what_for and asked_purpose):
                     continue
                 if text and text not in asked_set and (form.family == "" or form.family not in used_ideas):
                     return Question(text, form.move, form.asks, form.idea)

@@ -214,8 +214,7 @@ class Responder:
             return self._anchor(turn, "Glad it helped. One line to take with you:", ["closing"], Stance.OFFTOPIC,
                                 thesis=True)
         if turn.understanding.target == "apology":  # "sorry for trauma dumping on a reading bot"
-            confided = any(a in (Act.PERSONAL.value, Act.FEELING.value) for t in turn.conversation.turns
-                           if t.role == "user" for a in t.meta.get("acts", []))
+            confided = bool({Act.PERSONAL.value, Act.FEELING.value} & turn.conversation.user_acts)
             return self._anchor(turn, "No need to apologise. When you want to pick it up again, this is the line we "
                                       "were on:", ["story" if confided else "ok"], Stance.OFFTOPIC)
         if turn.understanding.target == "truce":  # "agree to disagree i guess"
@@ -541,10 +540,7 @@ class Responder:
         if not uses and len(who.split()) <= 2:
             # "who is helly": a name the essay never uses gets a plain "it never mentions her" (judges failed
             # the off-topic redirect, and a line about someone else, as unanswered), unless told in other words
-            told = self.mention(replace(turn, understanding=replace(turn.understanding, kind=Kind.MENTION,
-                                                                    target=who)))
-            lead = re.sub(r"^No, the essay", "The essay", told.draft.lead)
-            return replace(told, draft=replace(told.draft, lead=lead))
+            return self.mention(turn, who, denial="The essay never mentions")
         if not uses:
             return None
         first = uses[0]
@@ -649,9 +645,12 @@ class Responder:
         candidates = dict.fromkeys([*([turn.other] if turn.other else []), *(h.passage.essay_id for h in hits)])
         return next((e for e in candidates if e != turn.focus and self.sentences.uses(e, term)), None)
 
-    def mention(self, turn: Turn) -> Response:
+    def mention(self, turn: Turn, target: str | None = None, *,
+                denial: str = "No, the essay never mentions") -> Response:
+        """Whether the focus essay mentions the thing asked about (`target`, else the one understood), and where;
+        `denial` opens the answer when it does not ("The essay never mentions helly", to "who is helly?")."""
         # "the nazi stuff": the thing asked about, without the filler noun it is wrapped in
-        target = re.sub(r"(?<=\w)\s+(?:stuff|things?|bits?)$", "", turn.understanding.target or "")
+        target = re.sub(r"(?<=\w)\s+(?:stuff|things?|bits?)$", "", target or turn.understanding.target or "")
         parts = _alternatives(target)
         found = [(part, uses[0]) for part in parts if (uses := self.sentences.uses(turn.focus, part))]
         missing = [part for part in parts if part not in {p for p, _ in found}]
@@ -678,7 +677,7 @@ class Responder:
         if best and described and best[0] >= DESCRIBED:  # the thing described, told in the essay's own words
             return Response(Draft(f"Yes, though not in those words; {_where(best[1])}:", [self._quote(best[1])]),
                             ["mention_yes"], Stance.QUESTION, self._claim_near(best[1]))
-        lead = f"No, the essay never mentions {_echo(target)}."
+        lead = f"{denial} {_echo(target)}."
         if best and best[0] >= RELEVANT:
             return Response(Draft(f"{lead} The nearest it comes is this:", [self._quote(best[1])]), ["mention_no"],
                             Stance.QUESTION, self._claim_near(best[1]))

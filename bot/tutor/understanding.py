@@ -268,6 +268,7 @@ _INVERTED = re.compile(r"(?:^|[.!?]\s+)(?:is|are|was|were|do|does|did|can|could|
 _CLOSING = re.compile(r"^(?:ok(?:ay)?,? |alright,? |cool,? |great,? )?(?:thanks?|thank you|thx|ty|cheers|bye|goodbye|"
                       r"see you|cya|gtg|gotta go|i'?m done|that'?s all|that helps|later|laters|ttyl|good ?night|"
                       r"night|obrigad[oa]|gracias|merci|danke|very helpful|appreciate it)\b", re.IGNORECASE)
+_CONTRAST = re.compile(r"\b(?:but|though|however|except|still)\b")
 _FILLER = re.compile(r"\b(?:i think|i guess|tho|though|then|i suppose|kinda|honestly|lol|haha|tbh|ngl|i mean)\b",
                      re.IGNORECASE)
 _GREETING = re.compile(r"^(?:hi+|hello+|hey+|yo|sup|howdy|hiya|good (?:morning|afternoon|evening|night)|gm|"
@@ -427,16 +428,15 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
     if previous is Kind.TEACHING and re.search(r"\b(?:another|more|else|next)\b", lowered):
         return Understanding(Kind.TEACHING)  # "thanks, another one?"
     parts = [part.strip() for part in re.split(r"[.!,;]\s*", lowered) if part.strip()]
+    contrasted = bool(_CONTRAST.search(lowered))  # "thanks, but i still think…" is no goodbye
     # "ok obrigada!! very helpful", "sorry this got heavy. thanks for not being weird about it": a goodbye, however
     # it opens, when it ends the message and nothing is asked
     if _GREETING.match(lowered) or parts and "?" not in lowered and (
-            len(lowered.split()) <= 8 and any(_CLOSING.match(p) for p in parts) and not re.search(
-                r"\b(?:but|though|however|still)\b", lowered) or
+            len(lowered.split()) <= 8 and any(_CLOSING.match(p) for p in parts) and not contrasted or
             len(lowered.split()) <= 14 and _CLOSING.match(parts[-1])):
         closing = any(_CLOSING.match(p) for p in parts) or not _GREETING.match(lowered)
         return Understanding(Kind.SOCIAL, target="closing" if closing else "greeting")
-    if parts and "?" not in lowered and len(lowered.split()) <= 20 and not re.search(
-            r"\b(?:but|though|however|except|still)\b", lowered):
+    if parts and "?" not in lowered and len(lowered.split()) <= 20 and not contrasted:
         # "thank you, this was more useful than i expected from a discord bot tbh": thanks, then a compliment;
         # "sorry for trauma dumping on a reading bot"; "k. agree to disagree i guess"
         if re.match(r"(?:thanks?|thank you|thx|ty)\b", parts[0]):
@@ -716,13 +716,6 @@ def _bare_term(doc: object) -> str | None:
     return sentences[0][words[0].i - sentences[0].start:words[-1].i - sentences[0].start + 1].text.strip("'\"“”‘’")
 
 
-_PLAINLY = re.compile(r"\b(?:in|with|using) (?:plain|normal|simple|simpler|easy|easier|everyday|basic|regular|"
-                      r"human|layman'?s?) (?:words|english|terms|language)\b|\blike i'?m (?:five|5|a kid)\b|"
-                      r"\beli5\b|\bsimply\b|\bdumb(?:ed)? (?:it )?down\b", re.IGNORECASE)
-_NOT_TERMS = frozenset({"it", "this", "that", "these", "those", "them", "what", "why", "how", "essay", "ending",
-                        "end", "story", "argument", "point", "part", "line", "passage", "section", "thesis"})
-
-
 def _stops_questions(doc: object) -> bool | None:
     """A request, read from the parse, that the tutor stop asking: "pls stop ending with a question", "can you quit
     quizzing me", "don't end on a question this time". The verb is the tutor's to do (its subject "you", or none as
@@ -753,6 +746,13 @@ _STOPPING = frozenset({"stop", "quit", "skip", "drop", "ditch", "cut"})  # "can 
 _BIDDING = frozenset({"pls", "please", "plz", "just", "ok", "okay", "so", "and", "but", "can", "could", "would",
                       "will", "do", "dont", "don't", "nt", "n't", "not", "never", "seriously", "omg", "bro", "dude",
                       "man", "again"})
+
+
+_PLAINLY = re.compile(r"\b(?:in|with|using) (?:plain|normal|simple|simpler|easy|easier|everyday|basic|regular|"
+                      r"human|layman'?s?) (?:words|english|terms|language)\b|\blike i'?m (?:five|5|a kid)\b|"
+                      r"\beli5\b|\bsimply\b|\bdumb(?:ed)? (?:it )?down\b", re.IGNORECASE)
+_NOT_TERMS = frozenset({"it", "this", "that", "these", "those", "them", "what", "why", "how", "essay", "ending",
+                        "end", "story", "argument", "point", "part", "line", "passage", "section", "thesis"})
 
 
 def _explained_term(doc: object) -> str | None:
