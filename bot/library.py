@@ -286,7 +286,7 @@ class Library:
         report = build_index(essays, self.index_dir, self.embedder, artifacts=build_argument_map,
                              exact_max_vectors=self.settings.dense_exact_max_vectors, **kwargs)  # type: ignore[arg-type]
         if report.changed or self._searcher is None:
-            index = load_index(self.index_dir, model=self.embedder.name)
+            index = load_index(self.index_dir, model=self.embedder.name, verify=not report.changed)
             fresh = Searcher(index, self.embedder, self.params)
             with self._read_lock:
                 self._searcher = fresh  # readers switch to the new build in one step

@@ -7,6 +7,7 @@ behind: `clear_debris` removes them (under the library's corpus lock, so never a
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.corpus.models import Essay, EssayError
-from bot.corpus.readers import SUPPORTED_SUFFIXES, parse_essay, read_essay
+from bot.corpus.readers import SUPPORTED_SUFFIXES, parse_essay, read_file
 
 
 class CorpusError(Exception):
@@ -46,6 +47,7 @@ class Corpus:
     def __init__(self, directory: Path, *, max_bytes: int = 5_000_000) -> None:
         self.directory = Path(directory)
         self.max_bytes = max_bytes
+        self._parsed: dict[tuple[str, bytes], Essay] = {}  # (file name, SHA-256 of its bytes) -> the essay
 
     def files(self) -> list[Path]:
         if not self.directory.is_dir():
@@ -66,14 +68,22 @@ class Corpus:
         """The essays that read well, and one line for each file that does not (bad, or a duplicate)."""
         essays: list[Essay] = []
         errors: list[str] = []
+        parsed: dict[tuple[str, bytes], Essay] = {}
+        by_hash: dict[str, Essay] = {}
+        by_id: dict[str, Essay] = {}
         for path in self.files():
             try:
-                essay = read_essay(path, max_bytes=self.max_bytes)
-                _check_unique(essay, essays)
+                raw = read_file(path, max_bytes=self.max_bytes, name=path.name)
+                key = (path.name, hashlib.sha256(raw).digest())
+                essay = self._parsed.get(key) or parse_essay(raw, name=path.name, suffix=path.suffix)
+                parsed[key] = essay
+                _check_unique(essay, [e for e in (by_hash.get(essay.content_hash), by_id.get(essay.id)) if e])
             except EssayError as exc:
                 errors.append(str(exc))
                 continue
             essays.append(essay)
+            by_hash[essay.content_hash], by_id[essay.id] = essay, essay
+        self._parsed = parsed  # what this scan read: parsing 1,000 files again was 0.9 s of every add or removal
         return essays, errors
 
     def validate_new(

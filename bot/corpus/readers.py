@@ -51,14 +51,18 @@ class Draft:
 def read_essay(path: Path, *, max_bytes: int = 5_000_000, name: str | None = None) -> Essay:
     """Read and validate one essay file. Raises EssayError (one line: file name and reason)."""
     name = name or path.name
+    return parse_essay(read_file(path, max_bytes=max_bytes, name=name), name=name, suffix=path.suffix)
+
+
+def read_file(path: Path, *, max_bytes: int, name: str) -> bytes:
+    """An essay file's bytes; EssayError if it is larger than `max_bytes` or cannot be read."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
             raise EssayError(name, f"the file is {size:,} bytes, above the {max_bytes:,}-byte limit")
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise EssayError(name, f"cannot read the file ({exc.strerror or exc})") from None
-    return parse_essay(raw, name=name, suffix=path.suffix)
 
 
 def parse_essay(raw: bytes, *, name: str, suffix: str) -> Essay:

@@ -37,12 +37,16 @@ def context_text(passage: Passage) -> str:
 
 
 def embedding_units(passages: list[Passage], *, short_words: int = SHORT_SENTENCE_WORDS) -> list[Unit]:
-    units: list[Unit] = []
-    for row, passage in enumerate(passages):
-        units.append(Unit(row, PASSAGE_UNIT, context_text(passage)))
-        sentences = sentence_texts(passage.text, short_words)
-        if len(sentences) > 1:
-            units.extend(Unit(row, SENTENCE_UNIT, text) for text in sentences)
+    return [unit for row, passage in enumerate(passages) for unit in passage_units(row, passage, short_words)]
+
+
+def passage_units(row: int, passage: Passage, short_words: int = SHORT_SENTENCE_WORDS) -> list[Unit]:
+    """The units of the passage at index row `row`: the passage in context, then its sentences if it has more
+    than one."""
+    units = [Unit(row, PASSAGE_UNIT, context_text(passage))]
+    sentences = sentence_texts(passage.text, short_words)
+    if len(sentences) > 1:
+        units.extend(Unit(row, SENTENCE_UNIT, text) for text in sentences)
     return units
 
 
