@@ -210,7 +210,7 @@ def content_words(doc: Doc | Span) -> list[Token]:
 
 
 # a double-quoted span may hold apostrophes ("didn't simply world…"); a single-quoted one holds none
-_QUOTED_SPAN = re.compile(r"""(?:^|(?<=\W))(?:"(?P<double>[^"\n]+?)"|'(?P<single>[^"'\n]+?)')(?=\W|$)""")
+_QUOTED_SPAN = re.compile(r"""(?:^|(?<=\W))(?:"(?P<double>[^"\n]+?)"|'(?P<single>(?:[^"'\n]|(?<=\w)'(?=\w))+?)')(?=\W|$)""")
 
 
 def quoted(text: str, *, single: bool = True) -> list[str]:

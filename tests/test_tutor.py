@@ -1301,6 +1301,7 @@ def test_a_double_quoted_phrase_may_hold_an_apostrophe_and_is_the_term_asked_abo
     assert quoted('what is "didn\'t simply world bad experiences like grief" supposed to mean') == [
         "didn't simply world bad experiences like grief"]
     assert quoted("the 'x' isn't it") == ["x"]  # an apostrophe never closes a single-quoted span
+    assert quoted("it frames it as dividing 'one's soul', i.e. one person split") == ["one's soul"]  # nor ends one
     understood = understand('also what is "didn\'t simply world bad experiences like grief" supposed to mean')
     assert understood.kind is Kind.MEANING and understood.target == "didn't simply world bad experiences like grief"
 
@@ -1394,3 +1395,74 @@ def test_a_detail_or_a_why_is_never_asked_what_is_behind_it_or_for_against_the_t
         "what happens at the end", "why does he trust teddy"))]
     assert not any("behind it" in q or "for or against" in q or "push back on the essay's claim" in q
                    for q in questions)
+
+
+@pytest.mark.parametrize("text, previous, kind, target", [
+    ("Well, you have given me something to chew on. Thank you, dear. I shall tell my granddaughter it works.", None,
+     "social", "closing"),  # thanks, then what they will do next
+    ("ok. thank you for not being weird about my dad. i think i'll try the drawer thing for a weekend first", None,
+     "social", "closing"),
+    ("k bye", None, "social", "closing"),
+    ("i would prefer not to answer your question 😎", None, "stop_questions", None),
+    ("so what would the essay say i should do. should i file the google removal request or is that 'erasure'", None,
+     "advice", None),
+    ("the essay basically says we should feel sorry for mark's outie bc he lost his wife right", None,
+     "reading_check", None),  # what the essay says we should feel is a reading, not advice
+    ("ok last one, which essay do you think is more convincing? dont dodge", None, "opinion", None),
+    ("which essays do you know?", None, "help", "library"),
+    ("the okay part", "question", "mention", "okay"),  # a word pointed at, after the tutor asked
+    ("the last part", "question", "position", None),
+    ("So the essay agrees it ends on a note of consolation, surely?", None, "reading_check", None),
+    ("so what", None, "reject_evidence", None),
+    ("so what does the ending mean", None, "meaning", "ending"),
+])
+def test_goodbyes_refusals_advice_opinions_and_pointed_words_seen_on_held_out_16(text: str, previous: str | None,
+                                                                                 kind: str, target: str | None) -> None:
+    from bot.tutor.understanding import Kind, understand
+
+    understood = understand(text, Kind(previous) if previous else None)
+    assert (understood.kind.value, understood.target) == (kind, target)
+
+
+def test_a_reading_the_essay_calls_missing_the_point_is_corrected(tutor: Tutor) -> None:
+    pity = tutor.reply("pity", "hey i have a response paper due at midnight on this severance essay. quick q, the essay "
+                               "basically says we should feel sorry for mark's outie bc he lost his wife right",
+                       essay="severance")
+    assert pity.answer.startswith("Not quite") and "missed the point" in pity.quotes[0].text
+
+
+def test_a_reading_is_checked_against_what_the_line_says_of_its_subject(tutor: Tutor) -> None:
+    joy = tutor.reply("joy", "ah ok, like a farm with only soja. i understand. so the essay say Joy is the bad character "
+                             "of the film? she is the villain?", essay="inside-out")
+    assert joy.answer.startswith("Not quite") and joy.quotes[0].text.startswith("Joy is not cruel")
+
+
+def test_a_reading_tagged_surely_gets_the_essays_answer(tutor: Tutor) -> None:
+    pier = tutor.reply("pier", "I rather thought the ending on the pier was hopeful. He finally weeps and the stranger "
+                               "tells him the evening is the best part of the day. So the essay agrees it ends on a "
+                               "note of consolation, surely?", essay="remains-of-the-day")
+    assert pier.kind == "reading_check" and pier.answer.startswith("Not quite")
+    assert "It is not." in pier.quotes[0].text
+
+
+def test_a_subject_several_essays_share_is_met_by_asking_which_one(tutor: Tutor) -> None:
+    reply = tutor.reply("memory", "hi! my book club picked one of the essays on here for thursday and i cant for the "
+                                  "life of me remember the title lol. its the one about memory")
+    assert reply.essay is None and reply.kind == "choose"
+    assert reply.answer.count(";") >= 1 and "Which one" not in reply.answer and reply.question.startswith("Which")
+
+
+def test_asking_to_talk_about_a_described_essay_opens_it(tutor: Tutor) -> None:
+    reply = tutor.reply("talk", "hi can we talk about the ship of theseus essay? the long one with parfit and the "
+                                "google court case")
+    assert reply.essay == "the-long-self" and reply.answer.startswith("Yes, let's: The Long Self")
+    assert {q.essay for q in reply.quotes} == {"the-long-self"}
+
+
+def test_a_comparison_quotes_the_line_the_reader_cites(tutor: Tutor) -> None:
+    reply = tutor.reply("soul", "Now the Severance essay. It frames the procedure as dividing 'one's soul', i.e. innie "
+                                "and outie are one person split. This essay says on Parfit's account they're "
+                                "'something close to two different people'. Those can't both be right, can they?",
+                        essay="the-long-self")
+    by_essay = {q.essay: q.text for q in reply.quotes}
+    assert "one’s soul" in by_essay["severance"] and "two different people" in by_essay["the-long-self"]

@@ -62,6 +62,21 @@ _ABOUT_THE_TUTOR = re.compile(r"\bwhat (?:(?:can|could|should) (?:i|we|you)|(?:i
                               r"work\b|\bwhat (?:is|'s|are) (?:this (?:bot|thing|place|server)|you)\b|\bwho are you\b",
                               re.IGNORECASE)
 _ESSAY_NOUNS = ("essay", "one", "piece", "article", "text")  # what "the ___ about X" calls an essay
+_TALK = re.compile(r"\b(?:talk|chat|discuss|discussing|go over|read)\b", re.IGNORECASE)
+
+
+def _asks_to_talk(text: str) -> bool:
+    """The message asks to talk about an essay and asks nothing else: every question in it is that request ("is
+    this the right place to talk about the essay on the phone detox?"), or it has none ("I would like to discuss
+    the essay about the butler")."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
+    asked = [s for s in sentences if s.rstrip().endswith("?")]
+    return bool(_TALK.search(text)) and len(text.split()) <= 45 and all(_TALK.search(s) for s in asked)
+
+
+# "it's the one about memory": a subject several essays share says which essays, not which essay
+_VAGUE = re.compile(rf"\b(?:the|an?)\s+(?:{'|'.join(_ESSAY_NOUNS)})\s+(?:about|on)\s+(?P<what>\w+(?:\s+\w+)?)\s*[.!?]*\s*$",
+                    re.IGNORECASE)
 _DESCRIBED = re.compile(rf"\b(?:{'|'.join(_ESSAY_NOUNS)})\s+(?:about|on|where|with|that talks about)\s+"
                         r"(?P<what>[^.!?;]{8,160})", re.IGNORECASE)
 
@@ -250,9 +265,11 @@ class Tutor:
         # "we're supposed to pick one. i read the one about the girl with the emotions in her head": already picked
         picking = newcomer or not namings and described is None and bool(_PICKING.search(text)) and not \
             _DESCRIBED.search(text)
+        vague = conversation.essay_id is None and chosen is None and not namings and described is None and bool(
+            _VAGUE.search(text))
         focus = decide(current=conversation.essay_id if conversation.essay_id in essays else None, chosen=chosen,
                        other=conversation.other_id, namings=namings,
-                       kind=Kind.SOCIAL if picking else understanding.kind,
+                       kind=Kind.SOCIAL if picking or vague else understanding.kind,
                        switch=understanding.switch, essays=essays,
                        best_essays=ranked,
                        asked=sum(1 for t in conversation.tutor_turns if t.meta.get("kind") == "choose"),
@@ -290,6 +307,12 @@ class Tutor:
             # "the inside out one", "i read the one about the girl with the emotions in her head": the answer to
             # "which essay?", so what it argues
             understanding = Understanding(Kind.ABOUT, acts=understanding.acts)
+            exchange.understanding = understanding
+        elif first_focus and focus.source in ("named", "described", "retrieval") and _asks_to_talk(text) and \
+                understanding.kind in (Kind.QUESTION, Kind.POSITION, Kind.STORY, Kind.SWITCH):
+            # "can we talk about the ship of theseus essay?", "I would like to discuss the essay about the butler":
+            # the essay they came for, and what it argues
+            understanding = Understanding(Kind.ABOUT, target="opening", acts=understanding.acts)
             exchange.understanding = understanding
         if focus.changed and understanding.kind in (Kind.POSITION, Kind.SWITCH) and len(text.split()) <= 12:
             exchange.understanding = Understanding(Kind.SWITCH)

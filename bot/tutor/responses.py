@@ -179,7 +179,7 @@ class Responder:
         ("Hi! ")."""
         if len(candidates) >= 2:
             names = _listing([self.catalog.profiles[e] for e in candidates if e in self.catalog.profiles])
-            lead = f"Several essays here take that up: {names}. Which one do you mean? The closest is this:"
+            lead = f"Several essays here take that up: {names}. The closest is this:"
             best = self.sentences.closest(candidates[0], self._vector(turn_text), turn_text, k=1)
             quotes = [self._quote(best[0][1], extend=False)] if best else []
             return Response(Draft(lead, quotes), ["choose"], Stance.QUESTION)
@@ -376,6 +376,8 @@ class Responder:
             return self._thesis_with_support(turn, claim, lead, ["strongest"])
         if turn.changed:
             lead = f"Sure, let's turn to {self._title(turn.focus)}. In short, it argues this:"
+        elif turn.understanding.target == "opening":  # "can we talk about the ship of theseus essay?"
+            lead = f"Yes, let's: {self._title(turn.focus)}. In short, it argues this:"
         elif (shown := self._claim_quote(argument.thesis)) is not None and was_quoted(shown.text,
                                                                                         turn.conversation.quoted):
             lead = "Its central claim is the one above; here is how it makes the case:"  # not the same lines again
@@ -721,6 +723,8 @@ class Responder:
         # a line that gives the reading's point to another character is not its verdict: the next one is
         score, sentence = next((c for c in candidates if not self._about_someone_else(proposition, c[1])),
                                candidates[0])
+        if probe != proposition:  # the line was found with the whole message; the verdict is on the reading alone
+            score = self._similarity(turn, proposition, sentence.text)
         verdict = self._verdict(proposition, sentence, score, turn)
         if verdict == "fair" and self._about_someone_else(proposition, sentence):
             verdict = "partly"
@@ -794,7 +798,11 @@ class Responder:
                 return "fair"
             if crossed > straight + 0.05:
                 return "wrong"
-        same_polarity = _main_negated(proposition) == _main_negated(sentence.text)
+        condition = _rejected_condition(sentence.text)
+        if condition is not None and self._similarity(turn, proposition, condition) >= RELEVANT:
+            return "wrong"  # "if you conclude that you should pity the outie, you have missed the point"
+        said = _negated_about(proposition, sentence.text)
+        same_polarity = _main_negated(proposition) == (_main_negated(sentence.text) if said is None else said)
         # a reading that draws its own contrast ("a cautionary tale, not a tragic hero") carries a "not" of its own:
         # its polarity is not the line's to contradict ("he isn't the tragic figure…")
         if score >= POLARITY_CHECKED and not same_polarity and _copular(proposition) and _copular(sentence.text) \
@@ -889,6 +897,11 @@ class Responder:
         the message compares the essays themselves ("both seem to be about workers who lose themselves to a job: a
         fair pairing?" is met by what each argues, not by the scene that shares the most words with it)."""
         best = self._best_in(essay_id, turn, turn.text)
+        cited = [q.strip(" .,!?") for q in quoted(turn.text, single=True) if len(q.split()) >= 2]
+        for line in cited:  # "It frames the procedure as dividing 'one's soul'": the line the reader cites
+            sentence = next((s for s in self.sentences.sentences(essay_id) if line in plain(s.text)), None)
+            if sentence is not None:
+                return max(best[0], LOOSELY) if best else LOOSELY, sentence
         thesis = self.sentences.find(essay_id, self.argmap.essays[essay_id].thesis.text)
         if best is None or thesis is None or thesis is best[1] or was_quoted(thesis.text, turn.conversation.quoted):
             return best
@@ -1596,6 +1609,40 @@ def _copular(text: str) -> bool:
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     return root is not None and root.lemma_ == "be" and any(c.dep_ in ("attr", "acomp", "ccomp") for c in
                                                              root.children)
+
+
+def _negated_about(proposition: str, text: str) -> bool | None:
+    """Whether `text` negates what it says of the reading's subject: in "Joy is not cruel; she is cheerful about
+    it", the clause about Joy, not the sentence's grammatical root. None when no clause of `text` has that subject
+    (or the reading's subject is a pronoun)."""
+    root = next((t for t in parse(proposition) if t.dep_ == "ROOT"), None)
+    subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None) if root is not None else None
+    if subject is None or subject.pos_ == "PRON":
+        return None
+    for token in parse(text):
+        if token.dep_ in ("nsubj", "nsubjpass") and token.lemma_.lower() == subject.lemma_.lower():
+            return is_negated(token.head)
+    return None
+
+
+_ERROR_VERBS = frozenset({"miss", "mistake", "misread", "misunderstand", "misinterpret", "err"})
+_ERROR_STATES = frozenset({"wrong", "mistaken", "misguided"})
+
+
+def _rejected_condition(text: str) -> str | None:
+    """The reading a sentence rejects as a condition: "if the conclusion you arrived at is to feel sorry for Mark's
+    outie, then most likely you have missed the point" -> the if-clause. A main clause that says the reader has
+    erred (a verb of error, or "wrong"/"mistaken") makes its condition a misreading, not a claim of the essay."""
+    for token in parse(text):
+        if token.dep_ != "ROOT":
+            continue
+        errs = token.lemma_.lower() in _ERROR_VERBS or any(
+            c.dep_ == "acomp" and c.lemma_.lower() in _ERROR_STATES for c in token.children)
+        condition = next((c for c in token.children if c.dep_ == "advcl" and any(
+            m.dep_ == "mark" and m.lower_ == "if" for m in c.children)), None)
+        if errs and condition is not None:
+            return condition.doc[condition.left_edge.i:condition.right_edge.i + 1].text
+    return None
 
 
 def _main_negated(text: str) -> bool:

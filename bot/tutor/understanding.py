@@ -186,7 +186,7 @@ _LOST = re.compile(r"(?:\b(?:don'?t|do not|dont|didn'?t|still don'?t)\s+(?:reall
                    r"(?:english|words)))?|\bi'?m (?:still |so )?(?:confused|lost)|"
                    r"\b(?:in plain english|simpler please|say (?:it|that) simpler))\s*(?:[,.!?;:]|$)", re.IGNORECASE)
 # "what he did before…" is a question to answer; "whether he went to the funeral" stays a look-up (yes or no)
-_WH_CLAUSE = re.compile(r"(?:what|why|how|who|whom|when|where|which)\s+\w+\s+\w+", re.IGNORECASE)
+_WH_CLAUSE = re.compile(r"(?:what|why|how|who|whom|when|where|which|whether|if)\s+\w+\s+\w+", re.IGNORECASE)
 _POINTERS = frozenset({"it", "this", "that", "these", "those", "them", "this point", "that point", "that idea",
                        "this idea", "any of that", "any of this", "all that", "all this"})
 _WHAT_ABOUT = re.compile(r"^(?:and |ok |so )?(?:what|how) about (?P<x>[^?.,!]{1,40})\?", re.IGNORECASE)
@@ -225,7 +225,7 @@ _ESSAY_SAYS = re.compile(
     r"(?:\b(?:the|this|that)\s+(?:essay|author|writer|article|piece|text)\s+(?:is\s+|'s\s+)?(?:basically\s+|really\s+|"
     r"just\s+|actually\s+|clearly\s+|kind of\s+)?(?:saying|says|say|arguing|argues|argue|thinks|think|claiming|claims|"
     r"claim|means|mean|believes|suggests|implies|wants us to think|is telling us|blaming|blames|blame|"
-    r"agrees?(?= that))\b|"
+    r"agrees?(?= (?:that|it|he|she|they|this|the|we|you)\b))\b|"
     r"\bwhere (?:does|do) (?:it|the essay|the author|she|he) (?:say|argue|claim)\b|"
     r"^(?:(?:so|ok|okay|anyway|and|but|wait|basically|honestly),? )*(?:the|its|the essay's|the main) "
     r"(?:point|idea|message|argument|lesson|thesis) (?:is|being)\b|"
@@ -235,17 +235,19 @@ _ESSAY_SAYS = re.compile(
     r"\s*(?:that\s+)?(?P<p>.+)$",
     re.IGNORECASE,
 )
-_TAG = re.compile(r"(?:,|\s)\s*(?:right|yes|no|correct|isn't it|doesn't it|don't they|isn't that so|yeah)\s*\?+\s*$",
-                  re.IGNORECASE)
+_TAG = re.compile(r"(?:,|\s)\s*(?:right|yes|no|correct|isn't it|doesn't it|don't they|isn't that so|yeah|surely)"
+                  r"\s*\?+\s*$", re.IGNORECASE)
 _REJECT = re.compile(
     r"^(?:no,? |nah,? |but |well,? )?(?:it|that|this|which|the quote|the line|that line|that quote|the passage)\s+"
     r"(?:does ?n[o']t(?: (?:prove|show|mean|say|follow|support) (?:anything|that|it))?|proves? nothing|"
     r"shows? nothing|means? nothing|is ?n[o']t (?:evidence|proof|an argument|relevant)|is irrelevant|"
-    r"does ?n[o']t follow|(?:does|did) not|misses the point|is beside the point)\b|^so what\b|"
+    r"does ?n[o']t follow|(?:does|did) not|misses the point|is beside the point)\b|^so what(?:\s*[?!.,]|\s*$)|"
     r"^(?:not|that'?s not|thats not) (?:evidence|proof|an argument|convincing)\b|^doesn'?t (?:prove|follow|show)",
     re.IGNORECASE,
 )
-_STOP = re.compile(r"\b(?:stop|quit|enough (?:with )?(?:the )?|no more|don'?t|do not|cut out the)\s*(?:asking|"
+_STOP = re.compile(r"\b(?:prefer not to|won'?t|will not|not going to|don'?t want to|refuse to) answer (?:your|that|the|"
+                   r"this|any) questions?\b|"
+                   r"\b(?:stop|quit|enough (?:with )?(?:the )?|no more|don'?t|do not|cut out the)\s*(?:asking|"
                    r"questions|quizzing|with the questions|interrogat|ask me)|\b(?:another|more|so many|always a|"
                    r"yet another)\s+questions?\b|"
                    r"\b(?:not|never|stop)\s+end(?:ing)?\s+(?:every|each|your|all|the)\s+(?:\w+\s+)?(?:with|on)\s+"
@@ -265,10 +267,14 @@ _SWITCH = re.compile(r"\b(?:let'?s|can we|could we|i want to|i'd like to|we shou
 _INVERTED = re.compile(r"(?:^|[.!?]\s+)(?:is|are|was|were|do|does|did|can|could|should|would|will|has|have|isn'?t|"
                        r"doesn'?t|didn'?t|wasn'?t)\s+(?:the|this|that|it|he|she|they|there|you|i|we|his|her|their|a|an)\b",
                        re.IGNORECASE)
-_CLOSING = re.compile(r"^(?:ok(?:ay)?,? |alright,? |cool,? |great,? )?(?:thanks?|thank you|thx|ty|cheers|bye|goodbye|"
+_CLOSING = re.compile(r"^(?:ok(?:ay)?,? |kk?,? |alright,? |cool,? |great,? )?(?:thanks?|thank you|thx|ty|cheers|bye|goodbye|"
                       r"see you|cya|gtg|gotta go|i'?m done|that'?s all|that helps|later|laters|ttyl|good ?night|"
                       r"night|obrigad[oa]|gracias|merci|danke|very helpful|appreciate it)\b", re.IGNORECASE)
 _CONTRAST = re.compile(r"\b(?:but|though|however|except|still)\b")
+# what a reader says they will do next, after thanking: "gonna go write", "I shall tell my granddaughter it works"
+_PLAN = re.compile(r"^(?:ok(?:ay)?,? |so,? |anyway,? )?(?:i'?ll|i will|i shall|gonna|going to|i'?m (?:going|gonna|off)|"
+                   r"i think i'?ll|i guess i'?ll|off to|time to|gotta|will do|see you|talk (?:to you )?(?:later|soon)|"
+                   r"have a good|you too)\b")
 _FILLER = re.compile(r"\b(?:i think|i guess|tho|though|then|i suppose|kinda|honestly|lol|haha|tbh|ngl|i mean)\b",
                      re.IGNORECASE)
 _GREETING = re.compile(r"^(?:hi+|hello+|hey+|yo|sup|howdy|hiya|good (?:morning|afternoon|evening|night)|gm|"
@@ -375,7 +381,13 @@ _HELP = (
 def asks_about_tutor(lowered: str) -> str | None:
     """What a reader asks about the tutor itself ("which essays do you know?": "library"; "why do you always end
     with a question?": "method"; "how do I ask you about another essay?": "usage"), or None."""
-    return next((what for what, pattern in _HELP if pattern.search(lowered)), None)
+    what = next((what for what, pattern in _HELP if pattern.search(lowered)), None)
+    if what == "library" and _OPINION.search(lowered) and _JUDGED.search(lowered):
+        return None  # "which essay do you think is more convincing?": the tutor's opinion, not its library
+    return what
+
+
+_JUDGED = re.compile(r"\b(?:more|most|better|best|stronger|strongest|weaker|convincing|persuasive|right|wins?)\b")
 
 
 def asks_fact(text: str) -> bool:
@@ -436,6 +448,8 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
             len(lowered.split()) <= 14 and _CLOSING.match(parts[-1])):
         closing = any(_CLOSING.match(p) for p in parts) or not _GREETING.match(lowered)
         return Understanding(Kind.SOCIAL, target="closing" if closing else "greeting")
+    if _signs_off(parts, lowered, contrasted):
+        return Understanding(Kind.SOCIAL, target="closing")
     if parts and "?" not in lowered and len(lowered.split()) <= 20 and not contrasted:
         # "thank you, this was more useful than i expected from a discord bot tbh": thanks, then a compliment;
         # "sorry for trauma dumping on a reading bot"; "k. agree to disagree i guess"
@@ -513,6 +527,8 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
                 return found(Kind.MEANING, target=term)
     if (term := _bare_term(doc) or _explained_term(doc)) is not None:
         return found(Kind.MEANING, target=term)  # "tombs?", "explain Relation R in normal words": what is it
+    if previous is not None and (match := _POINTED.match(bare)) and match.group("x") not in _PLACES:
+        return found(Kind.MENTION, target=match.group("x"))  # "the okay part", to "which word stands out?"
     if previous is Kind.MENTION and (match := _WHAT_ABOUT.match(_plain(stripped))):
         return found(Kind.MENTION, target=_clean_target(match.group("x")))
     original = _plain(stripped)  # same length as `lowered`: targets keep the reader's capitals
@@ -524,7 +540,9 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
                 and term.lower() not in _POINTERS:  # "does either essay address that?": the point just made
             return found(Kind.MENTION, target=term)
     if (proposition := _reading_checked(stripped, lowered, doc)) is not None:
-        last = re.split(r"(?<=[.!?])\s+", lowered.strip())[-1]
+        # the sentence that asks, not a remark after it ("… right? thats definitely how my boss sees himself")
+        asked = [s for s in re.split(r"(?<=[.!?])\s+", lowered.strip()) if s.rstrip().endswith("?")]
+        last = asked[-1] if asked else ""
         asks_what = re.match(r"^(?:\w+\W+){0,3}?(?:what|why|how|who|which|name|give me|tell me)(?:'s| is| are| does| "
                              r"do)?\b", last)
         if asks_what and (len((proposition or "").split()) <= 5 or not (_TAG.search(stripped) or _READING.search(
@@ -532,9 +550,14 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
             # "what's the point of the forgetters, they're just comic relief right?"; "why does the author think
             # it's an evasion?"; "name one thing the essay says he should have done": questions, not readings
             return found(Kind.QUESTION)
-        if proposition and re.search(r"\bor\b(?! not\b)", proposition) and not _TAG.search(stripped):
+        if proposition and re.search(r"\bor\b(?! not\b)", proposition) and not _TAG.search(stripped) and not \
+                _READING.search(lowered):
             return found(Kind.QUESTION)  # "does the essay blame mark or the company": which one, not a verdict
+        if proposition and re.match(r"(?:i|we) (?:should|ought to|must|need to) do\b", proposition):
+            return found(Kind.ADVICE)  # "so what would the essay say i should do": their life, not its reading
         acts = acts | {Act.RESTATED}
+        if _READING.search(lowered):  # "let me check my reading … is that right?": asked to be checked, not pushing
+            acts = acts - {Act.OBJECTION}
         return found(Kind.READING_CHECK, proposition=proposition)
     if _ASKS_QUOTE.search(lowered):
         return found(Kind.QUESTION)
@@ -562,6 +585,16 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
 # ---- the pieces ------------------------------------------------------------------------------------------------------
 def _plain(text: str) -> str:
     return text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+
+
+def _signs_off(parts: list[str], lowered: str, contrasted: bool) -> bool:
+    """A longer goodbye: thanks (or bye), then at most a word or two ("dear") or what they will do next ("ok. thank
+    you for not being weird about my dad. i think i'll try the drawer thing for a weekend first"); whatever comes
+    before the thanks is taken as said in passing. Nothing asked, nothing argued with a "but"."""
+    if "?" in lowered or contrasted or len(lowered.split()) > 30:
+        return False
+    last = max((i for i, p in enumerate(parts) if _CLOSING.match(p)), default=None)
+    return last is not None and all(len(p.split()) <= 2 or _PLAN.match(p) for p in parts[last + 1:])
 
 
 def _short(bare: str) -> Short | None:
@@ -697,6 +730,12 @@ def _interprets(doc: object) -> bool:
 
 _OPENERS = frozenset({"ok", "okay", "so", "and", "well", "wait", "hm", "hmm", "um", "uh", "also", "anyway", "like",
                       "honestly", "yeah", "yes", "no", "fine", "sure", "right", "then", "lol"})
+
+
+_POINTED = re.compile(r"^(?:the|that|this) (?:word |phrase )?[\"'“‘]?(?P<x>[a-z][\w'’-]*(?: [a-z][\w'’-]*)?)[\"'”’]? "
+                      r"(?:part|bit|word|phrase|line)$")
+_PLACES = frozenset({"first", "last", "second", "third", "end", "ending", "beginning", "middle", "other", "next",
+                     "final", "opening", "same", "whole", "main", "best", "worst", "sad", "hard", "confusing"})
 
 
 def _bare_term(doc: object) -> str | None:
@@ -884,7 +923,8 @@ def _bias(doc: object, lemmas: set[str]) -> bool:
 def _advice(doc: object, lemmas: set[str], question: bool) -> bool:
     """The reader asks what to do in their own life: "should I quit my job?", "how do I get over a breakup?"."""
     if re.search(r"\b(?:any advice|advise me|what should i do|what do i do|help me decide|"
-                 r"what (?:would|'?d) (?:you|u) do|if (?:you|u) were me|in my (?:shoes|position))\b",
+                 r"what (?:would|'?d) (?:you|u) do|if (?:you|u) were me|in my (?:shoes|position)|"
+                 r"(?:say|think|want|tell me) (?:that )?i (?:should|ought to|need to) do)\b",
                  doc.text.lower()):  # type: ignore[attr-defined]
         return True
     if not question or lemmas & ({"essay", "author", "writer", "argument", "claim", "reading", "article"} |
@@ -944,7 +984,7 @@ def _checked(text: str, lowered: str) -> str | None:
     if _READING.search(lowered):
         that = re.search(r"\b(?:right|correct|fair|accurate|wrong)(?: reading)?(?: to say)?,? (?:that |if )?(?P<p>.+)$",
                          plain, re.IGNORECASE)
-        if that and len(that.group("p").split()) >= 3:
+        if that and len(that.group("p").split()) >= 3 and not re.match(r"or\b", that.group("p"), re.IGNORECASE):
             return _TAG.sub("", that.group("p")).strip(" ?.!,")
         before = re.split(r"(?i)[,.;:—-]+\s*(?:is (?:that|this|it)|am i|did i|do i|would (?:it|that)|have i)\b",
                           plain)[0]
@@ -953,6 +993,10 @@ def _checked(text: str, lowered: str) -> str | None:
         return ""
     if _TAG.search(plain) or re.search(r"(?:^|[.!?]\s+)(?:right|correct|yes|no)\s*\?+\s*$", plain, re.IGNORECASE):
         return _tagged_clause(plain)
+    sentences = re.split(r"(?<=[.!?])\s+", plain)
+    tagged = next((i for i, s in enumerate(sentences[:-1]) if _TAG.search(s)), None)
+    if tagged is not None:  # "so the writer quit all tech for good, right? deleted everything?": the tagged one
+        return _tagged_clause(" ".join(sentences[:tagged + 1]))
     return None
 
 
