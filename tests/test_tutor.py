@@ -1466,3 +1466,14 @@ def test_a_comparison_quotes_the_line_the_reader_cites(tutor: Tutor) -> None:
                         essay="the-long-self")
     by_essay = {q.essay: q.text for q in reply.quotes}
     assert "one’s soul" in by_essay["severance"] and "two different people" in by_essay["the-long-self"]
+
+
+def test_refusing_to_answer_gets_the_essays_point_not_the_scene_under_discussion(tutor: Tutor) -> None:
+    tutor.reply("prefer", "bartleby is just a lazy guy who got fired lol why is this an essay", essay="bartleby")
+    reply = tutor.reply("prefer", "i would prefer not to answer your question 😎")
+    argument = tutor.argmap.essays["bartleby"]
+    assert reply.kind == "stop_questions" and reply.question == ""
+    assert any(c.text in reply.quotes[0].text or reply.quotes[0].text in c.text
+               for c in [argument.thesis, *argument.claims]), reply.quotes[0].text  # a claim, not a line beside one
+    assert not reply.quotes[0].text.startswith("At first Bartleby copies"), reply.quotes[0].text
+

@@ -299,7 +299,9 @@ class Responder:
             return response
         lead = ("Fair enough: no more questions from me. I asked because the point is for you to test the essay, "
                 "not to be quizzed on it. Here is the essay's point, straight:")
-        return self._anchor(turn, lead, ["stop"], Stance.QUESTION, thesis=not turn.conversation.tutor_turns)
+        # the essay's point: its thesis, or, when that was just quoted, its next central claim, never the line
+        # under discussion (which may be a scene: "At first Bartleby copies prodigiously…")
+        return self._anchor(turn, lead, ["stop"], Stance.QUESTION, thesis=True)
 
     def bias(self, turn: Turn) -> Response:
         lead = ("Fair challenge. I'm not here to defend the essay: I quote it accurately and push back on whatever "
