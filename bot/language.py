@@ -209,8 +209,10 @@ def content_words(doc: Doc | Span) -> list[Token]:
     return [t for t in doc if t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ") and not t.is_stop and len(t.text) > 2]
 
 
-# a double-quoted span may hold apostrophes ("didn't simply world…"); a single-quoted one holds none
-_QUOTED_SPAN = re.compile(r"""(?:^|(?<=\W))(?:"(?P<double>[^"\n]+?)"|'(?P<single>(?:[^"'\n]|(?<=\w)'(?=\w))+?)')(?=\W|$)""")
+# a double-quoted span may hold apostrophes ("didn't simply world…"); a single-quoted one only inside a word
+# ('one's soul'), so that "the 'x' isn't it" still ends at the x
+_QUOTED_SPAN = re.compile(r"""(?:^|(?<=\W))(?:"(?P<double>[^"\n]+?)"|'(?P<single>(?:[^"'\n]|(?<=\w)'(?=\w))+?)')"""
+                          r"(?=\W|$)")
 
 
 def quoted(text: str, *, single: bool = True) -> list[str]:

@@ -1425,15 +1425,15 @@ def test_goodbyes_refusals_advice_opinions_and_pointed_words_seen_on_held_out_16
 
 
 def test_a_reading_the_essay_calls_missing_the_point_is_corrected(tutor: Tutor) -> None:
-    pity = tutor.reply("pity", "hey i have a response paper due at midnight on this severance essay. quick q, the essay "
-                               "basically says we should feel sorry for mark's outie bc he lost his wife right",
+    pity = tutor.reply("pity", "hey i have a response paper due at midnight on this severance essay. quick q, the "
+                               "essay basically says we should feel sorry for mark's outie bc he lost his wife right",
                        essay="severance")
     assert pity.answer.startswith("Not quite") and "missed the point" in pity.quotes[0].text
 
 
 def test_a_reading_is_checked_against_what_the_line_says_of_its_subject(tutor: Tutor) -> None:
-    joy = tutor.reply("joy", "ah ok, like a farm with only soja. i understand. so the essay say Joy is the bad character "
-                             "of the film? she is the villain?", essay="inside-out")
+    joy = tutor.reply("joy", "ah ok, like a farm with only soja. i understand. so the essay say Joy is the bad "
+                             "character of the film? she is the villain?", essay="inside-out")
     assert joy.answer.startswith("Not quite") and joy.quotes[0].text.startswith("Joy is not cruel")
 
 

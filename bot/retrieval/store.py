@@ -196,9 +196,10 @@ def build_index(
 
     Incremental by default: an essay the live build holds unchanged keeps what that build made of it (passages,
     vectors, word pieces, BM25 tokens; see `_LiveBuild`), other texts' vectors come from the embedding cache where
-    they were embedded before, and only the rest is embedded; with `full`, everything is cut and embedded again. If nothing changed, the live build is kept. `artifacts` adds files
-    derived from the essays (the tutor's argument map) to the build, so they are swapped in with it. The dense
-    index is exact up to `exact_max_vectors` vectors and HNSW above; it is rebuilt from the cached vectors.
+    they were embedded before, and only the rest is embedded; with `full`, everything is cut and embedded again.
+    If nothing changed, the live build is kept. `artifacts` adds files derived from the essays (the tutor's
+    argument map) to the build, so they are swapped in with it. The dense index is exact up to
+    `exact_max_vectors` vectors and HNSW above; it is rebuilt from the cached vectors.
     """
     started = time.perf_counter()
     essays = sorted(essays, key=lambda e: e.filename)  # the same corpus always gives the same index

@@ -75,8 +75,8 @@ def _asks_to_talk(text: str) -> bool:
 
 
 # "it's the one about memory": a subject several essays share says which essays, not which essay
-_VAGUE = re.compile(rf"\b(?:the|an?)\s+(?:{'|'.join(_ESSAY_NOUNS)})\s+(?:about|on)\s+(?P<what>\w+(?:\s+\w+)?)\s*[.!?]*\s*$",
-                    re.IGNORECASE)
+_VAGUE = re.compile(rf"\b(?:the|an?)\s+(?:{'|'.join(_ESSAY_NOUNS)})\s+(?:about|on)\s+"
+                    r"(?P<what>\w+(?:\s+\w+)?)\s*[.!?]*\s*$", re.IGNORECASE)
 _DESCRIBED = re.compile(rf"\b(?:{'|'.join(_ESSAY_NOUNS)})\s+(?:about|on|where|with|that talks about)\s+"
                         r"(?P<what>[^.!?;]{8,160})", re.IGNORECASE)
 

@@ -267,9 +267,9 @@ _SWITCH = re.compile(r"\b(?:let'?s|can we|could we|i want to|i'd like to|we shou
 _INVERTED = re.compile(r"(?:^|[.!?]\s+)(?:is|are|was|were|do|does|did|can|could|should|would|will|has|have|isn'?t|"
                        r"doesn'?t|didn'?t|wasn'?t)\s+(?:the|this|that|it|he|she|they|there|you|i|we|his|her|their|a|an)\b",
                        re.IGNORECASE)
-_CLOSING = re.compile(r"^(?:ok(?:ay)?,? |kk?,? |alright,? |cool,? |great,? )?(?:thanks?|thank you|thx|ty|cheers|bye|goodbye|"
-                      r"see you|cya|gtg|gotta go|i'?m done|that'?s all|that helps|later|laters|ttyl|good ?night|"
-                      r"night|obrigad[oa]|gracias|merci|danke|very helpful|appreciate it)\b", re.IGNORECASE)
+_CLOSING = re.compile(r"^(?:ok(?:ay)?,? |kk?,? |alright,? |cool,? |great,? )?(?:thanks?|thank you|thx|ty|cheers|bye|"
+                      r"goodbye|see you|cya|gtg|gotta go|i'?m done|that'?s all|that helps|later|laters|ttyl|"
+                      r"good ?night|night|obrigad[oa]|gracias|merci|danke|very helpful|appreciate it)\b", re.IGNORECASE)
 _CONTRAST = re.compile(r"\b(?:but|though|however|except|still)\b")
 # what a reader says they will do next, after thanking: "gonna go write", "I shall tell my granddaughter it works"
 _PLAN = re.compile(r"^(?:ok(?:ay)?,? |so,? |anyway,? )?(?:i'?ll|i will|i shall|gonna|going to|i'?m (?:going|gonna|off)|"
