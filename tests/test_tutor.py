@@ -1403,7 +1403,8 @@ def test_a_detail_or_a_why_is_never_asked_what_is_behind_it_or_for_against_the_t
     ("ok. thank you for not being weird about my dad. i think i'll try the drawer thing for a weekend first", None,
      "social", "closing"),
     ("k bye", None, "social", "closing"),
-    ("i would prefer not to answer your question 😎", None, "stop_questions", None),
+    ("i would prefer not to answer your question 😎", None, "stop_questions", "declined"),  # this one, not all
+    ("i won't answer any questions", None, "stop_questions", None),
     ("so what would the essay say i should do. should i file the google removal request or is that 'erasure'", None,
      "advice", None),
     ("the essay basically says we should feel sorry for mark's outie bc he lost his wife right", None,
@@ -1472,8 +1473,18 @@ def test_refusing_to_answer_gets_the_essays_point_not_the_scene_under_discussion
     tutor.reply("prefer", "bartleby is just a lazy guy who got fired lol why is this an essay", essay="bartleby")
     reply = tutor.reply("prefer", "i would prefer not to answer your question 😎")
     argument = tutor.argmap.essays["bartleby"]
-    assert reply.kind == "stop_questions" and reply.question == ""
+    assert reply.kind == "stop_questions" and reply.answer.startswith("Fair enough, you don't have to answer that one")
     assert any(c.text in reply.quotes[0].text or reply.quotes[0].text in c.text
                for c in [argument.thesis, *argument.claims]), reply.quotes[0].text  # a claim, not a line beside one
     assert not reply.quotes[0].text.startswith("At first Bartleby copies"), reply.quotes[0].text
 
+
+
+def test_a_declined_question_is_not_a_request_for_silence(tutor: Tutor) -> None:
+    tutor.reply("decline", "bartleby is just a lazy guy who got fired lol why is this an essay", essay="bartleby")
+    declined = tutor.reply("decline", "i would prefer not to answer your question 😎")
+    later = tutor.reply("decline", "ok fine, why does the lawyer move offices instead of firing him")
+    assert declined.question.endswith("?") and later.question.endswith("?")
+    tutor.reply("silence", "bartleby is just a lazy guy who got fired lol why is this an essay", essay="bartleby")
+    tutor.reply("silence", "stop asking me questions")
+    assert tutor.reply("silence", "ok fine, why does the lawyer move offices instead of firing him").question == ""

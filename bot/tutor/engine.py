@@ -369,7 +369,9 @@ class Tutor:
             conversation.claim_id = response.claim.id
         # a reader who asked for no more questions gets none, from that reply on (held-out judges failed every
         # question put after the request, "no need to answer" or not): the one place a reply has no question
-        stopped = not _questions_wanted(conversation, questions if kind is not Kind.STOP_QUESTIONS else False)
+        # (a question declined, "I'd prefer not to answer that", is no such request: `questions` is True)
+        stopped = not _questions_wanted(conversation, questions if kind is not Kind.STOP_QUESTIONS or questions
+                                        else False)
         text = "" if stopped else question.text
         reply = compose(response.draft, text, question.move, response.stance,
                         claim_id=conversation.claim_id, essay=conversation.essay_id, kind=kind.value)

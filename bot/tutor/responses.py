@@ -299,6 +299,8 @@ class Responder:
             return response
         lead = ("Fair enough: no more questions from me. I asked because the point is for you to test the essay, "
                 "not to be quizzed on it. Here is the essay's point, straight:")
+        if turn.understanding.target == "declined":  # "I would prefer not to answer your question": that one
+            lead = "Fair enough, you don't have to answer that one. Here is the essay's point, straight:"
         # the essay's point: its thesis, or, when that was just quoted, its next central claim, never the line
         # under discussion (which may be a scene: "At first Bartleby copies prodigiously…")
         return self._anchor(turn, lead, ["stop"], Stance.QUESTION, thesis=True)

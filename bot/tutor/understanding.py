@@ -245,8 +245,10 @@ _REJECT = re.compile(
     r"^(?:not|that'?s not|thats not) (?:evidence|proof|an argument|convincing)\b|^doesn'?t (?:prove|follow|show)",
     re.IGNORECASE,
 )
-_STOP = re.compile(r"\b(?:prefer not to|won'?t|will not|not going to|don'?t want to|refuse to) answer (?:your|that|the|"
-                   r"this|any) questions?\b|"
+# "I would prefer not to answer your question": this question declined, not every question to come
+_DECLINE = re.compile(r"\b(?:prefer not to|won'?t|will not|not going to|don'?t want to|refuse to) answer (?:your|that|"
+                      r"the|this) question\b")
+_STOP = re.compile(r"\b(?:won'?t|will not|not going to|don'?t want to|refuse to) answer (?:any|your) questions\b|"
                    r"\b(?:stop|quit|enough (?:with )?(?:the )?|no more|don'?t|do not|cut out the)\s*(?:asking|"
                    r"questions|quizzing|with the questions|interrogat|ask me)|\b(?:another|more|so many|always a|"
                    r"yet another)\s+questions?\b|"
@@ -471,6 +473,8 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
     stop = parsed_stop if parsed_stop is not None else bool(_STOP.search(lowered) and lemmas & (_ASK_VERBS | {
         "question"}))
     questions = False if stop else True if _RESUME.search(lowered) else None
+    if not stop and _DECLINE.search(lowered) and not _asks_besides(doc):
+        return Understanding(Kind.STOP_QUESTIONS, target="declined", acts=acts, questions=True)
 
     def found(kind: Kind, **extra: object) -> Understanding:
         return Understanding(kind, acts=acts, question=question, hurry=hurry, switch=switch, questions=questions,
