@@ -209,6 +209,21 @@ def content_words(doc: Doc | Span) -> list[Token]:
     return [t for t in doc if t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ") and not t.is_stop and len(t.text) > 2]
 
 
+# end punctuation then space: chat messages cut into sentences without a parse (a message is read this way before
+# anything is parsed, and "lol. idk" must split where the reader put the full stop)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def split_sentences(text: str, maxsplit: int = 0) -> list[str]:
+    """A message's sentences, cut after ".", "!" or "?" and the space that follows."""
+    return _SENTENCE_END.split(text, maxsplit=maxsplit)
+
+
+def asked_sentences(text: str) -> list[str]:
+    """The sentences of a message that end in a question mark: what it asks, not the remarks around it."""
+    return [s for s in split_sentences(text.strip()) if s.rstrip().endswith("?")]
+
+
 # a double-quoted span may hold apostrophes ("didn't simply world…"); a single-quoted one only inside a word
 # ('one's soul'), so that "the 'x' isn't it" still ends at the x
 _QUOTED_SPAN = re.compile(r"""(?:^|(?<=\W))(?:"(?P<double>[^"\n]+?)"|'(?P<single>(?:[^"'\n]|(?<=\w)'(?=\w))+?)')"""

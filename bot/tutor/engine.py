@@ -27,7 +27,7 @@ import numpy as np
 
 from bot.corpus.models import Passage
 from bot.corpus.text import sentence_spans, words
-from bot.language import parse, plain, quoted, word_stems
+from bot.language import asked_sentences, parse, plain, quoted, word_stems
 from bot.library import Library
 from bot.retrieval.catalog import EssayCatalog, Naming
 from bot.retrieval.store import REBUILD, IndexLoadError, LoadedIndex
@@ -69,8 +69,7 @@ def _asks_to_talk(text: str) -> bool:
     """The message asks to talk about an essay and asks nothing else: every question in it is that request ("is
     this the right place to talk about the essay on the phone detox?"), or it has none ("I would like to discuss
     the essay about the butler")."""
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
-    asked = [s for s in sentences if s.rstrip().endswith("?")]
+    asked = asked_sentences(text)
     return bool(_TALK.search(text)) and len(text.split()) <= 45 and all(_TALK.search(s) for s in asked)
 
 
@@ -370,8 +369,8 @@ class Tutor:
         # a reader who asked for no more questions gets none, from that reply on (held-out judges failed every
         # question put after the request, "no need to answer" or not): the one place a reply has no question
         # (a question declined, "I'd prefer not to answer that", is no such request: `questions` is True)
-        stopped = not _questions_wanted(conversation, questions if kind is not Kind.STOP_QUESTIONS or questions
-                                        else False)
+        stopped = not _questions_wanted(conversation, False if kind is Kind.STOP_QUESTIONS and not questions
+                                        else questions)
         text = "" if stopped else question.text
         reply = compose(response.draft, text, question.move, response.stance,
                         claim_id=conversation.claim_id, essay=conversation.essay_id, kind=kind.value)

@@ -26,6 +26,7 @@ from bot.language import (
     plain,
     quoted,
     rare_words,
+    split_sentences,
     stem,
     word_stems,
 )
@@ -1015,7 +1016,7 @@ class Responder:
                 return Response(Draft("Right, it doesn't claim that in so many words. What it does argue is this:",
                                       [self._quote(found[1], toward=turn.vector(turn.text))]),
                                 ["reject", "scheme:evidence"], Stance.QUESTION, self._claim_near(found[1]))
-        rest = re.split(r"(?<=[.!?])\s+", turn.text, maxsplit=1)[1:]  # "that proves nothing. Joel chose it…"
+        rest = split_sentences(turn.text, maxsplit=1)[1:]  # "that proves nothing. Joel chose it…"
         found = self._best(turn, rest[0]) if rest and len(rest[0].split()) >= 4 else None
         if found is not None and found[0] >= RELEVANT and not was_quoted(found[1].text, turn.conversation.quoted):
             evidence = self._quote(found[1])
@@ -1190,7 +1191,7 @@ class Responder:
     def _point(self, turn: Turn) -> str:
         """What a message is about: without the sentences that only say which essay ("I just read the declutter
         one, where…"), and for a long, rambling message its question sentences (and the one before each)."""
-        sentences = [s for s in re.split(r"(?<=[.!?])\s+", turn.text) if s.strip()]
+        sentences = [s for s in split_sentences(turn.text) if s.strip()]
         if len(sentences) > 1:
             content = [s for s in sentences if s.rstrip().endswith("?") or not self._names_focus(turn, s)]
             sentences = content or sentences

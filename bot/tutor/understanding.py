@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.language import parse, quoted
+from bot.language import asked_sentences, parse, quoted, split_sentences
 
 # instructions to the tutor: a security filter, so deliberately explicit
 INJECTION = re.compile(
@@ -507,7 +507,7 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
         return found(Kind.ABOUT, target="strongest")
     if (question or _ASKS_CRITIQUE.search(lowered)) and _CRITIQUE.search(lowered):
         return found(Kind.CRITIQUE)
-    first_sentence = re.split(r"(?<=[.!?])\s+", bare)[0]
+    first_sentence = split_sentences(bare)[0]
     if _REJECT.search(first_sentence) and len(first_sentence.split()) <= 10:
         return found(Kind.REJECT_EVIDENCE)
     if lemmas & _COMPARE_WORDS and (lemmas & {"essay", "one", "both", "compare", "contrast", "comparison"}):
@@ -517,7 +517,7 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
     if re.search(r"\b(?:opposites?|whereas|unlike|the difference is|both say|but in|while in)\b", lowered) or (
             not question and re.search(r"\bboth\b", lowered)):
         acts = acts | {Act.COMPARED}
-    for sentence in re.split(r"(?<=[.!?])\s+", lowered):
+    for sentence in split_sentences(lowered):
         if (match := _MEANING.search(sentence.strip())) and (match.group("j") or not re.search(
                 r"\bmean (?:that|when|if)\b", sentence)):
             term = _clean_target(next(g for g in match.groups() if g))
@@ -545,7 +545,7 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
             return found(Kind.MENTION, target=term)
     if (proposition := _reading_checked(stripped, lowered, doc)) is not None:
         # the sentence that asks, not a remark after it ("… right? thats definitely how my boss sees himself")
-        asked = [s for s in re.split(r"(?<=[.!?])\s+", lowered.strip()) if s.rstrip().endswith("?")]
+        asked = asked_sentences(lowered)
         last = asked[-1] if asked else ""
         asks_what = re.match(r"^(?:\w+\W+){0,3}?(?:what|why|how|who|which|name|give me|tell me)(?:'s| is| are| does| "
                              r"do)?\b", last)
@@ -976,7 +976,7 @@ def _reading_checked(text: str, lowered: str, doc: object) -> str | None:
 
 def _checked(text: str, lowered: str) -> str | None:
     plain = _plain(text).strip()
-    for sentence in re.split(r"(?<=[.!?])\s+", plain):
+    for sentence in split_sentences(plain):
         said = _ESSAY_SAYS.search(sentence.strip())
         if said and re.search(r"\b(?:say|saying|says|argu|think|claim|mean|believ|suggest|impl|telling|blam|agree|"
                               r"the one (?:where|about|in which)|point|idea|message|lesson|thesis)",
@@ -997,7 +997,7 @@ def _checked(text: str, lowered: str) -> str | None:
         return ""
     if _TAG.search(plain) or re.search(r"(?:^|[.!?]\s+)(?:right|correct|yes|no)\s*\?+\s*$", plain, re.IGNORECASE):
         return _tagged_clause(plain)
-    sentences = re.split(r"(?<=[.!?])\s+", plain)
+    sentences = split_sentences(plain)
     tagged = next((i for i, s in enumerate(sentences[:-1]) if _TAG.search(s)), None)
     if tagged is not None:  # "so the writer quit all tech for good, right? deleted everything?": the tagged one
         return _tagged_clause(" ".join(sentences[:tagged + 1]))
@@ -1007,7 +1007,7 @@ def _checked(text: str, lowered: str) -> str | None:
 def _tagged_clause(plain: str) -> str | None:
     """The clause a tag question checks: "…, they're just comic relief right?" -> "they're just comic relief";
     "So the point is P. Right?" -> P."""
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", plain) if s.strip()]
+    sentences = [s for s in split_sentences(plain) if s.strip()]
     while sentences and not _TAG.sub("", " " + sentences[-1]).strip(" ?.!,"):
         sentences.pop()  # a lone "Right?"
     if not sentences:
