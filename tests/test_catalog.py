@@ -116,3 +116,11 @@ def test_a_name_typed_in_lower_case_counts_only_in_its_own_word_form() -> None:
     catalog = EssayCatalog.build(records, [Passage("long:0000", "long", "long", None, text, 0, len(text))])
     assert catalog.named_in("honestly i was offended by it") == []
     assert {n.essay_id for n in catalog.named_in("what about the offenders act")} == {"long"}
+
+
+def test_a_word_of_a_name_the_essay_owns_labels_it() -> None:
+    # "The Remains of the Day" is mostly the remains essay's (two uses to one): "the remains essay" names it; the
+    # long essay, which mentions the novel once, is not named by the word alone
+    named = _named("does the remains essay mention the film at all?")
+    assert set(named) == {"remains"}
+    assert _named("does the remains of the day come up here?").get("long", 0) < named["remains"]

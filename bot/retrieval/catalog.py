@@ -35,6 +35,7 @@ SUBJECT_TERMS = 12
 RARE_ESSAYS = 2  # a word that at most this many essays use points at them (see EssayCatalog.distinctive)
 MIN_NAME_SHARE = 0.2
 TITLE_WEIGHT = 5  # a name in the title counts as this many uses in the text
+OWNED_NAME = 0.6  # an essay with this share of the uses of a name of several words is labelled by its words
 
 
 def _stop_words() -> frozenset[str]:
@@ -94,7 +95,10 @@ class EssayCatalog:
                 self._short_titles[short].append(profile)
             if profile.author_stems and (surname := _surname(profile)):
                 self._surnames[surname].append(profile)
-            for word in profile.subjects | profile.title_stems:
+            # "the remains essay": a word of a name of several words that the essay owns ("The Remains of the Day")
+            owned = {w for name, share in profile.names.items() if " " in name and share >= OWNED_NAME
+                     for w in name.split() if w not in self._stop and len(w) > 2}
+            for word in profile.subjects | profile.title_stems | owned:
                 self._labels[word].append(profile)
             for phrase in profile.title_phrases:
                 self._title_phrases[phrase].append(profile)

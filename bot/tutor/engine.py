@@ -190,7 +190,8 @@ class Tutor:
                              meta={"kind": understanding.kind.value, "acts": sorted(a.value for a in
                                                                                    understanding.acts),
                                    **({} if understanding.questions is None else
-                                      {"questions": understanding.questions})})
+                                      {"questions": understanding.questions}),
+                                   **({"closing": True} if understanding.target == "closing" else {})})
             self.store.record(conversation, user_turn, self._tutor_turn(reply, asks))
             return reply
 
@@ -370,7 +371,7 @@ class Tutor:
         # question put after the request, "no need to answer" or not): the one place a reply has no question
         # (a question declined, "I'd prefer not to answer that", is no such request: `questions` is True)
         stopped = not _questions_wanted(conversation, False if kind is Kind.STOP_QUESTIONS and not questions
-                                        else questions)
+                                        else questions) or "farewell" in response.keys
         text = "" if stopped else question.text
         reply = compose(response.draft, text, question.move, response.stance,
                         claim_id=conversation.claim_id, essay=conversation.essay_id, kind=kind.value)

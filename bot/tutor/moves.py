@@ -209,8 +209,9 @@ AFTER: dict[str, list[Form]] = {
     ],
     "meaning_used": [  # not defined, only used: the reader can't be asked to define it, but to read the use
         # (not "From that sentence, what do you think {term} adds…?": the reader's meaning question handed back)
-        *_forms(M, (Ask.REFLECT, "Why do you think the essay reaches for {chosen_term} there, rather than a plainer "
-                                 "word?"),
+        # (not "why this word rather than a plainer one?": judges failed it, asked of someone who does not know the
+        # word): whether the line now reads, which a reader who was stuck can answer
+        *_forms(M, (Ask.REFLECT, "Does the sentence read clearly now, or is another word in it still in the way?"),
                 (Ask.REFLECT, "How does that bear on the essay's larger claim, that {main}?", "main_bears")),
     ],
     "meaning_absent": [
@@ -257,6 +258,17 @@ AFTER: dict[str, list[Form]] = {
         *_forms(E, (Ask.POSITION, "Which of those two lines comes closer to what you think, and why?")),
         *_forms(V, (Ask.COUNTER, "What would each essay say back to the other on that?")),
         *_forms(M, (Ask.REFLECT, "Does seeing the two side by side change how you read either one?")),
+    ],
+    "words_help": [  # someone who finds the words hard, before they name one
+        *_forms(C, (Ask.RESTATE, "Which word or sentence would you like to start with?"),),
+    ],
+    "compare_cited": [  # two lines the reader quoted, set in context: whether they still carry the comparison
+        *_forms(M, (Ask.REFLECT, "Read with the line beside it, does each still say what your comparison needs it "
+                                 "to say?"),),
+    ],
+    "compare_link": [  # a connection the reader draws that neither essay makes: theirs to make good
+        *_forms(M, (Ask.IMPLICATION, "If your link holds, what does it show about either essay that the essay "
+                                     "doesn't see on its own?"),),
     ],
     "compare_mention_split": [  # one essay has it, the other not
         *_forms(M, (Ask.REFLECT, "Why do you think one of them brings it in and the other leaves it out?"),),

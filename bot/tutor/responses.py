@@ -32,6 +32,7 @@ from bot.language import (
 )
 from bot.retrieval.catalog import EssayCatalog
 from bot.state import Conversation
+from bot.state import Turn as StoredTurn
 from bot.tutor.argmap import REPORTED_VIEW, ArgumentMap, Claim, Counterview
 from bot.tutor.composer import MAX_QUOTE_CHARS, Draft, Quote, short_title, trim_quote
 from bot.tutor.evidence import STOP_STEMS, EssaySentences, Sentence
@@ -49,7 +50,17 @@ from bot.tutor.phrases import (
     topic,
 )
 from bot.tutor.stance import Stance, StanceDetector, StanceResult
-from bot.tutor.understanding import Act, Kind, Short, Understanding, asks_fact, asks_purpose, understand, unframed
+from bot.tutor.understanding import (
+    Act,
+    Kind,
+    Short,
+    Understanding,
+    asked_parts,
+    asks_fact,
+    asks_purpose,
+    understand,
+    unframed,
+)
 
 TUTOR_INTRO = ("I'm a reading tutor for the essays here: ask me about one, and I'll answer with its own words, then "
                "ask you one question to think with.")
@@ -63,6 +74,7 @@ ARGUES_BONUS = 0.06  # how much a line that argues is preferred over one that na
 EITHER_OR_BONUS = 0.1  # an either-or question prefers the line that picks between its options...
 EITHER_OR_MATCH = 0.3  # ...whose two sides are each this close to one option (mean cosine)
 COMPARE_THESIS_MARGIN = 0.05  # in a comparison, an essay's thesis stands in for a line this little closer
+COMPARED_CONTEXT = 280  # a compared line is shown with its neighbour up to this length (two sides must fit)
 SECOND_QUOTE = 0.02  # a second line from another passage is quoted when it answers about as well as the first
 POLARITY_CHECKED = 0.55  # this close, a reading with the opposite polarity ("is" / "is not") is a misreading
 FAIR_READING = 0.6  # a reader's proposition this close to a line of the essay is a fair reading of it
@@ -85,7 +97,8 @@ _HINGE = re.compile(r"\b(?:this is the (?:hinge|point|key)|what (?:she|he|it|the
                     r"is important because|the reason)\b", re.IGNORECASE)
 _ALIKE = re.compile(r"\b(?:similar|same|alike|both say|both think|both argue|like the)\b", re.IGNORECASE)
 _LABELLED = re.compile(r"\b(?:essay|piece|article|one|reading)\b", re.IGNORECASE)
-_OVERSTATES = re.compile(r"\b(?:always|never|all|every|everyone|only|must|completely|totally)\b", re.IGNORECASE)
+# sweeping words a reading can overstate the essay with (not "must": "we must not pity him" states a duty, no sweep)
+_OVERSTATES = re.compile(r"\b(?:always|never|all|every|everyone|only|completely|totally)\b", re.IGNORECASE)
 _REASONS = re.compile(r"\b(?:because|since|so that|therefore|this is why|that is why|which is why|the reason|"
                       r"it is that|without|so she|so he|so we)\b|,\s+so\s", re.IGNORECASE)
 _GENERIC_NOUNS = frozenset({"essay", "author", "writer", "piece", "text", "article", "book", "film", "movie",
@@ -98,6 +111,57 @@ _ASKS_IF_SAYS = re.compile(r"^(?:so |and |but |ok,? )?(?:does|did|do|is) (?:the 
                            r"writer|it|she|he|one|piece)\b", re.IGNORECASE)
 _REJECTS_VIEW = re.compile(r"\b(?:missing (?:it|the point)|miss the point|wrong|mistaken|don'?t (?:buy|think)|not true|"
                            r"nonsense|too (?:simple|easy|comfortable)|misread)\b", re.IGNORECASE)
+
+# the kinds of question a message may ask two of at once, each answered on its own
+_PARTED = frozenset({Kind.QUESTION, Kind.MENTION, Kind.MEANING, Kind.READING_CHECK})
+_BACK_POINTERS = frozenset({"it", "that", "this", "they", "them", "those", "these"})
+_SAYING = frozenset({"say", "mention", "name", "discuss", "talk", "argue", "claim", "imply", "address", "suggest",
+                     "mean", "call", "describe", "explain", "use", "cover", "bring"})
+
+
+_WEIGHING = frozenset({"fair", "same", "flatten", "neat", "overread", "mirror", "opposite", "contrast", "differ",
+                       "different", "disagree", "agree", "right", "wrong", "similar", "equivalent"})
+
+
+def _weighs_comparison(text: str) -> bool:
+    """The message asks whether a comparison holds ("is that a fair contrast or am i flattening them?")."""
+    lowered = text.lower()
+    return ("?" in text or " or am i " in f" {lowered} ") and bool(
+        {t.lemma_.lower() for t in parse(text)} & _WEIGHING)
+
+
+_MENTIONING = frozenset({"mention", "name-drop", "drop", "refer", "reference", "cite", "bring", "namedrop"})
+_LINK_WORDS = frozenset({"connection", "connect", "link", "invent", "imagine", "relate", "parallel"})
+
+
+def _described_around(target: str, part: str) -> set[str]:
+    """The content words (stems) a "does it mention…" target has beyond the part found: "the ending where riley
+    gets on the bus" around "riley"."""
+    return {w for w in word_stems(target) if w not in STOP_STEMS} - set(word_stems(part))
+
+
+def _without_shared_names(one: str, other: str) -> tuple[str, str]:
+    """Both texts without the proper names they share (the parser's PROPN), for comparing what they say of them."""
+    first, second = parse(one), parse(other)
+    shared = {t.lower_ for t in first if t.pos_ == "PROPN"} & {t.lower_ for t in second if t.pos_ == "PROPN"}
+    if not shared:
+        return one, other
+    return tuple(" ".join(t.text for t in doc if t.lower_ not in shared) for doc in (first, second))  # type: ignore
+
+
+def _said_goodbye(conversation: Conversation) -> bool:
+    """The reader's last message was a goodbye, and the tutor answered it."""
+    users = [t for t in conversation.turns if t.role == "user"]
+    return bool(users) and bool(users[-1].meta.get("closing")) and conversation.turns[-1].role == "tutor"
+
+
+def _points_back(piece: str) -> bool:
+    """A question that needs the one before it ("and why does it matter for the argument", "if so, why?"): a
+    pronoun that stands for something said before, or no more than a few words."""
+    doc = parse(piece)
+    return leans_back(doc) or any(t.lower_ in _BACK_POINTERS and t.pos_ == "PRON" and t.dep_ != "expl" and not (
+        t.dep_ == "nsubj" and t.head.lemma_.lower() in _SAYING) for t in doc)  # "does it name the actor": the essay
+
 
 
 @dataclass
@@ -122,6 +186,7 @@ class Response:
     stance: Stance
     claim: Claim | None = None
     slots: dict[str, str | None] = field(default_factory=dict)
+    anchored: bool = False  # the quote only brings the conversation back to its point: it answers nothing
 
 
 class Responder:
@@ -137,9 +202,8 @@ class Responder:
         self._views: dict[str, frozenset[int]] = {}  # per essay, the orders of its lines that voice a counterview
 
     # ---- dispatch --------------------------------------------------------------------------------------------
-    def respond(self, turn: Turn) -> Response:
-        kind = turn.understanding.kind
-        handler = {
+    def _handlers(self) -> dict[Kind, Callable[[Turn], Response]]:
+        return {
             Kind.EMPTY: self.empty, Kind.INJECTION: self.injection, Kind.SOCIAL: self.social,
             Kind.SHORT: self.short, Kind.GHOSTWRITE: self.ghostwrite, Kind.TEACHING: self.teaching,
             Kind.JUST_ANSWER: self.just_answer,
@@ -149,14 +213,19 @@ class Responder:
             Kind.SWITCH: self.about, Kind.ABOUT: self.about, Kind.MEANING: self.meaning, Kind.MENTION: self.mention,
             Kind.READING_CHECK: self.reading_check, Kind.REJECT_EVIDENCE: self.reject_evidence,
             Kind.STORY: self.story, Kind.QUESTION: self.question, Kind.POSITION: self.position,
-        }[kind]
+        }
+
+    def respond(self, turn: Turn) -> Response:
+        kind = turn.understanding.kind
+        handler = self._handlers()[kind]
         if turn.other and kind in (Kind.QUESTION, Kind.POSITION, Kind.READING_CHECK) and turn.named_other \
                 and not turn.changed:
             response = self.compare(turn)  # a message about the focus and the essay it brings in answers both
         elif turn.other and turn.together and kind is Kind.MENTION:
             response = self._each(turn, self.mention)  # "does either essay mention X?": each essay's answer
         else:
-            response = handler(turn)
+            parted = self._in_parts(turn) if kind in _PARTED else None
+            response = parted or handler(turn)
         if kind in (Kind.POSITION, Kind.STORY) and reaction(turn.text):
             # "that part made me cry": whether the essay's reading of the scene fits; "i loved it": what won them
             scene = any(t.lemma_.lower() in _SCENE_WORDS for t in parse(turn.text))
@@ -170,8 +239,71 @@ class Responder:
                                    f"You haven't said which essay, so I'll take the closest, "
                                    f"{self._title(turn.focus)}. ") + response.draft.lead
         elif turn.changed and kind not in (Kind.SWITCH, Kind.ABOUT):
-            response.draft.lead = f"Switching to {self._title(turn.focus)}. {response.draft.lead}"
+            response.draft.lead = f"Switching to {self._title(turn.focus)}. {response.draft.lead}".rstrip()
         return response
+
+    def _in_parts(self, turn: Turn) -> Response | None:
+        """A message that asks two things ("does it mention the short story? and does it name the actor?") gets
+        both answered, each under its own number, instead of the second being dropped. A piece that points back
+        ("and why does it matter for the argument") is read with the piece before it. None when the message asks
+        once, when a piece is not a question about the essay, or when both pieces come to the same line."""
+        pieces = asked_parts(turn.text)
+        if len(pieces) < 2:
+            return None
+        answers: list[Response] = []
+        for n, piece in enumerate(pieces[:2]):
+            understanding = understand(piece)
+            if understanding.kind not in _PARTED or any(
+                    named.essay_id != turn.focus and named.strength >= NAMED for named in self.catalog.named_in(piece)):
+                return None  # a piece about another essay ("and is the bantering the same move in the remains essay?")
+            conversation = turn.conversation
+            if not answers:
+                answers.append(self.respond_to(replace(turn, text=piece, understanding=understanding)))
+                continue
+            # the second answer looks past the lines the first shows; read with the question before it when it
+            # points back, alone when that only finds the first answer's line again
+            shown_first = tuple(q.to_json() for q in answers[0].draft.quotes)
+            conversation = replace(conversation, turns=[*conversation.turns, StoredTurn("tutor", "",
+                                                                                          quotes=shown_first)])
+            readings = [f"{split_sentences(pieces[n - 1])[-1]} {piece}", piece] if _points_back(piece) else [piece]
+            for text in readings:
+                answer = self.respond_to(replace(turn, conversation=conversation, text=text,
+                                                 understanding=understanding))
+                if answer.anchored or not {q.text for q in answer.draft.quotes} & {q["text"] for q in shown_first}:
+                    break
+            answers.append(answer)
+        first, second = answers
+        if first.anchored and second.anchored or any(not a.anchored and not a.draft.quotes for a in answers):
+            return None  # nothing to show for either: the message's own answer
+        # the second on the first's line: "does it talk about Lumon?" found in the line that answered "Helly?" is
+        # said in words; any other answer on that line is the same question asked twice
+        again = not first.anchored and not second.anchored and bool(
+            {q.text for q in second.draft.quotes} & {q.text for q in first.draft.quotes})
+        if again and second.keys[:1] != ["mention_yes"]:
+            return None
+        quotes: list[Quote] = []
+        labels: list[str] = []
+        said: list[str] = []  # a piece answered in a line: "No, the essay never mentions the actor."
+        for number, answer in enumerate(answers, start=1):
+            if answer.anchored:  # the answer, without the thesis the anchor would show after it
+                said.append(f"{number}. {split_sentences(answer.draft.lead)[0]}")
+                continue
+            if number == 2 and again:
+                said.append(f"2. {answer.draft.lead.rstrip(':')}, in the line above.")
+                continue
+            quotes.append(answer.draft.quotes[0])  # one line each: two answers must fit one reply uncut
+            lead = answer.draft.lead if number == 1 or answer.draft.lead != first.draft.lead else \
+                "On your second question, the essay says this:"  # not the first answer's lead again
+            labels.append("\n".join([*said, f"{number}. {lead}".strip()]))
+            said = []
+        last = next(a for a in reversed(answers) if not a.anchored)
+        note = "\n".join(filter(None, [*(a.draft.note for a in answers), *said]))
+        return Response(Draft("", quotes, note, tuple(labels)), list(dict.fromkeys([*last.keys, *first.keys])),
+                        first.stance, last.claim, first.slots | last.slots)
+
+    def respond_to(self, turn: Turn) -> Response:
+        """The handler of the turn's kind, on its own (no comparison, no pieces)."""
+        return self._handlers()[turn.understanding.kind](turn)
 
     def choose_essay(self, turn_text: str, essays: Sequence[str], candidates: Sequence[str], *,
                      hello: str = "") -> Response:
@@ -212,6 +344,12 @@ class Responder:
 
     def social(self, turn: Turn) -> Response:
         if turn.understanding.target == "closing":  # told apart where the message was read (understanding)
+            if _said_goodbye(turn.conversation):  # "bye x" after a goodbye was answered: no second send-off
+                return Response(Draft("Take care, and come back whenever you like.", []), ["farewell"],
+                                Stance.OFFTOPIC)
+            if (line := self._taken_away(turn)) is not None:
+                return Response(Draft("Glad it helped. The line you mean, to take with you:", [self._quote(line)]),
+                                ["closing"], Stance.OFFTOPIC, self._claim_near(line))
             return self._anchor(turn, "Glad it helped. One line to take with you:", ["closing"], Stance.OFFTOPIC,
                                 thesis=True)
         if turn.understanding.target == "apology":  # "sorry for trauma dumping on a reading bot"
@@ -225,7 +363,17 @@ class Responder:
         return self._anchor(turn, f"Hi! We're reading {title}. Its central claim:", ["greeting"], Stance.OFFTOPIC,
                             thesis=True)
 
+    def _taken_away(self, turn: Turn) -> Sentence | None:
+        """The line of the focus essay a goodbye cites ("i'll try noticing 'the moment of reaching' like she says"):
+        the one that uses a phrase of two words or more that the reader quotes."""
+        for phrase in quoted(turn.text):
+            if len(phrase.split()) >= 2 and (uses := self.sentences.uses(turn.focus, phrase)):
+                return uses[0]
+        return None
+
     def offtopic(self, turn: Turn) -> Response:
+        if (about := self._on_someone(turn)) is not None:
+            return about  # "what was hallie's deal again": someone the essay discusses is never off the topic
         title = self._title(turn.focus)
         return self._anchor(turn, f"That's outside what we're reading, so I'll leave it there. Back to {title}:",
                             ["offtopic"], Stance.OFFTOPIC)
@@ -328,6 +476,8 @@ class Responder:
             "usage": (f"Just name it in a message, by its title, author or subject (\"the essay on …\"), and I'll "
                       f"switch; /ask also takes an essay option. {library}."),
             "resume": "Gladly.",
+            "words": ("Gladly. Give me any word or sentence that stops you, one at a time, and I'll show you where "
+                      "the essay uses it and what it says around it; no word is too small to ask about."),
             "instructions": ("I won't paste my instructions, but nothing in them is hidden from you: I'm a reading "
                              "tutor that answers from the essays' own words and asks one question back."),
             "taste": ("I don't watch, read or have favourites of my own: all I know is the essays in this library, "
@@ -336,6 +486,9 @@ class Responder:
                      "essays' own words and ask one question back. I keep this conversation so we can pick it up "
                      "later; on Discord, /forget deletes it."),
         }[turn.understanding.target or "usage"]
+        if turn.understanding.target == "words":  # help with the words in general: ask for the first one
+            return self._anchor(turn, f"{lead} To start, here is what {title} argues, in its own words:",
+                                ["words_help"], Stance.QUESTION, thesis=True)
         if turn.understanding.target == "resume":  # questions asked for again: one on the point under discussion
             return self._anchor(turn, f"{lead} Take this line of {title}:", ["position", "scheme"], Stance.QUESTION)
         return self._anchor(turn, f"{lead} Meanwhile, {title} argues this:", ["offtopic"], Stance.OFFTOPIC)
@@ -582,7 +735,35 @@ class Responder:
         return "Here's how the essay answers that:"
 
     def _not_addressed(self, turn: Turn) -> Response:
+        # a line shown earlier in the conversation may be the answer still: said again, rather than "not addressed"
+        earlier = [item for item in self._best_many(turn, self._point(turn), fresh=False)
+                   if was_quoted(item[1].text, turn.conversation.quoted)]
+        if earlier and earlier[0][0] >= RELEVANT:
+            sentence = earlier[0][1]
+            return Response(Draft("The essay's answer is the line we saw earlier:", [self._quote(sentence)]),
+                            ["question", "scheme"], Stance.QUESTION, self._claim_near(sentence))
+        # nor is a question "not addressed" when the essay uses the words it quotes ("why does the writer call the
+        # lawyer the 'real subject'?"): the line that uses them
+        for phrase in quoted(turn.text):
+            if len(phrase.split()) >= 2 and (uses := self.sentences.uses(turn.focus, phrase.strip(" .,!?"))):
+                return Response(Draft(f"The essay says it here, {_where(uses[0])}:", [self._quote(uses[0])]),
+                                ["question", "scheme"], Stance.QUESTION, self._claim_near(uses[0]))
         elsewhere = self._elsewhere(turn, turn.text)
+        named = {n.essay_id for n in self.catalog.named_in(turn.text) if n.strength >= NAMED}
+        if elsewhere is not None and elsewhere in named | {turn.other}:
+            # the reader named that essay in this very message ("the butler one name-drops severance: where?"): its
+            # answer, under its title, is the answer
+            found = self._best_in(elsewhere, turn, turn.text)
+            # where one essay brings in the other ("the butler one name-drops severance: where?"): that line
+            vector = turn.vector(turn.text).reshape(-1)
+            crossing = [s for s in self.sentences.sentences(elsewhere)
+                        if any(n.essay_id == turn.focus and n.strength >= NAMED for n in self.catalog.named_in(s.text))]
+            mentions = bool(_MENTIONING & ({t.lemma_.lower() for t in parse(turn.text)} | set(word_stems(turn.text))))
+            line = max(crossing, key=lambda s: float(s.vector @ vector)) if crossing and mentions else \
+                found[1] if found is not None else None
+            if line is not None:
+                return Response(Draft(f"{self._title(elsewhere)} does, {_where(line)}:", [self._quote(line)]),
+                                ["question", "scheme"], Stance.QUESTION, self._claim_near(line))
         where = f" {short_title(self.catalog.profiles[elsewhere].title)} does, if you want to look at that one." \
             if elsewhere else ""
         lead = f"The essay doesn't address that.{where} What it does argue is this:"
@@ -591,6 +772,10 @@ class Responder:
     def meaning(self, turn: Turn) -> Response:
         term = turn.understanding.target or ""
         uses = self.sentences.uses(turn.focus, term)
+        if uses and " " not in term and stem(term.lower()) in self._characters(turn.focus):
+            # "mary?": someone the essay discusses has no definition, but a place where the essay brings them in
+            return Response(Draft(f"The essay brings {_echo(term).capitalize()} in here:", [self._quote(uses[0])]),
+                            ["lookup", "scheme", "question"], Stance.QUESTION, self._claim_near(uses[0]))
         if not uses and (phrase := self._used_phrase(turn.focus, term)) is not None:
             term, uses = phrase, self.sentences.uses(turn.focus, phrase)  # "calling the scrolling an anaesthetic"
         if uses:
@@ -604,11 +789,14 @@ class Responder:
                                     Stance.QUESTION, self._claim_near(sentence), _term_slot(phrase))
                 sentence = other or sentence
             defined = _defines(sentence.text, phrase)
-            quote = self._quote(sentence, extend=not defined or len(sentence.text) < 160)
+            quote = self._quote(sentence, extend=len(sentence.text) < 160) if defined else self._in_context(sentence)
+            quotes = [quote, *self._parts_defined(turn.focus, phrase, shown=quote.text)]
             lead = (f"The essay defines it itself, where it uses “{phrase}”:" if defined else
+                    f"The essay doesn't define “{phrase}” as a whole, but it says what its words mean:"
+                    if len(quotes) > 1 else
                     f"The essay doesn't define “{phrase}” outright. It uses it here, and the words around it carry "
                     "the sense:")
-            return Response(Draft(lead, [quote]), ["meaning" if defined else "meaning_used"], Stance.QUESTION,
+            return Response(Draft(lead, quotes), ["meaning" if defined else "meaning_used"], Stance.QUESTION,
                             self._claim_near(sentence), _term_slot(phrase))
         if headings := self.sentences.heading_uses(turn.focus, term):
             return self._in_heading(turn, headings[0], term, ["meaning_absent"])
@@ -631,6 +819,35 @@ class Responder:
             return Response(Draft(f"{lead} The nearest it comes is this:", [self._quote(best[1])]),
                             ["meaning_absent"], Stance.QUESTION, self._claim_near(best[1]))
         return self._anchor(turn, f"{lead} Its own argument is this:", ["meaning_absent"], Stance.QUESTION)
+
+    def _in_context(self, sentence: Sentence, *, limit: int = MAX_QUOTE_CHARS) -> Quote:
+        """A line that uses a word without defining it, with the neighbour (of the same paragraph) closest to it in
+        meaning, where the sense usually lies: "Identity, which ought to be transitive, has come apart" needs the
+        line before, where the general is the officer and the officer is the boy, but the general is not the boy.
+        The line as `_quote` extends it when no neighbour fits beside it."""
+        neighbours = [n for n in (self.sentences.preceding(sentence), self.sentences.following(sentence))
+                      if n is not None]
+        if not neighbours:
+            return self._quote(sentence)
+        closest = max(neighbours, key=lambda n: float(n.vector @ sentence.vector))
+        first, second = sorted((sentence, closest), key=lambda s: s.order)
+        joined = f"{first.text} {second.text}"
+        if len(joined) > limit or joined not in self._passage_text(sentence):
+            return self._quote(sentence)
+        return Quote(sentence.essay_id, sentence.title, sentence.section, trim_quote(joined))
+
+    def _parts_defined(self, essay_id: str, phrase: str, *, shown: str) -> list[Quote]:
+        """For a phrase of several words ("custody without capture"), the lines where the essay defines its words
+        one by one ("Capture is the opposite: being held by the past…"), not already in `shown`."""
+        nouns = [t.text for t in parse(phrase) if t.pos_ in ("NOUN", "PROPN") and not t.is_stop]
+        if len(nouns) < 2:
+            return []
+        found: list[Quote] = []
+        for noun in nouns:
+            sentence = _defining(self.sentences.uses(essay_id, noun), noun)
+            if sentence is not None and sentence.text not in shown and all(q.text != sentence.text for q in found):
+                found.append(self._quote(sentence, extend=False))
+        return found[:2]
 
     def _used_phrase(self, essay_id: str, term: str) -> str | None:
         """A noun phrase of a longer target that the essay does use, the rarest first: what "what does the writer
@@ -659,13 +876,16 @@ class Responder:
         # "the nazi stuff": the thing asked about, without the filler noun it is wrapped in
         target = re.sub(r"(?<=\w)\s+(?:stuff|things?|bits?)$", "", target or turn.understanding.target or "")
         parts = _alternatives(target)
-        found = [(part, uses[0]) for part in parts if (uses := self.sentences.uses(turn.focus, part))]
+        found = [(part, self._use_for(turn, target, part, uses)) for part in parts
+                 if (uses := self.sentences.uses(turn.focus, part))]
         missing = [part for part in parts if part not in {p for p, _ in found}]
         if found:
             part, sentence = found[0]
             phrase = _phrase_in(sentence.text, part)
+            around = _described_around(target, part)
             lead = (f"It never mentions {_echo(missing[0])}, but it does discuss “{phrase}”, {_where(sentence)}:"
-                    if missing else f"Yes, it mentions “{phrase}”, {_where(sentence)}:")
+                    if missing else f"Yes, {_where(sentence)}:" if len(around) >= DESCRIPTION_WORDS else
+                    f"Yes, it mentions “{phrase}”, {_where(sentence)}:")  # the thing described, not "Riley"
             return Response(Draft(lead, [self._quote(sentence)]), ["mention_yes"], Stance.QUESTION,
                             self._claim_near(sentence))
         if headings := self.sentences.heading_uses(turn.focus, parts[0]):
@@ -690,6 +910,16 @@ class Responder:
                             Stance.QUESTION, self._claim_near(best[1]))
         return self._anchor(turn, f"{lead} What it focuses on instead is this:", ["mention_no"], Stance.QUESTION,
                             thesis=True)
+
+    def _use_for(self, turn: Turn, target: str, part: str, uses: list[Sentence]) -> Sentence:
+        """Which use of `part` answers: the first (where the essay brings it in) for a bare name or term; for a thing
+        described around it ("the ending where riley gets on the bus"), the use closest to the whole question, not
+        the line that introduces Riley."""
+        described = _described_around(target, part)
+        if len(described) < DESCRIPTION_WORDS or len(uses) == 1:
+            return uses[0]
+        vector = turn.vector(turn.text).reshape(-1)  # most of the description's words, then the closest in meaning
+        return max(uses, key=lambda s: (len(described & set(word_stems(s.text))), float(s.vector @ vector)))
 
     def _in_heading(self, turn: Turn, heading: str, term: str, keys: list[str]) -> Response:
         """The phrase is in a section heading, not in a sentence: say so, and quote what that section argues."""
@@ -805,7 +1035,9 @@ class Responder:
                 return "wrong"
         condition = _rejected_condition(sentence.text)
         if condition is not None and self._similarity(turn, proposition, condition) >= RELEVANT:
-            return "wrong"  # "if you conclude that you should pity the outie, you have missed the point"
+            # "if you conclude that you should pity the outie, you have missed the point": wrong to conclude it,
+            # right to deny it ("so we must not feel sorry for the outie?")
+            return "fair" if _main_negated(proposition) != _main_negated(condition) else "wrong"
         said = _negated_about(proposition, sentence.text)
         same_polarity = _main_negated(proposition) == (_main_negated(sentence.text) if said is None else said)
         # a reading that draws its own contrast ("a cautionary tale, not a tragic hero") carries a "not" of its own:
@@ -813,16 +1045,34 @@ class Responder:
         if score >= POLARITY_CHECKED and not same_polarity and _copular(proposition) and _copular(sentence.text) \
                 and _proposition_sides(proposition) is None:
             return "wrong"
-        if score >= FAIR_READING and self._argues(sentence):
+        if score < RELEVANT or not self._argues(sentence):
+            return "unclear"  # only a line that tells the story is close: the essay does not make that claim
+        # what is said of the people both name, without the names: "stevens is driving to see miss kenton because he
+        # wants to propose" is 0.66 from "What Stevens lost was not only Miss Kenton but the self who might have
+        # knocked on her door" and 0.14 once both lose "Stevens" and "Miss Kenton"
+        said_of_them = self._similarity(turn, *_without_shared_names(proposition, sentence.text))
+        if score >= FAIR_READING and said_of_them >= RELEVANT:
             return "fair"
-        if score >= RELEVANT and self._argues(sentence):
-            return "partly"
-        return "unclear"  # only a line that tells the story is close: the essay does not make that claim
+        return "partly" if said_of_them >= LOOSELY else "unclear"
 
     def _characters(self, essay_id: str) -> set[str]:
         """The one-word names (stems) an essay discusses: its characters, as the catalog found them."""
         profile = self.catalog.profiles.get(essay_id)
         return {n for n in profile.names if " " not in n} if profile is not None else set()
+
+    def _on_someone(self, turn: Turn) -> Response | None:
+        """A question about someone the essay discusses that no line answers closely: the line about them closest
+        to the question."""
+        characters = self._characters(turn.focus)
+        name = next((w for w in re.findall(r"[A-Za-z][\w-]+", plain(turn.text)) if stem(w.lower()) in characters),
+                    None)
+        uses = self.sentences.uses(turn.focus, name) if name else []
+        if not uses:
+            return None
+        vector = turn.vector(turn.text).reshape(-1)
+        best = max(uses, key=lambda s: float(s.vector @ vector))
+        return Response(Draft(f"Here is what the essay says of {name.capitalize()}:", [self._quote(best)]),
+                        ["question_what", "scheme"], Stance.QUESTION, self._claim_near(best))
 
     def _names_a_character(self, turn: Turn) -> bool:
         """The message names someone the focus essay discusses ("what is Mary's role?"): never off-topic."""
@@ -862,11 +1112,15 @@ class Responder:
         if other is None:
             return self.question(turn)
         mine, theirs = self._side(turn, turn.focus), self._side(turn, other)
+        cited = self._cited_lines(turn, other)
+        weighed = len(cited) == 2 and _weighs_comparison(turn.text)  # "is that a fair contrast?" of two quoted lines
         quotes, labels = [], []
         for essay_id, best in ((turn.focus, mine), (other, theirs)):
             if best is None:
                 continue
-            quotes.append(self._quote(best[1], toward=turn.vector(turn.text)))
+            # a line the reader quotes to compare, with the line beside it: what it is doing where it stands
+            quotes.append(self._in_context(best[1], limit=COMPARED_CONTEXT) if weighed and cited.get(
+                essay_id) is best[1] else self._quote(best[1], toward=turn.vector(turn.text)))
             labels.append(f"**{self._title(essay_id)}:**")
         theses = all(best is not None and self.argmap.essays[e].thesis.text in best[1].text
                      for e, best in ((turn.focus, mine), (other, theirs)))
@@ -875,9 +1129,53 @@ class Responder:
         if all(best is None or best[0] < LOOSELY for best in (mine, theirs)):
             lead = "Neither essay takes that on directly; here is the nearest each comes:"
         alike = bool(_ALIKE.search(turn.text))
-        return Response(Draft(lead, quotes, labels=tuple(labels)), ["compare_alike", "compare"] if alike else
-                        ["compare"], Stance.QUESTION,
+        keys = ["compare_alike", "compare"] if alike else ["compare"]
+        if (apart := self._kept_apart(turn, other)) is not None:  # "does either essay make that connection?"
+            lead, keys = f"{apart} Here is each side of it:", ["compare_link", *keys]
+        elif weighed:
+            lead = ("You quote both essays right. Whether the comparison holds turns on what each line is doing where "
+                    "it stands:")
+            keys = ["compare_cited", *keys]
+        return Response(Draft(lead, quotes, labels=tuple(labels)), keys, Stance.QUESTION,
                         self._claim_near(mine[1]) if mine else None)
+
+    def _cited_lines(self, turn: Turn, other: str) -> dict[str, Sentence]:
+        """The lines of the two essays the reader quotes (three words or more, verbatim), by essay."""
+        found: dict[str, Sentence] = {}
+        for phrase in quoted(turn.text):
+            phrase = phrase.strip(" .,!?")
+            if len(phrase.split()) < 3:
+                continue
+            for essay_id in (turn.focus, other):
+                line = next((s for s in self.sentences.sentences(essay_id) if phrase in plain(s.text)), None)
+                if line is not None:
+                    found.setdefault(essay_id, line)
+        return found
+
+    def _kept_apart(self, turn: Turn, other: str) -> str | None:
+        """Asked whether the essays make a connection the reader draws ("the dead letter office and the long self's
+        'flat archive' feel like opposites: does either essay make that connection?"), the answer the text can
+        check: each essay's own term (a phrase of the message it uses and the other does not), and whether the
+        other essay ever uses it. None unless asked, or unless each side has a term of its own."""
+        doc = parse(turn.text)
+        if not {t.lemma_.lower() for t in doc} & _LINK_WORDS:
+            return None
+        own: dict[str, tuple[str, str]] = {}  # essay -> (the message's phrase, the essay's words for it)
+        for phrase in noun_phrases(doc):
+            owner = max((t.i for t in phrase if t.tag_ == "POS"), default=None)  # "the long self's 'flat archive'"
+            term = doc[owner + 1:phrase.end] if owner is not None else phrase
+            text = term.text.strip(" '\"‘’“”")
+            content = [t for t in term if t.pos_ in ("NOUN", "PROPN", "ADJ") and t.lower_ not in _GENERIC_NOUNS]
+            if len(content) < 2:
+                continue  # one word is no term of an essay's own ("the bartleby essay": one, beside "essay")
+            users = [e for e in (turn.focus, other) if self.sentences.uses(e, text)]
+            if len(users) == 1 and users[0] not in own:
+                own[users[0]] = (text, _phrase_in(self.sentences.uses(users[0], text)[0].text, text))
+        if len(own) < 2:
+            return None
+        focus_term, other_term = own[turn.focus][1], own[other][1]
+        return (f"Neither essay makes that connection: {self._title(turn.focus)} never mentions “{other_term}”, and "
+                f"{self._title(other)} never mentions “{focus_term}”. The link is yours.")
 
     def _each(self, turn: Turn, handler: Callable[[Turn], Response]) -> Response:
         """The focus's and the other essay's own answers to a "does either essay mention X?", one after the other,
@@ -1154,7 +1452,13 @@ class Responder:
         the message: a question whose words the essay uses is not one it "doesn't address", however far its
         meaning vector lands. Generic nouns ("the essay", "the point") and the essay's own names don't count."""
         vector = turn.vector(text).reshape(-1)
-        for phrase in noun_phrases(parse(text)):
+        doc = parse(text)
+        # what a question asks about is in the sentence that asks: "does she get rid of her phone at the end? my
+        # kids text me when they get home from school" does not ask about school
+        asking = [s for s in doc.sents if s.text.rstrip().endswith("?")]
+        for phrase in noun_phrases(doc):
+            if asking and not any(s.start <= phrase.start < s.end for s in asking):
+                continue
             words = [t for t in phrase if not (t.is_stop or t.is_punct) and t.pos_ in ("NOUN", "PROPN", "ADJ")]
             if not words or phrase.root.lemma_.lower() in _GENERIC_NOUNS or self._names_focus(turn, phrase.text):
                 continue
@@ -1305,6 +1609,9 @@ class Responder:
         if endorsed and _ENDORSES.search(turn.text):
             return Response(Draft("Some readers do see it that way, and the essay answers them directly:", [quote]),
                             ["disagree", "scheme:evidence"], Stance.DISAGREE, claim)
+        if not endorsed and reading:  # "the essay says that's NOT liberation?": a check of the essay, not their view
+            return Response(Draft("Yes: the essay raises that reading only to reject it. Its answer:", [quote]),
+                            ["reading_fair"], Stance.QUESTION, claim)
         if not endorsed:
             return Response(Draft("The essay is with you: it raises that reading only to reject it.", [quote]),
                             ["agree", "scheme:challenge"], Stance.AGREE, claim)
@@ -1409,8 +1716,8 @@ class Responder:
         for claim in [first, argument.thesis, *self._central_claims(turn.focus)]:
             quote = self._claim_quote(claim, avoid=avoid, support=False)
             if quote is not None:
-                return Response(Draft(lead, [quote]), keys, stance, claim)
-        return Response(Draft(lead, [self._fallback_quote(turn)]), keys, stance, first)
+                return Response(Draft(lead, [quote]), keys, stance, claim, anchored=True)
+        return Response(Draft(lead, [self._fallback_quote(turn)]), keys, stance, first, anchored=True)
 
     def _current_claim(self, turn: Turn) -> Claim:
         claim = self.argmap.claim(turn.conversation.claim_id) if turn.conversation.claim_id else None
@@ -1693,7 +2000,10 @@ def _alternatives(target: str) -> list[str]:
     parts = [p.strip() for p in re.split(r"\s*(?:,|\bor\b|\band\b|/)\s*", target) if p.strip()]
     found: list[str] = []
     for part in parts:
-        part = re.sub(r"^(?:only|just|even|also)\s+", "", part, flags=re.IGNORECASE)
+        part = re.sub(r"^(?:only|just|even|also)\s+", "", part, flags=re.IGNORECASE).strip(" '\"")
+        # "lumon specifically", "helly by name": how it is asked for, not what
+        part = re.sub(r"\s+(?:specifically|at all|by name|outright|directly|explicitly|in particular)$", "", part,
+                      flags=re.IGNORECASE)
         if re.search(r"\w-\w+-\w", part):  # "the every-cell-gets-replaced thing": words strung into one
             part = part.replace("-", " ")
         if len(part.split()) > 2:

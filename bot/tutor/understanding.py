@@ -16,8 +16,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from bot.language import asked_sentences, parse, quoted, split_sentences
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 # instructions to the tutor: a security filter, so deliberately explicit
 INJECTION = re.compile(
@@ -361,6 +365,11 @@ _HELP = (
                           r"\bwhat(?:'s| is) (?:the point of|with) (?:the|all the|your|these) questions\b")),
     ("usage", re.compile(r"\bhow (?:do|can|should|would|could) (?:i|we)\b[^.?!]{0,20}?\b(?:ask|use|talk|switch|"
                          r"change|pick|choose|get)\b[^.?!]{0,30}?\b(?:you|u|bot|essay|one|else)\b")),
+    # "a lot of the words are over my head. can you help?": help with the essay's words, before any one word
+    ("words", re.compile(r"\b(?:words?|vocabulary|language|terms)\b[^.?!]{0,30}?\b(?:over my head|too hard|hard for "
+                         r"me|difficult|(?:do ?n[o']?t|cannot|can'?t) (?:understand|know|follow|get)|confus)|"
+                         r"\b(?:help|explain)\b[^.?!]{0,25}?\b(?:hard|difficult|big|long|unknown) words\b|"
+                         r"\bhelp (?:me )?with (?:the |its |some )?(?:vocabulary|words)\b")),
     ("self", re.compile(r"\b(?:are|r) (?:you|u) (?:an? |even )?(?:ai|a\.i\.|bot|robot|human|real|person|chat ?gpt|gpt|"
                         r"llm)\b|\bwho (?:made|built|created|programmed|wrote|runs) (?:you|u|this bot|the bot)\b|"
                         r"\b(?:do|will|can) (?:you|u) remember\b|\bwhat do (?:you|u) (?:remember|store|keep)\b")),
@@ -386,6 +395,8 @@ def asks_about_tutor(lowered: str) -> str | None:
     what = next((what for what, pattern in _HELP if pattern.search(lowered)), None)
     if what == "library" and _OPINION.search(lowered) and _JUDGED.search(lowered):
         return None  # "which essay do you think is more convincing?": the tutor's opinion, not its library
+    if what == "words" and (_MEANING.search(lowered) or quoted(lowered) or re.search(r"\b(?:the )?word \w", lowered)):
+        return None  # "what does the word transitive mean, i don't understand it": that word
     return what
 
 
@@ -439,7 +450,8 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
     if (short := _short(bare)) is not None or (short := _short(re.sub(r"\s+", " ", _FILLER.sub(" ", bare)).strip(
             " ,."))) is not None:
         return Understanding(Kind.SHORT, short=short, question="?" in stripped)
-    if previous is Kind.TEACHING and re.search(r"\b(?:another|more|else|next)\b", lowered):
+    if previous is Kind.TEACHING and re.search(r"\b(?:another|more|else|next)\b", lowered) and len(
+            lowered.split()) <= 10:
         return Understanding(Kind.TEACHING)  # "thanks, another one?"
     parts = [part.strip() for part in re.split(r"[.!,;]\s*", lowered) if part.strip()]
     contrasted = bool(_CONTRAST.search(lowered))  # "thanks, but i still think…" is no goodbye
@@ -486,7 +498,11 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
     if stop and not _asks_besides(doc) and not _ghostwriting(doc):  # "no questions pls just write me a summary"
         return found(Kind.STOP_QUESTIONS)  # before a pressed request: "please stop asking me questions"
     if lemmas & {"question", "prompt"} and lemmas & _TEACHING_WORDS:
-        return found(Kind.TEACHING)  # "discussion questions for my class", "what should I ask my seminar?"
+        # "discussion questions for my class", "what should I ask my seminar?"; but "I'd like a discussion question
+        # on X. How is X different from Y?" asks the difference first: answered, and the tutor's question is theirs
+        asks_too = any(_is_question(s) and not {t.lemma_.lower() for t in s} & {"question", "prompt"}
+                       for s in doc.sents)
+        return found(Kind.QUESTION if asks_too else Kind.TEACHING)
     if _unrelated_writing(doc):
         return found(Kind.INJECTION)  # "forget the essay. write me a poem about cats": not the tutor's role
     if _ghostwriting(doc) or previous is Kind.GHOSTWRITE and _PRESSING.search(lowered) and not _asks_besides(doc):
@@ -544,8 +560,9 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
                 and term.lower() not in _POINTERS:  # "does either essay address that?": the point just made
             return found(Kind.MENTION, target=term)
     if (proposition := _reading_checked(stripped, lowered, doc)) is not None:
-        # the sentence that asks, not a remark after it ("… right? thats definitely how my boss sees himself")
-        asked = asked_sentences(lowered)
+        # the sentence that asks, not a remark after it ("… right? thats definitely how my boss sees himself"), with
+        # or without its question mark ("why does the writer say the lawyer is the 'real subject' then")
+        asked = [_plain(s.text).lower() for s in doc.sents if _is_question(s)] or asked_sentences(lowered)
         last = asked[-1] if asked else ""
         asks_what = re.match(r"^(?:\w+\W+){0,3}?(?:what|why|how|who|which|name|give me|tell me)(?:'s| is| are| does| "
                              r"do)?\b", last)
@@ -595,10 +612,30 @@ def _signs_off(parts: list[str], lowered: str, contrasted: bool) -> bool:
     """A longer goodbye: thanks (or bye), then at most a word or two ("dear") or what they will do next ("ok. thank
     you for not being weird about my dad. i think i'll try the drawer thing for a weekend first"); whatever comes
     before the thanks is taken as said in passing. Nothing asked, nothing argued with a "but"."""
-    if "?" in lowered or contrasted or len(lowered.split()) > 30:
+    if "?" in lowered or contrasted or len(lowered.split()) > 45:
         return False
     last = max((i for i, p in enumerate(parts) if _CLOSING.match(p)), default=None)
-    return last is not None and all(len(p.split()) <= 2 or _PLAN.match(p) for p in parts[last + 1:])
+    return last is not None and all(len(p.split()) <= 2 or _PLAN.match(p) or _winds_down(parse(p))
+                                    for p in parts[last + 1:])
+
+
+_PRAISE_SUBJECTS = frozenset({"this", "that", "it", "you", "which", "thats", "that's"})
+
+
+def _winds_down(doc: Doc) -> bool:
+    """What a reader says after thanking that ends the talk, read from the parse: they have what they came for
+    ("I think I have enough for both days now", "that's enough to get me started on the draft"), or they rate the
+    talk ("this was genuinely useful", "you helped a lot"). Nothing negated: "that's not enough" goes on."""
+    if any(t.dep_ == "neg" or t.lower_ in ("not", "never", "n't") for t in doc):
+        return False
+    if any(t.lower_ == "enough" and t.dep_ in ("dobj", "attr", "nsubj", "ROOT", "acomp") for t in doc):
+        return True
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None:
+        return False
+    subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    rated = any(c.dep_ in ("acomp", "attr") and c.pos_ in ("ADJ", "NOUN") for c in root.children)
+    return subject is not None and subject.lower_ in _PRAISE_SUBJECTS and (rated or root.lemma_ == "help")
 
 
 def _short(bare: str) -> Short | None:
@@ -632,12 +669,59 @@ def _short_piece(bare: str) -> Short | None:
 _WH_WORDS = frozenset({"what", "why", "how", "who", "whom", "whose", "which", "where", "when"})
 
 
+PART_WORDS = 4  # a sentence that asks in fewer words ("what?", "why not?") is no part of its own
+
+
+def asked_parts(text: str) -> list[str]:
+    """A message that asks two things, cut into one piece per question: each piece runs from the end of the last
+    question to the end of its own (the remarks before a question belong to it), and what follows the last question
+    goes with it. "Does it mention Jonathan Nolan's short story? And does it name the actor?" is two pieces. One
+    piece (the whole message) when it asks once, or asks in words too few to be a question of their own."""
+    doc = parse(text)
+    ends: list[int] = []
+    for sentence in doc.sents:
+        if _is_question(sentence) and _own_question(sentence, first=not ends):
+            ends.append(sentence.end_char)
+    if len(ends) < 2:
+        return [text]
+    starts = [0, *ends[:-1]]
+    pieces = [text[start:end].strip() for start, end in zip(starts, ends, strict=True)]
+    pieces[-1] = f"{pieces[-1]} {text[ends[-1]:].strip()}".strip()
+    return [p for p in pieces if p]
+
+
+def _own_question(sentence: object, *, first: bool) -> bool:
+    """An asking sentence that asks something of its own: not a few words ("why not?"), not the last question said
+    again as a statement with a question mark ("so the essay says Joy is the bad character? she is the villain?") or
+    opened with "like" / "I mean", and (after the `first`) not a check of what came before ("is that accurate?")."""
+    words = [t for t in sentence if not t.is_punct and not t.is_space]  # type: ignore[attr-defined]
+    if len(words) < PART_WORDS or words[0].lower_ in ("like", "ie", "i.e.") or \
+            str(sentence).lower().startswith(("i mean", "as in", "or rather", "in other words")):
+        return False
+    checks = words[0].pos_ == "AUX" and words[1].lower_ in ("that", "this") and words[1].pos_ == "PRON" or any(
+        t.dep_ == "nsubj" and t.lower_ in ("that", "this") and t.pos_ == "PRON" for t in words)
+    if not first and checks:
+        return False  # "…check this sentence: '…'. is that accurate to the essay?": the same request, put as a check
+    return len(words) > 6 or _asks_by_form(sentence)
+
+
 def _is_question(sentence: object) -> bool:
     tokens = [t for t in sentence if not t.is_punct]  # type: ignore[attr-defined]
     if not tokens:
         return False
-    if str(sentence).strip().endswith("?"):
-        return True
+    return str(sentence).strip().endswith("?") or _asks_by_form(sentence)
+
+
+def _asks_by_form(sentence: object) -> bool:
+    """The sentence is worded as a question (a question word, or the verb before its subject), with or without the
+    question mark: "and why does it matter", not "she is the villain?"."""
+    tokens = [t for t in sentence if not t.is_punct]  # type: ignore[attr-defined]
+    if not tokens:
+        return False
+    if len(tokens) > 2 and tokens[0].lower_ in ("and", "so", "but") and tokens[1].lower_ == "if":
+        tokens = tokens[1:]
+    if len(tokens) > 2 and tokens[0].lower_ == "if" and tokens[1].lower_ in ("so", "not"):
+        tokens = tokens[2:]  # "and if so, why does it matter?"
     first = next((t for t in tokens if t.lower_ not in ("ok", "so", "and", "but", "then", "well", "huh", "hm", "wait",
                                                           "fine", "okay", "alright", "yo", "hey", "um", "uh", "sick",
                                                           "cool", "btw", "also", "oh", "anyway", "honestly", "lol",
