@@ -1499,6 +1499,8 @@ def test_a_declined_question_is_not_a_request_for_silence(tutor: Tutor) -> None:
     ("so the essay say Joy is the bad character of the film? she is the villain?", 1),  # said again, not asked again
     ("why does he stay in the office? like what keeps him there?", 1),
     ("what? why does the lawyer move offices instead of firing him?", 1),  # "what?" asks nothing of its own
+    ("What does Parfit actually conclude, according to the essay? Is it me or a copy?", 1),  # the first made precise
+    ("Is my reading right that ordinary memory 'resists us'? What does 'resists' mean here?", 2),  # short, its own
     ("why does the lawyer move offices instead of firing him", 1),
 ])
 def test_a_message_is_cut_into_the_questions_it_asks(text: str, pieces: int) -> None:
@@ -1530,6 +1532,11 @@ def test_a_why_that_points_back_is_answered_with_a_line_of_its_own(tutor: Tutor)
     "cool thanks, thats enough to get me going on the essay",
     "fair, i might be reading too much into it. thanks for this, it was genuinely useful. i'll reread the parfit "
     "part tomorrow",
+    "ok i think i get it now thank you",  # (held-out 18, after its blind judging)
+    "aight im out ✌️",
+    "Still not convinced, but at least I know what I'm arguing against now. Later.",  # ends on its goodbye
+    "Fair enough. Thanks, this gives me the structure for my paper.",
+    "Thank you kindly for your patience. You have given an old clerk a good deal to think about. Good day to you.",
 ])
 def test_a_goodbye_that_says_they_have_what_they_came_for_is_a_goodbye(text: str) -> None:
     from bot.tutor.understanding import understand
@@ -1538,10 +1545,12 @@ def test_a_goodbye_that_says_they_have_what_they_came_for_is_a_goodbye(text: str
     assert (understood.kind.value, understood.target) == ("social", "closing")
 
 
-def test_thanks_that_still_wants_more_is_not_a_goodbye() -> None:
+@pytest.mark.parametrize("text", ["thanks, but that's not enough for me to understand the ending",
+                                  "thanks but i still disagree", "what does the word acedia mean, thanks"])
+def test_thanks_that_still_wants_more_is_not_a_goodbye(text: str) -> None:
     from bot.tutor.understanding import understand
 
-    assert understand("thanks, but that's not enough for me to understand the ending").kind.value != "social"
+    assert understand(text).kind.value != "social"
 
 
 def test_a_second_goodbye_gets_a_farewell_without_quote_or_question(tutor: Tutor) -> None:
@@ -1658,3 +1667,52 @@ def test_a_question_about_the_other_essay_the_message_names_is_answered_from_it(
                         essay="severance")
     assert any(q.essay == "remains-of-the-day" and "Severance" in q.text for q in reply.quotes), reply.answer
     assert "doesn't address" not in reply.answer
+
+
+def test_two_answers_on_one_line_are_one_answer_never_a_lone_second(tutor: Tutor, monkeypatch: pytest.MonkeyPatch,
+                                                                    ) -> None:
+    """Held-out 18, 04 t3: the second answer's quote held the first's line, the composer showed the line once, and
+    the reply opened on "2." with no "1."."""
+    from bot.tutor.composer import Draft, Quote
+    from bot.tutor.engine import clean_message
+    from bot.tutor.responses import Response, Turn
+    from bot.tutor.stance import Stance
+    from bot.tutor.understanding import understand
+
+    responder = tutor.current.responder
+    line = "The new tenants have him removed, and he is taken to the Tombs, the city prison, as a vagrant."
+    more = f"{line} There he refuses to eat and dies curled at the foot of a prison wall."
+    answers = iter([Response(Draft("The essay brings Tombs in here:", [Quote("bartleby", "T", None, line)]),
+                             ["lookup"], Stance.QUESTION),
+                    Response(Draft("Here's how the essay answers that:", [Quote("bartleby", "T", None, more)]),
+                             ["question"], Stance.QUESTION)])
+    monkeypatch.setattr(responder, "respond_to", lambda turn: next(answers))
+    text = clean_message("what is 'the Tombs'? did he die in a graveyard")
+    turn = Turn(tutor.store.load("tombs"), text, understand(text), "bartleby", None, tutor._embed)
+    assert responder._in_parts(turn) is None  # the message is answered once, by its own kind
+
+
+
+@pytest.mark.parametrize("text, kind, target", [
+    ("newport mentioned?", "mention", "newport"),
+    ("is helly mentioned at all?", "mention", "helly"),
+    ("I don't really want to be questioned back right now. I just want to know if I've messed this up.",
+     "stop_questions", None),
+])
+def test_requests_seen_on_held_out_18_after_judging(text: str, kind: str, target: str | None) -> None:
+    from bot.tutor.understanding import understand
+
+    understood = understand(text)
+    assert (understood.kind.value, understood.target) == (kind, target)
+
+
+def test_a_reading_in_the_readers_words_is_no_question_about_you(tutor: Tutor) -> None:
+    reply = tutor.reply("you", "'Custody without capture': my take is that it means you keep your stuff but you don't "
+                               "let it define you. Is that roughly it?", essay="the-long-self")
+    assert "“you”" not in reply.answer and reply.kind != "meaning", reply.answer
+
+
+def test_who_does_something_is_not_asked_as_who_someone_is(tutor: Tutor) -> None:
+    reply = tutor.reply("burden", "The essay ask 'who bears the burden'. Who is bearing it, the innie?",
+                        essay="severance")
+    assert "never mentions" not in reply.answer, reply.answer

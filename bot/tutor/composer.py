@@ -65,7 +65,7 @@ def compose(draft: Draft, question: str, move: Move, stance: Stance, *, claim_id
     # a line shown twice in one reply (once alone, inside a longer quote, or where two quotes overlap) is shown once
     kept = [n for n, q in enumerate(draft.quotes) if not any(
         o.essay == q.essay and (q.text in o.text and (q.text != o.text or m < n) or
-                                m < n and o.text not in q.text and _overlap(q, o))
+                                m < n and o.text not in q.text and overlaps(q, o))
         for m, o in enumerate(draft.quotes) if m != n)]
     if len(kept) < len(draft.quotes):
         draft = replace(draft, quotes=[draft.quotes[n] for n in kept],
@@ -86,7 +86,7 @@ def compose(draft: Draft, question: str, move: Move, stance: Stance, *, claim_id
     return Reply(answer, question, move, stance, tuple(quotes), claim_id, essay, kind)
 
 
-def _overlap(one: Quote, other: Quote) -> bool:
+def overlaps(one: Quote, other: Quote) -> bool:
     """The two quotes share a sentence ("A. B." and "B. C.")."""
     return bool({s.text for s in sentence_spans(one.text)} & {s.text for s in sentence_spans(other.text)})
 

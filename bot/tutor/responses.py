@@ -34,7 +34,7 @@ from bot.retrieval.catalog import EssayCatalog
 from bot.state import Conversation
 from bot.state import Turn as StoredTurn
 from bot.tutor.argmap import REPORTED_VIEW, ArgumentMap, Claim, Counterview
-from bot.tutor.composer import MAX_QUOTE_CHARS, Draft, Quote, short_title, trim_quote
+from bot.tutor.composer import MAX_QUOTE_CHARS, Draft, Quote, overlaps, short_title, trim_quote
 from bot.tutor.evidence import STOP_STEMS, EssaySentences, Sentence
 from bot.tutor.focus import NAMED
 from bot.tutor.phrases import (
@@ -277,8 +277,9 @@ class Responder:
             return None  # nothing to show for either: the message's own answer
         # the second on the first's line: "does it talk about Lumon?" found in the line that answered "Helly?" is
         # said in words; any other answer on that line is the same question asked twice
-        again = not first.anchored and not second.anchored and bool(
-            {q.text for q in second.draft.quotes} & {q.text for q in first.draft.quotes})
+        again = not first.anchored and not second.anchored and any(
+            one.essay == other.essay and (one.text in other.text or other.text in one.text or overlaps(one, other))
+            for one in first.draft.quotes for other in second.draft.quotes)  # one line inside the other counts
         if again and second.keys[:1] != ["mention_yes"]:
             return None
         quotes: list[Quote] = []
@@ -696,6 +697,8 @@ class Responder:
         who = match.group("who").strip()
         if who.lower() in _POINTER_WORDS or who.split()[0].lower() in ("the", "this", "that", "a", "an"):
             return None  # "who's the villain then?" asks a question of the argument, answered by search
+        if parse(who)[0].tag_ == "VBG":
+            return None  # "who is bearing it?": asks who does something, not who someone is
         uses = self.sentences.uses(turn.focus, who)
         if not uses and len(who.split()) <= 2:
             # "who is helly": a name the essay never uses gets a plain "it never mentions her" (judges failed

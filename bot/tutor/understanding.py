@@ -261,7 +261,9 @@ _STOP = re.compile(r"\b(?:won'?t|will not|not going to|don'?t want to|refuse to)
                    r"\b(?:don'?t|do not|dont)\s+end\s+(?:it\s+|this\s+)?(?:with|on)\s+(?:a\s+)?question|"
                    r"\bwithout\s+(?:asking|a question|questions)|\bno questions?(?: at the end| this "
                    r"time| please| pls| plz| back| tonight| today| now)?\s*(?:[,.!;:]|$|please|pls|plz|lol|lmao|ok)|"
-                   r"\b(?:not|never)\s+ask\s+me\s+(?:any\s+|more\s+)?(?:questions?|anything)\b", re.IGNORECASE)
+                   r"\b(?:not|never)\s+ask\s+me\s+(?:any\s+|more\s+)?(?:questions?|anything)\b|"
+                   r"\b(?:don'?t|do not)\s+(?:really\s+)?want\s+(?:to\s+be\s+|any\s+(?:more\s+)?)question(?:ed|s)\b",
+                   re.IGNORECASE)
 _APPROVAL = re.compile(r"\b(?:tell|say|admit|confirm|agree)(?: to)? (?:me )?(?:that )?i'?m right\b|"
                        r"\bjust agree(?: with me)?\b|\bsay (?:that )?i(?:'m| am) correct\b|"
                        r"\bi'?m right,? (?:right|aren'?t i)"
@@ -276,6 +278,13 @@ _INVERTED = re.compile(r"(?:^|[.!?]\s+)(?:is|are|was|were|do|does|did|can|could|
 _CLOSING = re.compile(r"^(?:ok(?:ay)?,? |kk?,? |alright,? |cool,? |great,? )?(?:thanks?|thank you|thx|ty|cheers|bye|"
                       r"goodbye|see you|cya|gtg|gotta go|i'?m done|that'?s all|that helps|later|laters|ttyl|"
                       r"good ?night|night|obrigad[oa]|gracias|merci|danke|very helpful|appreciate it)\b", re.IGNORECASE)
+# a farewell that ends the message, however it opens
+_FAREWELL_END = re.compile(r"\b(?:thanks?(?: you)?(?: so much| a lot| kindly)?|thank you|thx|ty|bye|goodbye|"
+                           r"good ?night|good day(?: to you)?|cheers|see (?:you|ya)(?: later| soon)?|i'?m out|im out|"
+                           r"gotta go|gtg|take care|later)\W*$")
+_MENTIONED = re.compile(r"^(?:is |was |are |were |any )?(?P<x>[\w’' -]{2,40}?)\s+(?:mentioned|(?:brought )?up|named|in "
+                        r"(?:there|it|the essay|this essay))(?: at all| anywhere)?\s*\?+$")
+_UNDERSTOOD = re.compile(r"\b(?:get it|got it|makes? sense|understand|clear(?:er)? now|i see)\b")
 _CONTRAST = re.compile(r"\b(?:but|though|however|except|still)\b")
 # what a reader says they will do next, after thanking: "gonna go write", "I shall tell my granddaughter it works"
 _PLAN = re.compile(r"^(?:ok(?:ay)?,? |so,? |anyway,? )?(?:i'?ll|i will|i shall|gonna|going to|i'?m (?:going|gonna|off)|"
@@ -459,11 +468,17 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
     # it opens, when it ends the message and nothing is asked
     if _GREETING.match(lowered) or parts and "?" not in lowered and (
             len(lowered.split()) <= 8 and any(_CLOSING.match(p) for p in parts) and not contrasted or
-            len(lowered.split()) <= 14 and _CLOSING.match(parts[-1])):
+            len(lowered.split()) <= 14 and _CLOSING.match(parts[-1]) and not _CONTRAST.search(parts[-1])) and not \
+            _asks_unmarked(stripped):  # ("still not convinced, but … later." ends on its goodbye)
         closing = any(_CLOSING.match(p) for p in parts) or not _GREETING.match(lowered)
         return Understanding(Kind.SOCIAL, target="closing" if closing else "greeting")
-    if _signs_off(parts, lowered, contrasted):
+    if _signs_off(parts, lowered, contrasted) and not _asks_unmarked(stripped):
         return Understanding(Kind.SOCIAL, target="closing")
+    last_sentence = split_sentences(lowered)[-1] if lowered else ""
+    if "?" not in lowered and not contrasted and len(lowered.split()) <= 30 and _FAREWELL_END.search(
+            last_sentence) and (len(last_sentence.split()) <= 5 or _UNDERSTOOD.search(last_sentence)) and not \
+            _asks_unmarked(stripped):
+        return Understanding(Kind.SOCIAL, target="closing")  # "ok i think i get it now thank you", "aight im out ✌️"
     if parts and "?" not in lowered and len(lowered.split()) <= 20 and not contrasted:
         # "thank you, this was more useful than i expected from a discord bot tbh": thanks, then a compliment;
         # "sorry for trauma dumping on a reading bot"; "k. agree to disagree i guess"
@@ -543,8 +558,10 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
             # a phrase the reader quotes may be longer ("what do you mean by 'surrendering of power while refusing
             # to do so'"): it is the essay's, looked up as typed
             longest = 12 if any(term in q.lower() for q in quoted(stripped)) else 6
-            if term and len(term.split()) <= longest and term not in ("it", "this", "that"):
+            if term and len(term.split()) <= longest and term.split()[0] not in _PRONOUNS:
                 return found(Kind.MEANING, target=term)
+    if match := _MENTIONED.match(bare):
+        return found(Kind.MENTION, target=_clean_target(match.group("x")))  # "newport mentioned?"
     if (term := _bare_term(doc) or _explained_term(doc)) is not None:
         return found(Kind.MEANING, target=term)  # "tombs?", "explain Relation R in normal words": what is it
     if previous is not None and (match := _POINTED.match(bare)) and match.group("x") not in _PLACES:
@@ -635,7 +652,8 @@ def _winds_down(doc: Doc) -> bool:
         return False
     subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
     rated = any(c.dep_ in ("acomp", "attr") and c.pos_ in ("ADJ", "NOUN") for c in root.children)
-    return subject is not None and subject.lower_ in _PRAISE_SUBJECTS and (rated or root.lemma_ == "help")
+    gave = root.lemma_ in ("give", "help", "clear") and subject is not None and subject.lower_ in _PRAISE_SUBJECTS
+    return subject is not None and subject.lower_ in _PRAISE_SUBJECTS and (rated or gave)
 
 
 def _short(bare: str) -> Short | None:
@@ -666,10 +684,13 @@ def _short_piece(bare: str) -> Short | None:
     return None
 
 
+# "my take is that it means you keep your stuff": a meaning said, not a word asked about
+_PRONOUNS = frozenset({"it", "this", "that", "you", "u", "we", "they", "he", "she", "i", "me", "us", "them"})
 _WH_WORDS = frozenset({"what", "why", "how", "who", "whom", "whose", "which", "where", "when"})
 
 
 PART_WORDS = 4  # a sentence that asks in fewer words ("what?", "why not?") is no part of its own
+FOLLOW_UP_WORDS = 6  # a yes-or-no question after another in this many words or fewer makes the first precise
 
 
 def asked_parts(text: str) -> list[str]:
@@ -690,6 +711,11 @@ def asked_parts(text: str) -> list[str]:
     return [p for p in pieces if p]
 
 
+def _asks_unmarked(text: str) -> bool:
+    """A sentence of the message asks without a question mark ("what does the word acedia mean, thanks")."""
+    return any(_asks_by_form(s) for s in parse(text).sents)
+
+
 def _own_question(sentence: object, *, first: bool) -> bool:
     """An asking sentence that asks something of its own: not a few words ("why not?"), not the last question said
     again as a statement with a question mark ("so the essay says Joy is the bad character? she is the villain?") or
@@ -700,9 +726,13 @@ def _own_question(sentence: object, *, first: bool) -> bool:
         return False
     checks = words[0].pos_ == "AUX" and words[1].lower_ in ("that", "this") and words[1].pos_ == "PRON" or any(
         t.dep_ == "nsubj" and t.lower_ in ("that", "this") and t.pos_ == "PRON" for t in words)
-    if not first and checks:
-        return False  # "…check this sentence: '…'. is that accurate to the essay?": the same request, put as a check
-    return len(words) > 6 or _asks_by_form(sentence)
+    refines = len(words) <= FOLLOW_UP_WORDS and words[0].lower_ not in _WH_WORDS
+    if not first and (checks or refines):
+        # "…check this sentence: '…'. is that accurate to the essay?": the same request, put as a check; "what does
+        # Parfit conclude? is it me or a copy?": the first question made precise, not a second one (a short
+        # question of its own opens on a question word: "what does 'resists' mean here?")
+        return False
+    return len(words) > FOLLOW_UP_WORDS or _asks_by_form(sentence)
 
 
 def _is_question(sentence: object) -> bool:
