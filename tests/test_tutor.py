@@ -1716,3 +1716,23 @@ def test_who_does_something_is_not_asked_as_who_someone_is(tutor: Tutor) -> None
     reply = tutor.reply("burden", "The essay ask 'who bears the burden'. Who is bearing it, the innie?",
                         essay="severance")
     assert "never mentions" not in reply.answer, reply.answer
+
+
+@pytest.mark.parametrize("text, kind, target", [
+    # a line of the essay cited as the ground of a real question: the question is asked, no verdict on the line
+    ("ok ok real question. the essay says the real villain is 'the entire system'. does it mean lumon or like "
+     "capitalism in general", "question", None),
+    ("The essay claims Memento is about 'a man who has built a system for choosing what to forget'. Where exactly "
+     "does it get its evidence for the word 'choosing'?", "question", None),
+    ("First: the essay says Stevens's idea of dignity means never stepping out of his professional role while anyone "
+     "is watching. Is that a fair summary?", "reading_check", None),
+    ("sorry sorry back on track. why doesnt patrick reading joel's journal work on clementine", "question", None),
+    ("sorry for trauma dumping on a reading bot", "social", "apology"),
+    ("In the Remains essay it say Stevens don't need a surgical chip. What it means exactly?", "meaning",
+     "stevens don't need a surgical chip"),
+])
+def test_messages_seen_on_held_out_18_r2(text: str, kind: str, target: str | None) -> None:
+    from bot.tutor.understanding import understand
+
+    understood = understand(text)
+    assert (understood.kind.value, understood.target) == (kind, target)

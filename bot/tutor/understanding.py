@@ -13,6 +13,7 @@ stopping), not phrase lists: the parser supplies the grammar around them.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -148,6 +149,9 @@ _HURRY = re.compile(r"\b(?:deadline|due (?:tomorrow|tonight|today|in)|no time|do
                     r"asap|in a rush|running out of time|just tell me|just give me)\b", re.IGNORECASE)
 _Q = r"[\"“'‘]?"
 _UNQ = r"(?:[\"”'’](?!\w))?"  # a closing mark, not the apostrophe inside "didn't"
+# "it say X. what it means?": the line they report is what they ask about
+_REPORTED = re.compile(r"\b(?:says?|said|writes?|wrote|claims?)\s+(?:that\s+)?(?P<x>[^.!?]{3,80}?)[.!]?$")
+_WHAT_IT_MEANS = re.compile(r"^(?:so |and |but )?what (?:does |do )?(?:it|that|this) means?(?: exactly| here)?\s*\??$")
 _MEANING = re.compile(
     rf"what (?:does|do|did) (?:it|the essay|the author|the writer|she|he|they|you|u) (?:even )?mean by "
     rf"{_Q}(?P<i>.{{1,60}}?){_UNQ}"
@@ -484,7 +488,8 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
         # "sorry for trauma dumping on a reading bot"; "k. agree to disagree i guess"
         if re.match(r"(?:thanks?|thank you|thx|ty)\b", parts[0]):
             return Understanding(Kind.SOCIAL, target="closing")
-        if re.match(r"(?:sorry|my bad|apologies|i apologi[sz]e)\b", parts[0]) and len(parts) <= 2:
+        if re.match(r"(?:sorry|my bad|apologies|i apologi[sz]e)\b", parts[0]) and len(parts) <= 2 and not \
+                _asks_unmarked(stripped):  # "sorry sorry back on track. why doesnt patrick's trick work": it asks
             return Understanding(Kind.SOCIAL, target="apology")
         if re.search(r"\bagree to disagree\b", lowered):
             return Understanding(Kind.SOCIAL, target="truce")
@@ -548,7 +553,12 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
     if re.search(r"\b(?:opposites?|whereas|unlike|the difference is|both say|but in|while in)\b", lowered) or (
             not question and re.search(r"\bboth\b", lowered)):
         acts = acts | {Act.COMPARED}
-    for sentence in split_sentences(lowered):
+    said = split_sentences(lowered)
+    for before, after in itertools.pairwise(said):
+        if _WHAT_IT_MEANS.match(after.strip()) and (reported := _REPORTED.search(before.strip())):
+            # "In the Remains essay it say Stevens don't need a surgical chip. What it means exactly?"
+            return found(Kind.MEANING, target=_clean_target(reported.group("x")))
+    for sentence in said:
         if (match := _MEANING.search(sentence.strip())) and (match.group("j") or not re.search(
                 r"\bmean (?:that|when|if)\b", sentence)):
             term = _clean_target(next(g for g in match.groups() if g))
@@ -581,18 +591,20 @@ def understand(text: str, previous: Kind | None = None) -> Understanding:
         # or without its question mark ("why does the writer say the lawyer is the 'real subject' then")
         asked = [_plain(s.text).lower() for s in doc.sents if _is_question(s)] or asked_sentences(lowered)
         last = asked[-1] if asked else ""
-        asks_what = re.match(r"^(?:\w+\W+){0,3}?(?:what|why|how|who|which|name|give me|tell me)(?:'s| is| are| does| "
-                             r"do)?\b", last)
+        asks_what = re.match(r"^(?:\w+\W+){0,3}?(?:what|why|how|who|which|where|name|give me|tell me)"
+                             r"(?:'s| is| are| does| do)?\b", last)
         if asks_what and (len((proposition or "").split()) <= 5 or not (_TAG.search(stripped) or _READING.search(
                 lowered))):
             # "what's the point of the forgetters, they're just comic relief right?"; "why does the author think
             # it's an evasion?"; "name one thing the essay says he should have done": questions, not readings
             return found(Kind.QUESTION)
-        if proposition and re.search(r"\bor\b(?! not\b)", proposition) and not _TAG.search(stripped) and not \
-                _READING.search(lowered):
-            return found(Kind.QUESTION)  # "does the essay blame mark or the company": which one, not a verdict
         if proposition and re.match(r"(?:i|we) (?:should|ought to|must|need to) do\b", proposition):
             return found(Kind.ADVICE)  # "so what would the essay say i should do": their life, not its reading
+        if proposition and re.search(r"\bor\b(?! not\b)", proposition if proposition.lower() in last else last) \
+                and not _TAG.search(stripped) and not _READING.search(lowered):
+            # "does the essay blame mark or the company"; "the essay says the villain is 'the system'. does it mean
+            # lumon or capitalism in general": which one, not a verdict on the line they cite
+            return found(Kind.QUESTION)
         acts = acts | {Act.RESTATED}
         if _READING.search(lowered):  # "let me check my reading … is that right?": asked to be checked, not pushing
             acts = acts - {Act.OBJECTION}
