@@ -567,7 +567,7 @@ def test_a_thing_the_essay_names_in_the_same_words_is_never_called_unaddressed(s
 
 
 def test_a_term_the_essay_names_is_a_definition() -> None:
-    from bot.tutor.responses import _defines
+    from bot.tutor.replies.words import _defines
 
     assert _defines("Psychologists call the filling of memory gaps with invented material confabulation.",
                     "confabulation")
@@ -1074,7 +1074,7 @@ def test_a_fact_looked_up_is_asked_what_it_does_for_the_argument_not_for_an_obje
 
 
 def test_why_the_essay_reaches_for_a_word_is_asked_only_of_a_word_it_chose() -> None:
-    from bot.tutor.responses import _term_slot
+    from bot.tutor.replies.words import _term_slot
 
     assert _term_slot("anaesthetic")["chosen_term"] == "anaesthetic"
     assert _term_slot("okay")["chosen_term"] is None and _term_slot("Lacuna")["chosen_term"] is None
@@ -1317,7 +1317,7 @@ def test_a_double_quoted_phrase_may_hold_an_apostrophe_and_is_the_term_asked_abo
 ])
 def test_the_essay_is_said_to_define_a_phrase_only_where_it_explains_it(sentence: str, phrase: str,
                                                                         defines: bool) -> None:
-    from bot.tutor.responses import _defines
+    from bot.tutor.replies.words import _defines
 
     assert _defines(sentence, phrase) is defines
 
@@ -1675,7 +1675,7 @@ def test_two_answers_on_one_line_are_one_answer_never_a_lone_second(tutor: Tutor
     the reply opened on "2." with no "1."."""
     from bot.tutor.composer import Draft, Quote
     from bot.tutor.engine import clean_message
-    from bot.tutor.responses import Response, Turn
+    from bot.tutor.replies import Response, Turn
     from bot.tutor.stance import Stance
     from bot.tutor.understanding import understand
 

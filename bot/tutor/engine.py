@@ -5,7 +5,7 @@
     reply.reply        # the text a reader sees: an answer quoting the essay, then one counter-question
 
 A turn: read the message (`understanding.understand`: what kind of turn it is, what it is about, what the reader
-did), settle the conversation's focus essay (`focus.decide`), answer it from that essay (`responses.Responder`),
+did), settle the conversation's focus essay (`focus.decide`), answer it from that essay (`replies.Responder`),
 then ask one counter-question that fits (`questions.choose_question`) and remember the exchange.
 
 Blocking (model, FAISS, parser, SQLite): async callers use `asyncio.to_thread`. Turns of one conversation are
@@ -40,8 +40,8 @@ from bot.tutor.moves import Move
 from bot.tutor.phrases import scheme
 from bot.tutor.planner import plan_move
 from bot.tutor.questions import choose_question
-from bot.tutor.responses import TUTOR_INTRO, Responder, Response
-from bot.tutor.responses import Turn as Exchange
+from bot.tutor.replies import TUTOR_INTRO, Responder, Response
+from bot.tutor.replies import Turn as Exchange
 from bot.tutor.stance import Stance, StanceDetector
 from bot.tutor.understanding import Act, Kind, Understanding, understand
 from bot.tutor.voice import LLMVoice, OnText
