@@ -15,7 +15,7 @@ The modules, from the ground up:
   (the one that brings the conversation back to its point, the essay's answer to a view it rejects).
 - the feature mixins, each a `Quoting`, one per area: `requests` (what is asked of the tutor: injections, greetings
   and goodbyes, off-topic messages, advice, ghost-writing, teaching, no more questions, bias, help, critique,
-  opinion, the argument as a whole, "just answer"), `questions` (questions about the essay), `words` (meanings and
+  opinion, the argument as a whole, "just answer"), `answers` (questions about the essay), `words` (meanings and
   mentions), `readings` (verdicts on the reader's reading), `positions` (the reader's positions, stories, rejected
   evidence, approval, short replies), `comparisons` (two essays side by side).
 - `responder`: `Responder`, the mixins together, with the dispatch of a turn to its handler (a message that asks

@@ -16,9 +16,9 @@ from bot.tutor.argmap import Claim
 from bot.tutor.composer import Draft, Quote, overlaps
 from bot.tutor.focus import NAMED
 from bot.tutor.phrases import contrast, gist, names_elsewhere, proposition, reaction, their_point, topic
+from bot.tutor.replies.answers import Questions
 from bot.tutor.replies.comparisons import Comparisons
 from bot.tutor.replies.positions import Positions
-from bot.tutor.replies.questions import Questions
 from bot.tutor.replies.readings import Readings
 from bot.tutor.replies.requests import Requests
 from bot.tutor.replies.text import _listing
