@@ -116,6 +116,11 @@ def rare_words(text: str) -> list[str]:
     return [w for w in dict.fromkeys(found) if len(w) > 2 and _zipf(w) < RARE_ZIPF]
 
 
+def commonness(word: str) -> float:
+    """How common `word` is in English at large: wordfreq's Zipf scale (about 7 for "the", 0 for unknown)."""
+    return _zipf(word.lower())
+
+
 @lru_cache(maxsize=200_000)
 def _zipf(word: str) -> float:
     from wordfreq import zipf_frequency

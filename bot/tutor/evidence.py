@@ -189,20 +189,19 @@ class EssaySentences:
         return float(cosine[best]), sentences[best]
 
     def uses(self, essay_id: str, phrase: str) -> list[Sentence]:
-        """The sentences that use `phrase`: every content word of it, by stem, in order and close together. An
-        acronym ("US", "EU") is matched as written: "US" is not "us"."""
+        """The sentences that use `phrase`: every content word of it, by stem, in order and close together; those
+        that have it as written first, then in essay order. An acronym ("US", "EU") is matched as written: "US" is
+        not "us"."""
         if re.fullmatch(r"[A-Z]{2,6}", phrase.strip()):
             acronym = re.compile(rf"\b{phrase.strip()}\b")
             return [s for s in self.sentences(essay_id) if acronym.search(s.text)]
         wanted = [s for s in word_stems(phrase) if s not in STOP_STEMS] or word_stems(phrase)
         if not wanted:
             return []
-        found = []
-        for sentence in self.sentences(essay_id):
-            stems = word_stems(sentence.text)
-            if _in_order(wanted, stems):
-                found.append(sentence)
-        return found
+        found = [s for s in self.sentences(essay_id) if _in_order(wanted, word_stems(s.text))]
+        # the phrase as written before another word of the same stem ("console" before "consoling"), each in order
+        written = re.compile(rf"\b{re.escape(phrase.strip())}\b", re.IGNORECASE)
+        return sorted(found, key=lambda s: not written.search(s.text))
 
     def heading_uses(self, essay_id: str, phrase: str) -> list[str]:
         """The section headings of the essay that use `phrase` (matched like `uses`)."""

@@ -202,8 +202,7 @@ class Questions(Quoting):
             found = self._best_in(elsewhere, turn, turn.text)
             # where one essay brings in the other ("the butler one name-drops severance: where?"): that line
             vector = turn.vector(turn.text).reshape(-1)
-            crossing = [s for s in self.sentences.sentences(elsewhere)
-                        if any(n.essay_id == turn.focus and n.strength >= NAMED for n in self.catalog.named_in(s.text))]
+            crossing = self._lines_naming(elsewhere, turn.focus)
             mentions = bool(_MENTIONING & ({t.lemma_.lower() for t in parse(turn.text)} | set(word_stems(turn.text))))
             line = max(crossing, key=lambda s: float(s.vector @ vector)) if crossing and mentions else \
                 found[1] if found is not None else None

@@ -45,7 +45,8 @@ class Comparisons(Quoting):
         other = turn.other
         if other is None:
             return self.question(turn)
-        mine, theirs = self._side(turn, turn.focus), self._side(turn, other)
+        crossings = {e: self._crossing(turn, e) for e in (turn.focus, other)}
+        mine, theirs = self._side(turn, turn.focus, crossings[turn.focus]), self._side(turn, other, crossings[other])
         cited = self._cited_lines(turn, other)
         weighed = len(cited) == 2 and _weighs_comparison(turn.text)  # "is that a fair contrast?" of two quoted lines
         quotes, labels = [], []
@@ -62,6 +63,10 @@ class Comparisons(Quoting):
                 else "Here is each essay on that, side by side:")
         if all(best is None or best[0] < LOOSELY for best in (mine, theirs)):
             lead = "Neither essay takes that on directly; here is the nearest each comes:"
+        elif drawn := [e for e, best in ((turn.focus, mine), (other, theirs))
+                       if best and (crossing := crossings[e]) is not None and crossing[1] is best[1]]:
+            lead = (f"{self._title(drawn[0])} draws that comparison itself. Here is each side:" if len(drawn) == 1
+                    else "Each essay draws that comparison itself:")
         alike = bool(_ALIKE.search(turn.text))
         keys = ["compare_alike", "compare"] if alike else ["compare"]
         if (apart := self._kept_apart(turn, other)) is not None:  # "does either essay make that connection?"
@@ -129,8 +134,10 @@ class Comparisons(Quoting):
         return Response(Draft("Here is what each essay has on that:", quotes, labels=tuple(labels)), [key],
                         first.stance, first.claim)
 
-    def _side(self, turn: Turn, essay_id: str) -> tuple[float, Sentence] | None:
-        """One essay's answer in a comparison: its best line, or its thesis when that answers about as well, or when
+    def _side(self, turn: Turn, essay_id: str,
+              crossing: tuple[float, Sentence] | None = None) -> tuple[float, Sentence] | None:
+        """One essay's answer in a comparison: the line the reader cites, its own line on the other essay
+        (`crossing`), its best line, or its thesis when that answers about as well, or when
         the message compares the essays themselves ("both seem to be about workers who lose themselves to a job: a
         fair pairing?" is met by what each argues, not by the scene that shares the most words with it)."""
         best = self._best_in(essay_id, turn, turn.text)
@@ -139,6 +146,8 @@ class Comparisons(Quoting):
             sentence = next((s for s in self.sentences.sentences(essay_id) if line in plain(s.text)), None)
             if sentence is not None:
                 return max(best[0], LOOSELY) if best else LOOSELY, sentence
+        if crossing is not None:  # the essay makes the comparison itself (see `_crossing`)
+            return (max(best[0], crossing[0]) if best else crossing[0]), crossing[1]
         thesis = self.sentences.find(essay_id, self.argmap.essays[essay_id].thesis.text)
         if best is None or thesis is None or thesis is best[1] or was_quoted(thesis.text, turn.conversation.quoted):
             return best
@@ -148,3 +157,13 @@ class Comparisons(Quoting):
         if float(thesis.vector @ toward) >= float(best[1].vector @ toward) - COMPARE_THESIS_MARGIN:
             return best[0], thesis
         return best
+
+    def _crossing(self, turn: Turn, essay_id: str) -> tuple[float, Sentence] | None:
+        """The essay's own comparison: its line closest to the message among those that name the other essay of
+        the comparison ("Where Severance needs a surgical chip to divide a worker from his grief, Stevens manages
+        the division with nothing but habit"), if it is at least loosely on the message."""
+        other = turn.other if essay_id == turn.focus else turn.focus
+        toward = turn.vector(turn.text).reshape(-1)
+        lines = [(float(s.vector @ toward), s) for s in self._lines_naming(essay_id, other)]
+        best = max(lines, key=lambda line: line[0], default=None)
+        return best if best is not None and best[0] >= LOOSELY else None

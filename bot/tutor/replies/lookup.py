@@ -34,7 +34,7 @@ UNRELATED = 0.18  # a question this far from every line is about something else 
 ARGUES_BONUS = 0.06  # how much a line that argues is preferred over one that narrates, for questions and positions
 COUNTERVIEW = 0.45  # a message this close to a view the essay rejects voices that view
 _CITED = re.compile(r'"([^"\n]{3,80})"')  # after `plain`: curly quotes are straight
-_LABELLED = re.compile(r"\b(?:essay|piece|article|one|reading)\b", re.IGNORECASE)
+_LABELS = frozenset({"essay", "piece", "article", "one", "reading"})  # "the declutter one", "the Severance essay"
 _ARGUES = re.compile(r"\b(?:not|rather|really|truly|should|must|never|is that|argue|claim|point|lesson|because)\b",
                      re.IGNORECASE)
 
@@ -198,10 +198,19 @@ class Lookup:
         keep = sorted({j for i in asked for j in (i - 1, i) if j >= 0})
         return " ".join(sentences[j] for j in keep)
 
+    def _lines_naming(self, essay_id: str, other: str | None) -> list[Sentence]:
+        """The lines of an essay that bring in `other` by name ("Where Severance needs a surgical chip…", in the
+        Remains essay): not by a name both discuss ("Christopher Nolan", in the Memento essay, which the Long Self
+        essay also discusses)."""
+        return [s for s in self.sentences.sentences(essay_id) if any(
+            n.essay_id == other and n.strength >= NAMED and not any(
+                own.essay_id == essay_id and own.strength >= NAMED for own in self.catalog.named_in(n.words))
+            for n in self.catalog.named_in(s.text))]
+
     def _names_focus(self, turn: Turn, sentence: str) -> bool:
         """The sentence points at the focus essay by its title, author or a label ("the Severance essay")."""
         return any(n.essay_id == turn.focus and n.strength >= NAMED and (
-            n.words in ("title", "author") or _LABELLED.search(sentence)) for n in self.catalog.named_in(sentence))
+            n.words in ("title", "author") or _labelled(sentence)) for n in self.catalog.named_in(sentence))
 
     def _best(self, turn: Turn, text: str) -> tuple[float, Sentence] | None:
         found = self._best_many(turn, text)
@@ -310,3 +319,9 @@ class Lookup:
                 return current
             current = self.sentences.following(current)
         return following
+
+
+def _labelled(sentence: str) -> bool:
+    """The sentence calls an essay by a label: a word for a text as a noun ("the declutter one", "the Severance
+    reading"), not "reading" as a verb ("why doesn't Patrick reading Joel's journal work")."""
+    return any(t.lower_ in _LABELS and t.pos_ != "VERB" for t in parse(sentence))

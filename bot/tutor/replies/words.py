@@ -9,8 +9,10 @@ With the helpers that tell whether a sentence defines a term, and what a "does i
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from bot.language import content_words, noun_phrases, parse, rare_words, stem, word_stems
+from bot.corpus.text import words
+from bot.language import commonness, content_words, noun_phrases, parse, rare_words, stem, word_stems
 from bot.tutor.composer import Draft, Quote
 from bot.tutor.evidence import STOP_STEMS, Sentence
 from bot.tutor.phrases import VAGUE_HEADS
@@ -19,6 +21,9 @@ from bot.tutor.replies.quoting import Quoting
 from bot.tutor.replies.text import _echo, _phrase_in, _where
 from bot.tutor.replies.turn import Response, Turn
 from bot.tutor.stance import Stance
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
 
 DESCRIBED = 0.45  # "does it mention facebook showing you old memories?": a line this close mentions the described
 DESCRIPTION_WORDS = 3  # thing in other words; a name or a term (fewer content words) must be used as such
@@ -43,18 +48,27 @@ def _alternatives(target: str) -> list[str]:
                       flags=re.IGNORECASE)
         if re.search(r"\w-\w+-\w", part):  # "the every-cell-gets-replaced thing": words strung into one
             part = part.replace("-", " ")
-        if len(part.split()) > 2:
+        if len(part.split()) > 2 or re.search(r"\w['’]s\s", part):  # "riley's dad": the dad, whose is around it
             phrases = [p for p in noun_phrases(parse(part)) if p.root.pos_ in ("NOUN", "PROPN")]
             # "the thing where all your cells get replaced": the first noun that names something, not "thing";
             # "the 4 day work week thing": the noun that "thing" is about
             named = [p for p in phrases if p.root.lemma_.lower() not in VAGUE_HEADS]
             inner = [t for p in phrases for t in p if t.pos_ in ("NOUN", "PROPN") and t is not p.root
                      and t.lemma_.lower() not in VAGUE_HEADS]
-            found.append(named[0].root.text if named else inner[-1].text if inner else
+            found.append(_rarest_noun(named[0].root) if named else inner[-1].text if inner else
                          phrases[0].root.text if phrases else part)
         else:
             found.append(re.sub(r"^(?:the|a|an|any|his|her|their|its)\s+", "", part, flags=re.IGNORECASE))
     return found or [target]
+
+
+def _rarest_noun(root: Token) -> str:
+    """The head noun of a described thing, or the rarer common noun the description hangs on it ("kids needing
+    therapy" -> "therapy": an essay that says "children" has not mentioned therapy)."""
+    if root.pos_ == "PROPN":
+        return root.text
+    nouns = [t for t in root.subtree if t.pos_ == "NOUN" and t.lemma_.lower() not in VAGUE_HEADS]
+    return min(nouns, key=lambda t: (commonness(t.text), t is not root)).text if nouns else root.text
 
 
 def _term_slot(phrase: str) -> dict[str, str | None]:
@@ -168,7 +182,8 @@ class Words(Quoting):
             return None
         phrases = [(p[1:] if p[0].pos_ == "DET" else p).text for p in noun_phrases(parse(term))
                    if p.text != term and content_words(p)]
-        for phrase in sorted(phrases, key=lambda p: -self.rarity(p)):
+        # a phrase is as rare as its rarest word ("a surgical chip" before "Stevens", in the Stevens essay)
+        for phrase in sorted(phrases, key=lambda p: -max((self.rarity(w) for w in words(p)), default=0.0)):
             if self.sentences.uses(essay_id, phrase):
                 return phrase
         return None
@@ -212,7 +227,10 @@ class Words(Quoting):
         # remembering stuff about people": no line on memory answers for "AI")
         named = any(re.fullmatch(r"[A-Z]{2,6}s?", part) for part in parts)
         described = len({w for w in word_stems(target) if w not in STOP_STEMS}) >= DESCRIPTION_WORDS and not named
-        if best and described and best[0] >= DESCRIBED:  # the thing described, told in the essay's own words
+        # the thing described, told in the essay's own words: a line near the whole description and near the thing
+        # itself ("kids needing therapy" is not met by a line on sad children that never comes near therapy)
+        if best and described and best[0] >= DESCRIBED and float(
+                best[1].vector @ turn.vector(parts[0]).reshape(-1)) >= LOOSELY:
             return Response(Draft(f"Yes, though not in those words; {_where(best[1])}:", [self._quote(best[1])]),
                             ["mention_yes"], Stance.QUESTION, self._claim_near(best[1]))
         lead = f"{denial} {_echo(target)}."
