@@ -56,6 +56,7 @@ class Lookup:
         self.detector = detector
         self.rarity = rarity
         self._views: dict[str, frozenset[int]] = {}  # per essay, the orders of its lines that voice a counterview
+        self._namings: dict[str, list[tuple[Sentence, frozenset[str]]]] = {}  # per essay, the essays each line names
 
     # ---- building blocks ----------------------------------------------------------------------------------------
     def _characters(self, essay_id: str) -> set[str]:
@@ -202,10 +203,13 @@ class Lookup:
         """The lines of an essay that bring in `other` by name ("Where Severance needs a surgical chip…", in the
         Remains essay): not by a name both discuss ("Christopher Nolan", in the Memento essay, which the Long Self
         essay also discusses)."""
-        return [s for s in self.sentences.sentences(essay_id) if any(
-            n.essay_id == other and n.strength >= NAMED and not any(
-                own.essay_id == essay_id and own.strength >= NAMED for own in self.catalog.named_in(n.words))
-            for n in self.catalog.named_in(s.text))]
+        namings = self._namings.get(essay_id)
+        if namings is None:  # once per essay and index: a scan of every line costs tens of milliseconds
+            namings = self._namings[essay_id] = [(s, frozenset(
+                n.essay_id for n in self.catalog.named_in(s.text) if n.essay_id != essay_id and n.strength >= NAMED
+                and not any(own.essay_id == essay_id and own.strength >= NAMED
+                            for own in self.catalog.named_in(n.words)))) for s in self.sentences.sentences(essay_id)]
+        return [s for s, named in namings if other in named]
 
     def _names_focus(self, turn: Turn, sentence: str) -> bool:
         """The sentence points at the focus essay by its title, author or a label ("the Severance essay")."""
