@@ -1780,3 +1780,11 @@ def test_a_question_naming_the_essays_people_is_the_point_not_a_pointer_at_the_e
     reply = tutor.reply("patrick", "sorry sorry back on track. why doesnt patrick reading joel's journal work on "
                                    "clementine")
     assert "borrowed history has no weight" in " ".join(q.text for q in reply.quotes), reply.answer
+
+
+def test_a_paraphrase_offered_for_checking_is_a_reading_not_an_objection() -> None:
+    from bot.tutor.understanding import Act, understand
+
+    understood = understand("'Custody without capture': my take is that it means you keep your stuff but you don't "
+                            "let it define you. Is that roughly it, or am I oversimplifying?")
+    assert understood.kind.value == "reading_check" and Act.OBJECTION not in understood.acts

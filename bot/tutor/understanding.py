@@ -226,7 +226,8 @@ _READING = re.compile(
     r"(?:am|was) i (?:right|correct|wrong|reading (?:it|this) right|on the right track)|did i get (?:it|that) right|"
     r"do i (?:understand|get it|read it) (?:right|correctly)|is it (?:fair|right|correct|accurate) to say|"
     r"would it be (?:fair|right|correct) to say|have i got (?:it|that) right|fair reading|fair to say|"
-    r"(?:is|would) that be (?:a )?(?:fair|right|correct))\b",
+    r"(?:is|would) that be (?:a )?(?:fair|right|correct)|is that (?:roughly|about|basically|more or less) "
+    r"(?:it|right)|am i (?:over-?simplifying|over-?reading|overthinking))\b",
     re.IGNORECASE,
 )
 _ESSAY_SAYS = re.compile(
@@ -831,6 +832,8 @@ def _acts(text: str, lowered: str, doc: object) -> frozenset[Act]:
         acts.add(Act.OBJECTION)
     if _interprets(doc):
         acts.add(Act.RESTATED)
+        if _READING.search(lowered):  # "my take is it means you don't let it define you. is that roughly it?"
+            acts.discard(Act.OBJECTION)  # a reading offered to be checked: its "don't" pushes against nothing
     return frozenset(acts)
 
 
